@@ -1,0 +1,44 @@
+# keytime: `make` installs missing Debian packages, then builds keytime-run.
+CC      ?= gcc
+CLANG   ?= clang
+BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
+CFLAGS  ?= -O2 -g -Wall -Wextra -Wno-unused-parameter
+VERSION := 0.1.0
+CPPFLAGS += -DKEYTIME_VERSION=\"$(VERSION)\"
+LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null)
+LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
+LIBS    := -lbpf -lelf -lz $(LUA_LIBS) -lm
+B       := build
+
+RUNTIME_SRC := $(wildcard runtime/*.c)
+RUNTIME_OBJ := $(patsubst runtime/%.c,$(B)/%.o,$(RUNTIME_SRC))
+
+.PHONY: all deps test clean
+all: deps keytime-run
+
+deps:
+	@bash tools/install-deps.sh
+
+$(B):
+	mkdir -p $(B)
+
+$(B)/vmlinux.h: | $(B)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(B)/keytime.bpf.o: bpf/keytime.bpf.c bpf/keytime.h $(B)/vmlinux.h
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(B) -Ibpf -c $< -o $@
+
+$(B)/keytime.skel.h: $(B)/keytime.bpf.o
+	$(BPFTOOL) gen skeleton $< name keytime_bpf > $@.tmp && mv $@.tmp $@
+
+$(B)/%.o: runtime/%.c $(wildcard runtime/*.h) bpf/keytime.h $(B)/keytime.skel.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LUA_CFLAGS) -I$(B) -Ibpf -Iruntime -c $< -o $@
+
+keytime-run: $(RUNTIME_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+test: all
+	bash tests/run.sh
+
+clean:
+	rm -rf $(B) keytime-run tests/build

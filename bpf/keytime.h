@@ -1,0 +1,129 @@
+/* The contract between the probes (bpf/keytime.bpf.c) and the host (runtime/):
+ * event records, event kinds, and the layout of the filter and config maps.
+ * Both sides include this file, so they never disagree on a layout. */
+#ifndef KEYTIME_H
+#define KEYTIME_H
+
+#define KT_COMM_LEN      16
+#define KT_FILENAME_LEN  256
+#define KT_ARG_LEN       128                 /* one argv string, NUL included */
+#define KT_ARGV_MAX      32                  /* arguments captured per exec */
+#define KT_ARGS_BUF      (KT_ARGV_MAX * KT_ARG_LEN)
+#define KT_STACK_DEPTH   64                  /* kernel frames kept per stack */
+
+enum kt_kind {
+	KT_EXEC_ENTER = 1,
+	KT_EXEC_EXIT,
+	KT_EXIT,          /* a target thread or process ended */
+	KT_FORK,          /* a target created a child process by fork/clone */
+	KT_VFORK,         /* ... by vfork (CLONE_VFORK, so posix_spawn too) */
+	KT_THREAD,        /* ... a thread (CLONE_THREAD) */
+	KT_FORK_EXIT,     /* that child ended: reported for its parent */
+	KT_VFORK_EXIT,
+	KT_THREAD_EXIT,
+	KT_ONCPU,
+	KT_OFFCPU,
+	KT_KIND_MAX,
+};
+
+/* Every record starts with this header. The pid/tgid/comm are the thread the
+ * event is reported for (the parent, for creation and child-exit events). */
+struct kt_header {
+	__u64 time;               /* bpf_ktime_get_ns(): CLOCK_MONOTONIC, ns */
+	__u32 kind;               /* enum kt_kind */
+	__u32 cpu;
+	__u32 pid;                /* thread id */
+	__u32 tgid;               /* process id */
+	__u32 ppid;               /* tgid of the real parent */
+	__u32 reserved;
+	char comm[KT_COMM_LEN];
+};
+
+#define KT_EXEC_ARGV_TRUNCATED    1u   /* more arguments, or longer ones, than kept */
+#define KT_EXEC_FILENAME_TRUNCATED 2u
+
+struct kt_exec_enter {
+	struct kt_header hdr;
+	__u32 argc;               /* arguments kept in args[] */
+	__u32 flags;              /* KT_EXEC_*_TRUNCATED */
+	char filename[KT_FILENAME_LEN];
+	char args[KT_ARGS_BUF];   /* argc slots of KT_ARG_LEN bytes, each NUL-terminated */
+};
+
+struct kt_exec_exit {
+	struct kt_header hdr;
+	__s64 ret;
+};
+
+struct kt_exit {
+	struct kt_header hdr;
+	__s32 exit_code;          /* wait status >> 8 */
+	__s32 signal;             /* killing signal, 0 if it exited */
+	__u32 core_dumped;
+	__u32 group_dead;         /* 1 when the last thread of the process ended */
+	__u64 start_time;         /* task start, CLOCK_MONOTONIC ns */
+};
+
+/* KT_FORK / KT_VFORK / KT_THREAD */
+struct kt_child {
+	struct kt_header hdr;
+	__u32 child_pid;
+	__u32 child_tgid;
+	__u64 clone_flags;
+};
+
+/* KT_FORK_EXIT / KT_VFORK_EXIT / KT_THREAD_EXIT */
+struct kt_child_exit {
+	struct kt_header hdr;
+	__u32 child_pid;
+	__u32 child_tgid;
+	__s32 exit_code;
+	__s32 signal;
+	__u64 child_start_time;
+};
+
+/* KT_ONCPU / KT_OFFCPU */
+struct kt_switch {
+	struct kt_header hdr;
+	__s32 stack_id;           /* id in kt_stacks, or negative (none / not asked) */
+	__u32 state;              /* offCPU: the state the task left in (0 = preempted) */
+};
+
+/* The filter map (kt_targets): which threads and processes are traced. */
+enum kt_target_type { KT_TARGET_PID = 1, KT_TARGET_TGID = 2 };
+
+struct kt_target_key {
+	__u32 type;               /* enum kt_target_type */
+	__u32 id;
+};
+
+#define KT_TARGET_FOLLOW 1u   /* add the target's new children as targets */
+#define KT_TARGET_AUTO   2u   /* added by the kernel while following */
+
+struct kt_target {
+	__u32 flags;
+	__u32 parent;             /* for AUTO entries: the pid that created it */
+};
+
+/* kt_config[0]: switches the host and scripts change while running. */
+struct kt_config {
+	__u32 active;             /* 0: attached but collecting nothing */
+	__u32 all;                /* every process is a target */
+	__u32 cpu_events;         /* onCPU/offCPU on (the original's -k 1) */
+	__u32 myproc;             /* trace the tool's own process too */
+	__u32 self_tgid;          /* the tool's own process */
+	__u32 stacks;             /* record kernel stacks at offCPU */
+	__u32 wakeup_bytes;       /* wake the reader once this much data waits */
+	__u32 reserved;
+};
+
+/* Records kept in kt_children, so a child's end can be told to its parent. */
+struct kt_child_info {
+	__u32 kind;               /* KT_FORK / KT_VFORK / KT_THREAD */
+	__u32 parent_pid;
+	__u32 parent_tgid;
+	__u32 parent_ppid;
+	char parent_comm[KT_COMM_LEN];
+};
+
+#endif

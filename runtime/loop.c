@@ -1,0 +1,142 @@
+/* The event loop: drain the ring buffer in batches, run timers, and notice
+ * when the run is over (duration, --cmd child gone, targets gone, signal). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include "session.h"
+#include "events.h"
+
+#define POLL_MS        50           /* drains records submitted without a wake-up */
+#define CHECK_EVERY_NS 100000000ULL /* targets-gone and lost checks */
+
+uint64_t kt_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+uint64_t kt_lost_total(struct kt_session *s, uint64_t by_kind[KT_KIND_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t total = 0, *vals;
+
+	if (ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
+		return 0;
+	for (__u32 k = 1; k < KT_KIND_MAX; k++) {
+		uint64_t sum = 0;
+		if (bpf_map_lookup_elem(s->probes.lost_fd, &k, vals) == 0)
+			for (int c = 0; c < ncpu; c++)
+				sum += vals[c];
+		if (by_kind)
+			by_kind[k] = sum;
+		total += sum;
+	}
+	free(vals);
+	return total;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct kt_session *s = ctx;
+	const struct kt_header *h = data;
+
+	if (size < sizeof(*h) || h->kind == 0 || h->kind >= KT_KIND_MAX ||
+	    size < kt_kind_min_size(h->kind))
+		return 0;   /* not ours to judge: skip a malformed record */
+	s->events[h->kind]++;
+	kt_lua_dispatch(s, data, size);
+	return s->failed ? -1 : 0;
+}
+
+static void check_lost(struct kt_session *s)
+{
+	uint64_t total = kt_lost_total(s, NULL);
+
+	if (total > s->lost_reported) {
+		uint64_t fresh = total - s->lost_reported;
+		s->lost_reported = total;
+		fflush(stdout);
+		fprintf(stderr, "keytime-run: %llu events lost so far (ring buffer full)\n",
+			(unsigned long long)total);
+		kt_lua_call_lost(s, fresh, total);
+	}
+}
+
+/* The --cmd child ended: collect its status; its last events are already in
+ * the ring buffer, since the kernel reports the exit before waking us. */
+static void check_child(struct kt_session *s)
+{
+	int status;
+
+	if (s->child > 0 && waitpid(s->child, &status, WNOHANG) == s->child) {
+		s->child_status = status;
+		s->child = 0;
+		s->stop = 1;
+	}
+}
+
+static void periodic_checks(struct kt_session *s, uint64_t now)
+{
+	if (now < s->next_check_ns)
+		return;
+	s->next_check_ns = now + CHECK_EVERY_NS;
+	check_lost(s);
+	/* Every target has ended (the kernel removes them at exit). */
+	if (s->had_targets && s->child <= 0 && !s->stop && kt_targets_empty(&s->probes)) {
+		struct kt_config c;
+		if (kt_config_get(&s->probes, &c) == 0 && !c.all)
+			s->stop = 1;
+	}
+}
+
+static int poll_timeout_ms(struct kt_session *s, uint64_t now)
+{
+	uint64_t wake = now + POLL_MS * 1000000ULL, timer = kt_lua_next_timer(s);
+
+	if (timer < wake)
+		wake = timer;
+	if (s->deadline_ns && s->deadline_ns < wake)
+		wake = s->deadline_ns;
+	return wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
+}
+
+void kt_loop_run(struct kt_session *s)
+{
+	s->rb = ring_buffer__new(s->probes.events_fd, on_record, s, NULL);
+	if (!s->rb) {
+		fprintf(stderr, "keytime-run: cannot open the ring buffer: %s\n", strerror(errno));
+		s->exit_status = 1;
+		return;
+	}
+	while (!s->stop) {
+		uint64_t now = kt_now_ns();
+		int r = ring_buffer__poll(s->rb, poll_timeout_ms(s, now));
+
+		if (r < 0 && r != -EINTR && !s->failed) {
+			fprintf(stderr, "keytime-run: reading events: %s\n", strerror(-r));
+			s->exit_status = 1;
+			break;
+		}
+		ring_buffer__consume(s->rb);  /* records submitted without a wake-up */
+		now = kt_now_ns();
+		kt_lua_run_timers(s, now);
+		check_child(s);
+		periodic_checks(s, now);
+		if (s->deadline_ns && now >= s->deadline_ns)
+			s->stop = 1;
+		if (fflush(stdout) == EOF && errno == EPIPE)
+			s->stop = 1;
+	}
+	if (!s->failed)
+		ring_buffer__consume(s->rb);  /* what is left */
+	if (!s->failed)
+		check_lost(s);
+	ring_buffer__free(s->rb);
+	s->rb = NULL;
+}

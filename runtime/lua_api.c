@@ -1,0 +1,585 @@
+/* The `kt` Lua module and how the host calls into Lua: loading the script,
+ * handlers per event kind, timers, the end hook, and errors with tracebacks.
+ * Every call into Lua goes through call_protected(), in the manner of lua.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <errno.h>
+#include <libgen.h>
+#include <unistd.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include "session.h"
+#include "events.h"
+#include "ksyms.h"
+
+#define KIND_ANY 0                   /* handlers of "*" */
+#define EXIT_MARK "keytime.exit"     /* error value raised by os.exit() */
+
+static struct kt_session *session(lua_State *L)
+{
+	return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Message handler: adds a traceback, but lets os.exit()'s marker through. */
+static int traceback(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (lua_istable(L, 1)) {
+		lua_getfield(L, 1, EXIT_MARK);
+		if (!lua_isnil(L, -1)) {
+			lua_pop(L, 1);
+			return 1;
+		}
+		lua_pop(L, 1);
+	}
+	if (!msg) {
+		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+			msg = lua_tostring(L, -1);
+		else
+			msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	}
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+/* After a failed call: an os.exit() ends the run with its status; anything
+ * else is a script error, printed once, that ends the run with status 1. */
+static void handle_error(struct kt_session *s)
+{
+	lua_State *L = s->L;
+
+	if (lua_istable(L, -1)) {
+		lua_getfield(L, -1, EXIT_MARK);
+		if (!lua_isnil(L, -1)) {
+			s->exit_status = (int)lua_tointeger(L, -1);
+			s->stop = 1;
+			lua_pop(L, 2);
+			return;
+		}
+		lua_pop(L, 1);
+	}
+	fflush(stdout);
+	fprintf(stderr, "keytime-run: %s\n", lua_tostring(L, -1));
+	lua_pop(L, 1);
+	s->failed = true;
+	s->exit_status = 1;
+	s->stop = 1;
+}
+
+/* Calls the function under nargs arguments at the top; false on error. */
+static bool call_protected(struct kt_session *s, int nargs)
+{
+	lua_State *L = s->L;
+	int base = lua_gettop(L) - nargs;
+	int r;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->traceback_ref);
+	lua_insert(L, base);
+	s->in_lua++;
+	r = lua_pcall(L, nargs, 0, base);
+	s->in_lua--;
+	if (s->stop)
+		lua_sethook(L, NULL, 0, 0);   /* an interrupt that came too late */
+	lua_remove(L, base);
+	if (r != LUA_OK) {
+		handle_error(s);
+		return false;
+	}
+	return true;
+}
+
+/* Ctrl-C while a handler runs: stop it at the next instruction (as lua.c). */
+static void interrupted_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	lua_sethook(L, NULL, 0, 0);
+	luaL_error(L, "interrupted");
+}
+
+void kt_lua_interrupt(struct kt_session *s)
+{
+	if (s->L)
+		lua_sethook(s->L, interrupted_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+/* ---- handlers ---------------------------------------------------------- */
+
+static int subscription_off(lua_State *L)
+{
+	struct kt_session *s = session(L);
+	int kind, n;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_getfield(L, 1, "kind_index");
+	kind = (int)lua_tointeger(L, -1);
+	lua_getfield(L, 1, "fn");
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->handlers_ref);
+	lua_rawgeti(L, -1, kind);            /* list */
+	n = (int)luaL_len(L, -1);
+	for (int i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		if (lua_rawequal(L, -1, -4)) {
+			lua_pop(L, 1);
+			for (int j = i; j < n; j++) {
+				lua_rawgeti(L, -1, j + 1);
+				lua_rawseti(L, -2, j);
+			}
+			lua_pushnil(L);
+			lua_rawseti(L, -2, n);
+			s->nhandlers[kind]--;
+			lua_pushboolean(L, 1);
+			return 1;
+		}
+		lua_pop(L, 1);
+	}
+	lua_pushboolean(L, 0);
+	return 1;
+}
+
+/* kt.on(kind, fn) -> subscription with :off(). kind is an event name
+ * ("fork" or "forkP_enter"), "*" for every event, "end" or "lost". */
+static int kt_on(lua_State *L)
+{
+	struct kt_session *s = session(L);
+	const char *name = luaL_checkstring(L, 1);
+	int kind, ref;
+
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	if (!strcmp(name, "end") || !strcmp(name, "lost")) {
+		ref = !strcmp(name, "end") ? s->end_handlers_ref : s->lost_handlers_ref;
+		lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+		lua_pushvalue(L, 2);
+		lua_rawseti(L, -2, luaL_len(L, -2) + 1);
+		return 0;
+	}
+	kind = !strcmp(name, "*") ? KIND_ANY : (int)kt_kind_from_name(name);
+	if (kind == KIND_ANY && strcmp(name, "*"))
+		return luaL_error(L, "unknown event '%s' (events: exec_enter, exec_exit, exit, "
+				  "fork, vfork, thread, fork_exit, vfork_exit, thread_exit, "
+				  "oncpu, offcpu, *, end, lost)", name);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->handlers_ref);
+	lua_rawgeti(L, -1, kind);
+	lua_pushvalue(L, 2);
+	lua_rawseti(L, -2, luaL_len(L, -2) + 1);
+	s->nhandlers[kind]++;
+
+	lua_createtable(L, 0, 3);
+	lua_pushinteger(L, kind);
+	lua_setfield(L, -2, "kind_index");
+	lua_pushvalue(L, 2);
+	lua_setfield(L, -2, "fn");
+	lua_pushlightuserdata(L, s);
+	lua_pushcclosure(L, subscription_off, 1);
+	lua_setfield(L, -2, "off");
+	return 1;
+}
+
+static void call_list(struct kt_session *s, int kind)
+{
+	lua_State *L = s->L;
+	int n;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->handlers_ref);
+	lua_rawgeti(L, -1, kind);
+	n = (int)luaL_len(L, -1);
+	for (int i = 1; i <= n && !s->failed; i++) {
+		lua_rawgeti(L, -1, i);
+		kt_event_push(L);
+		call_protected(s, 1);
+	}
+	lua_pop(L, 2);
+}
+
+void kt_lua_dispatch(struct kt_session *s, const void *rec, size_t size)
+{
+	unsigned kind = ((const struct kt_header *)rec)->kind;
+
+	if (s->failed || (!s->nhandlers[kind] && !s->nhandlers[KIND_ANY]))
+		return;
+	kt_event_bind(s->L, rec, size);
+	if (s->nhandlers[kind])
+		call_list(s, kind);
+	if (s->nhandlers[KIND_ANY])
+		call_list(s, KIND_ANY);
+	kt_event_unbind(s->L);
+}
+
+static void call_simple_list(struct kt_session *s, int ref, int nargs_pushed_fn(lua_State *, void *), void *arg)
+{
+	lua_State *L = s->L;
+	int n;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	n = (int)luaL_len(L, -1);
+	for (int i = 1; i <= n && !s->failed; i++) {
+		lua_rawgeti(L, -1, i);
+		call_protected(s, nargs_pushed_fn(L, arg));
+	}
+	lua_pop(L, 1);
+}
+
+static int push_lost_args(lua_State *L, void *arg)
+{
+	uint64_t *v = arg;
+	lua_pushinteger(L, v[0]);
+	lua_pushinteger(L, v[1]);
+	return 2;
+}
+
+void kt_lua_call_lost(struct kt_session *s, uint64_t new_lost, uint64_t total)
+{
+	uint64_t v[2] = { new_lost, total };
+	call_simple_list(s, s->lost_handlers_ref, push_lost_args, v);
+}
+
+static void push_stats(struct kt_session *s);
+
+static int push_summary(lua_State *L, void *arg)
+{
+	push_stats(arg);
+	return 1;
+}
+
+void kt_lua_call_end(struct kt_session *s)
+{
+	bool failed = s->failed;
+
+	/* The end hook runs even after kt.stop() or a signal, not after an error. */
+	if (failed)
+		return;
+	lua_sethook(s->L, NULL, 0, 0);
+	call_simple_list(s, s->end_handlers_ref, push_summary, s);
+}
+
+/* ---- timers ------------------------------------------------------------ */
+
+static int timer_cancel(lua_State *L)
+{
+	struct kt_session *s = session(L);
+	lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
+
+	if (s->timers[i].used) {
+		luaL_unref(L, LUA_REGISTRYINDEX, s->timers[i].fn_ref);
+		s->timers[i].used = false;
+	}
+	return 0;
+}
+
+static int add_timer(lua_State *L, bool repeat)
+{
+	struct kt_session *s = session(L);
+	lua_Number ms = luaL_checknumber(L, 1);
+	int i;
+
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	luaL_argcheck(L, ms > 0 || (!repeat && ms >= 0), 1, "interval must be above 0 ms");
+	for (i = 0; i < KT_MAX_TIMERS && s->timers[i].used; i++)
+		;
+	if (i == KT_MAX_TIMERS)
+		return luaL_error(L, "too many timers (at most %d)", KT_MAX_TIMERS);
+	lua_pushvalue(L, 2);
+	s->timers[i].fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	s->timers[i].every_ns = repeat ? (uint64_t)(ms * 1e6) : 0;
+	s->timers[i].due_ns = kt_now_ns() + (uint64_t)(ms * 1e6);
+	s->timers[i].used = true;
+
+	lua_createtable(L, 0, 1);
+	lua_pushlightuserdata(L, s);
+	lua_pushinteger(L, i);
+	lua_pushcclosure(L, timer_cancel, 2);
+	lua_setfield(L, -2, "cancel");
+	return 1;
+}
+
+static int kt_every(lua_State *L) { return add_timer(L, true); }
+static int kt_after(lua_State *L) { return add_timer(L, false); }
+
+void kt_lua_run_timers(struct kt_session *s, uint64_t now)
+{
+	for (int i = 0; i < KT_MAX_TIMERS && !s->failed; i++) {
+		struct kt_timer *t = &s->timers[i];
+		if (!t->used || t->due_ns > now)
+			continue;
+		lua_rawgeti(s->L, LUA_REGISTRYINDEX, t->fn_ref);
+		if (t->every_ns) {
+			/* Catch up without firing a burst after a long handler. */
+			while (t->due_ns <= now)
+				t->due_ns += t->every_ns;
+		} else {
+			luaL_unref(s->L, LUA_REGISTRYINDEX, t->fn_ref);
+			t->used = false;
+		}
+		call_protected(s, 0);
+	}
+}
+
+uint64_t kt_lua_next_timer(struct kt_session *s)
+{
+	uint64_t next = UINT64_MAX;
+	for (int i = 0; i < KT_MAX_TIMERS; i++)
+		if (s->timers[i].used && s->timers[i].due_ns < next)
+			next = s->timers[i].due_ns;
+	return next;
+}
+
+/* ---- the rest of kt ------------------------------------------------------ */
+
+static void push_stats(struct kt_session *s)
+{
+	lua_State *L = s->L;
+	uint64_t lost[KT_KIND_MAX] = {0}, total = 0, lost_total;
+
+	lost_total = kt_lost_total(s, lost);
+	lua_createtable(L, 0, 5);
+	lua_newtable(L);
+	for (unsigned k = 1; k < KT_KIND_MAX; k++) {
+		lua_pushinteger(L, s->events[k]);
+		lua_setfield(L, -2, kt_kind_name(k));
+		total += s->events[k];
+	}
+	lua_setfield(L, -2, "by_kind");
+	lua_newtable(L);
+	for (unsigned k = 1; k < KT_KIND_MAX; k++) {
+		lua_pushinteger(L, lost[k]);
+		lua_setfield(L, -2, kt_kind_name(k));
+	}
+	lua_setfield(L, -2, "lost_by_kind");
+	lua_pushinteger(L, total);
+	lua_setfield(L, -2, "events");
+	lua_pushinteger(L, lost_total);
+	lua_setfield(L, -2, "lost");
+	lua_pushinteger(L, kt_now_ns() - s->start_ns);
+	lua_setfield(L, -2, "duration");
+}
+
+static int kt_stats(lua_State *L)
+{
+	push_stats(session(L));
+	return 1;
+}
+
+static int kt_stop(lua_State *L)
+{
+	struct kt_session *s = session(L);
+
+	s->exit_status = (int)luaL_optinteger(L, 1, 0);
+	s->stop = 1;
+	return 0;
+}
+
+static int kt_now(lua_State *L)
+{
+	lua_pushinteger(L, kt_now_ns());
+	return 1;
+}
+
+/* kt.wallclock(ns) -> seconds since the epoch (a float) of a monotonic time. */
+static int kt_wallclock(lua_State *L)
+{
+	struct kt_session *s = session(L);
+	lua_Integer ns = luaL_checkinteger(L, 1);
+
+	lua_pushnumber(L, (lua_Number)(ns + s->mono_to_real_ns) / 1e9);
+	return 1;
+}
+
+/* kt.strftime(fmt, ns): local time of a monotonic event time; %f is the
+ * microseconds, as in bpftrace. */
+static int kt_strftime(lua_State *L)
+{
+	struct kt_session *s = session(L);
+	const char *fmt = luaL_checkstring(L, 1);
+	lua_Integer ns = luaL_checkinteger(L, 2) + s->mono_to_real_ns;
+	time_t secs = ns / 1000000000;
+	struct tm tm;
+	char expanded[256], out[512], us[16];
+	size_t j = 0;
+
+	snprintf(us, sizeof(us), "%06lld", (long long)(ns % 1000000000) / 1000);
+	for (size_t i = 0; fmt[i] && j < sizeof(expanded) - 8; i++) {
+		if (fmt[i] == '%' && fmt[i + 1] == 'f') {
+			memcpy(expanded + j, us, 6);
+			j += 6;
+			i++;
+		} else {
+			expanded[j++] = fmt[i];
+			if (fmt[i] == '%' && fmt[i + 1])
+				expanded[j++] = fmt[++i];
+		}
+	}
+	expanded[j] = 0;
+	localtime_r(&secs, &tm);
+	strftime(out, sizeof(out), expanded, &tm);
+	lua_pushstring(L, out);
+	return 1;
+}
+
+static int kt_ksym(lua_State *L)
+{
+	struct kt_session *s = session(L);
+	lua_Integer addr = luaL_checkinteger(L, 1);
+	char buf[300];
+
+	if (!s->ksyms)
+		s->ksyms = kt_ksyms_load();
+	lua_pushstring(L, kt_ksyms_format(s->ksyms, (uint64_t)addr, buf, sizeof(buf)));
+	return 1;
+}
+
+static int kt_signame(lua_State *L)
+{
+	const char *n = kt_signal_name((int)luaL_checkinteger(L, 1));
+	if (n)
+		lua_pushstring(L, n);
+	else
+		lua_pushfstring(L, "SIG%d", (int)lua_tointeger(L, 1));
+	return 1;
+}
+
+/* os.exit() inside the tracer ends the run cleanly instead of exit(3). */
+static int os_exit(lua_State *L)
+{
+	int status = lua_isboolean(L, 1) ? (lua_toboolean(L, 1) ? 0 : 1)
+					 : (int)luaL_optinteger(L, 1, 0);
+	lua_createtable(L, 0, 1);
+	lua_pushinteger(L, status);
+	lua_setfield(L, -2, EXIT_MARK);
+	return lua_error(L);
+}
+
+static void set_int_field(lua_State *L, const char *k, lua_Integer v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void push_options(lua_State *L, const struct kt_options *o)
+{
+	lua_createtable(L, 0, 8);
+	if (o->pid)
+		set_int_field(L, "pid", o->pid);
+	if (o->tgid)
+		set_int_field(L, "tgid", o->tgid);
+	if (o->cmd) {
+		lua_pushstring(L, o->cmd);
+		lua_setfield(L, -2, "cmd");
+	}
+	lua_pushboolean(L, o->all);
+	lua_setfield(L, -2, "all");
+	lua_pushboolean(L, o->follow);
+	lua_setfield(L, -2, "follow");
+	lua_pushboolean(L, o->myproc);
+	lua_setfield(L, -2, "myproc");
+	set_int_field(L, "cpu", o->cpu);
+	lua_pushnumber(L, o->duration);
+	lua_setfield(L, -2, "duration");
+}
+
+/* Scripts find the modules in lua/ beside the executable, and beside the
+ * script's own folder, before the system's. */
+static void set_module_path(lua_State *L, const char *script)
+{
+	char exe[4096], sdir[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = 0;
+	snprintf(sdir, sizeof(sdir), "%s", script);
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "path");
+	lua_pushfstring(L, "%s/lua/?.lua;%s/lua/?/init.lua;%s/../lua/?.lua;%s/lua/?.lua;%s",
+			dirname(exe), dirname(exe), dirname(sdir), dirname(sdir), lua_tostring(L, -1));
+	lua_setfield(L, -3, "path");
+	lua_pop(L, 2);
+}
+
+int kt_lua_open(struct kt_session *s)
+{
+	static const luaL_Reg fns[] = {
+		{ "on", kt_on }, { "every", kt_every }, { "after", kt_after },
+		{ "stats", kt_stats }, { "stop", kt_stop }, { "now", kt_now },
+		{ "wallclock", kt_wallclock }, { "strftime", kt_strftime },
+		{ "ksym", kt_ksym }, { "signame", kt_signame },
+		{ NULL, NULL },
+	};
+	lua_State *L = luaL_newstate();
+
+	if (!L)
+		return -1;
+	s->L = L;
+	luaL_openlibs(L);
+
+	lua_pushcfunction(L, traceback);
+	s->traceback_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_createtable(L, KT_KIND_MAX, 0);
+	for (int k = 0; k < KT_KIND_MAX; k++) {
+		lua_newtable(L);
+		lua_rawseti(L, -2, k);
+	}
+	s->handlers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_newtable(L);
+	s->end_handlers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_newtable(L);
+	s->lost_handlers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+
+	kt_event_register(L, s);
+
+	lua_newtable(L);                         /* kt */
+	lua_pushlightuserdata(L, s);
+	luaL_setfuncs(L, fns, 1);
+	kt_filter_register(L, s);
+	lua_setfield(L, -2, "filter");
+	push_options(L, s->opts);
+	lua_setfield(L, -2, "opts");
+	lua_createtable(L, s->opts->script_argc, 0);
+	for (int i = 0; i < s->opts->script_argc; i++) {
+		lua_pushstring(L, s->opts->script_argv[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_pushvalue(L, -1);
+	lua_setglobal(L, "arg");                 /* as the lua interpreter does */
+	lua_setfield(L, -2, "args");
+	lua_pushstring(L, s->opts->script ? s->opts->script : "");
+	lua_setfield(L, -2, "script");
+	lua_pushstring(L, KEYTIME_VERSION);
+	lua_setfield(L, -2, "version");
+	lua_setglobal(L, "kt");
+
+	lua_getglobal(L, "os");
+	lua_pushcfunction(L, os_exit);
+	lua_setfield(L, -2, "exit");
+	lua_pop(L, 1);
+	if (s->opts->script)
+		set_module_path(L, s->opts->script);
+	return 0;
+}
+
+int kt_lua_run_script(struct kt_session *s)
+{
+	const char *path = s->opts->script;
+
+	if (access(path, R_OK)) {
+		fprintf(stderr, "keytime-run: cannot read script %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (luaL_loadfile(s->L, path) != LUA_OK) {
+		fprintf(stderr, "keytime-run: %s\n", lua_tostring(s->L, -1));
+		lua_pop(s->L, 1);
+		return -1;
+	}
+	if (!call_protected(s, 0))
+		return s->failed ? -1 : 0;   /* os.exit() in the main chunk is not an error */
+	return 0;
+}
+
+void kt_lua_close(struct kt_session *s)
+{
+	if (s->L)
+		lua_close(s->L);
+	s->L = NULL;
+}

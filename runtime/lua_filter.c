@@ -1,0 +1,198 @@
+/* The filter map as a Lua object, `kt.filter`: which threads and processes
+ * are traced, and the switches of the config map. */
+#include <string.h>
+#include <errno.h>
+#include <signal.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include "session.h"
+
+#define FILTER_MT "keytime.filter"
+
+static struct kt_session *session_of(lua_State *L)
+{
+	return *(struct kt_session **)luaL_checkudata(L, 1, FILTER_MT);
+}
+
+static bool process_exists(lua_Integer id)
+{
+	return id > 0 && id <= 0x7fffffff && (kill((pid_t)id, 0) == 0 || errno == EPERM);
+}
+
+/* filter:add_pid(pid [, {follow=bool}]) / filter:add_tgid(tgid [, {follow=bool}]) */
+static int add_target(lua_State *L, __u32 type)
+{
+	struct kt_session *s = session_of(L);
+	lua_Integer id = luaL_checkinteger(L, 2);
+	__u32 flags = 0;
+	struct kt_config c;
+
+	if (lua_istable(L, 3)) {
+		lua_getfield(L, 3, "follow");
+		if (lua_toboolean(L, -1))
+			flags |= KT_TARGET_FOLLOW;
+		lua_pop(L, 1);
+	}
+	if (!process_exists(id))
+		return luaL_error(L, "no such process: %I", id);
+	if (kt_target_add(&s->probes, type, (__u32)id, flags))
+		return luaL_error(L, "cannot add target %I: %s", id, strerror(errno));
+	/* Naming a target turns collection on, as the controller's -a did. */
+	if (kt_config_get(&s->probes, &c) == 0 && !c.active) {
+		c.active = 1;
+		kt_config_set(&s->probes, &c);
+	}
+	s->had_targets = true;
+	return 0;
+}
+
+static int filter_add_pid(lua_State *L)  { return add_target(L, KT_TARGET_PID); }
+static int filter_add_tgid(lua_State *L) { return add_target(L, KT_TARGET_TGID); }
+
+static int remove_target(lua_State *L, __u32 type)
+{
+	struct kt_session *s = session_of(L);
+	lua_Integer id = luaL_checkinteger(L, 2);
+
+	lua_pushboolean(L, kt_target_remove(&s->probes, type, (__u32)id) == 0);
+	return 1;
+}
+
+static int filter_remove_pid(lua_State *L)  { return remove_target(L, KT_TARGET_PID); }
+static int filter_remove_tgid(lua_State *L) { return remove_target(L, KT_TARGET_TGID); }
+
+static int push_entry(const struct kt_target_key *k, const struct kt_target *v, void *arg)
+{
+	lua_State *L = arg;
+
+	lua_createtable(L, 0, 4);
+	lua_pushstring(L, k->type == KT_TARGET_PID ? "pid" : "tgid");
+	lua_setfield(L, -2, "type");
+	lua_pushinteger(L, k->id);
+	lua_setfield(L, -2, "id");
+	lua_pushboolean(L, v->flags & KT_TARGET_FOLLOW);
+	lua_setfield(L, -2, "follow");
+	lua_pushboolean(L, v->flags & KT_TARGET_AUTO);
+	lua_setfield(L, -2, "auto");
+	lua_rawseti(L, -2, luaL_len(L, -2) + 1);
+	return 0;
+}
+
+/* filter:list() -> { {type="tgid", id=N, follow=bool, auto=bool}, ... } */
+static int filter_list(lua_State *L)
+{
+	struct kt_session *s = session_of(L);
+
+	lua_newtable(L);
+	kt_targets_each(&s->probes, push_entry, L);
+	return 1;
+}
+
+static int filter_clear(lua_State *L)
+{
+	struct kt_session *s = session_of(L);
+
+	if (kt_targets_clear(&s->probes))
+		return luaL_error(L, "cannot clear the filter map: %s", strerror(errno));
+	return 0;
+}
+
+static const luaL_Reg methods[] = {
+	{ "add_pid", filter_add_pid },
+	{ "add_tgid", filter_add_tgid },
+	{ "remove_pid", filter_remove_pid },
+	{ "remove_tgid", filter_remove_tgid },
+	{ "list", filter_list },
+	{ "clear", filter_clear },
+	{ NULL, NULL },
+};
+
+/* The config switches readable and writable as fields. */
+static __u32 *config_field(struct kt_config *c, const char *k)
+{
+	if (!strcmp(k, "active")) return &c->active;
+	if (!strcmp(k, "all"))    return &c->all;
+	if (!strcmp(k, "cpu"))    return &c->cpu_events;
+	if (!strcmp(k, "myproc")) return &c->myproc;
+	if (!strcmp(k, "stacks")) return &c->stacks;
+	return NULL;
+}
+
+static int filter_index(lua_State *L)
+{
+	struct kt_session *s = session_of(L);
+	const char *k = luaL_checkstring(L, 2);
+	struct kt_config c;
+	__u32 *f;
+
+	for (const luaL_Reg *m = methods; m->name; m++)
+		if (!strcmp(k, m->name)) {
+			lua_pushcfunction(L, m->func);
+			return 1;
+		}
+	if (kt_config_get(&s->probes, &c))
+		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
+	if ((f = config_field(&c, k))) {
+		lua_pushboolean(L, *f);
+		return 1;
+	}
+	lua_pushnil(L);
+	return 1;
+}
+
+static int filter_newindex(lua_State *L)
+{
+	struct kt_session *s = session_of(L);
+	const char *k = luaL_checkstring(L, 2);
+	bool on = lua_toboolean(L, 3);
+	struct kt_config c;
+	__u32 *f;
+	int e;
+
+	if (kt_config_get(&s->probes, &c))
+		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
+	if (!(f = config_field(&c, k)))
+		return luaL_error(L, "kt.filter has no setting '%s' (active, all, cpu, myproc, stacks)", k);
+	if (!strcmp(k, "cpu")) {
+		/* The switch program is attached only while it is wanted. */
+		if ((e = kt_probes_set_cpu_events(&s->probes, on)))
+			return luaL_error(L, "cannot switch onCPU/offCPU events: %s", strerror(-e));
+		return 0;
+	}
+	*f = on;
+	if (!strcmp(k, "all") && on)
+		c.active = 1, s->had_targets = false;
+	if (kt_config_set(&s->probes, &c))
+		return luaL_error(L, "cannot write the config map: %s", strerror(errno));
+	return 0;
+}
+
+static int filter_tostring(lua_State *L)
+{
+	struct kt_session *s = session_of(L);
+	struct kt_config c = {0};
+
+	kt_config_get(&s->probes, &c);
+	lua_pushfstring(L, "keytime.filter active=%s all=%s cpu=%s",
+			c.active ? "true" : "false", c.all ? "true" : "false",
+			c.cpu_events ? "true" : "false");
+	return 1;
+}
+
+void kt_filter_register(lua_State *L, struct kt_session *s)
+{
+	struct kt_session **ud;
+
+	luaL_newmetatable(L, FILTER_MT);
+	lua_pushcfunction(L, filter_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, filter_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, filter_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+
+	ud = lua_newuserdatauv(L, sizeof(*ud), 0);
+	*ud = s;
+	luaL_setmetatable(L, FILTER_MT);
+}

@@ -1,0 +1,37 @@
+/* Loading and attaching keytime's probes, and the kernel set-up they need. */
+#ifndef KT_PROBES_H
+#define KT_PROBES_H
+#include <stdbool.h>
+#include <linux/types.h>
+#include "keytime.h"
+
+struct keytime_bpf;
+struct bpf_link;
+
+struct kt_probes {
+	struct keytime_bpf *skel;
+	struct bpf_link *switch_link;   /* attached only while onCPU/offCPU are on */
+	int targets_fd, config_fd, lost_fd, stacks_fd, events_fd;
+};
+
+/* Root/capabilities, BTF, tracefs and bpffs. 0, or -1 with a message in err. */
+int kt_probes_check_system(char *err, int errlen);
+/* Opens, loads and attaches. 0, or -1 with a message in err. */
+int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen);
+/* Attaches or detaches the sched_switch program. 0 or -errno. */
+int kt_probes_set_cpu_events(struct kt_probes *p, bool on);
+void kt_probes_close(struct kt_probes *p);
+
+/* The config map and the filter map. */
+int kt_config_get(struct kt_probes *p, struct kt_config *c);
+int kt_config_set(struct kt_probes *p, const struct kt_config *c);
+int kt_target_add(struct kt_probes *p, __u32 type, __u32 id, __u32 flags);
+int kt_target_remove(struct kt_probes *p, __u32 type, __u32 id);
+bool kt_targets_empty(struct kt_probes *p);
+/* Calls fn for each entry; stops if fn returns non-zero. */
+void kt_targets_each(struct kt_probes *p,
+		     int (*fn)(const struct kt_target_key *, const struct kt_target *, void *),
+		     void *arg);
+int kt_targets_clear(struct kt_probes *p);
+
+#endif
