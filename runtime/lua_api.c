@@ -486,14 +486,17 @@ static void push_options(lua_State *L, const struct kt_options *o)
 static void set_module_path(lua_State *L, const char *script)
 {
 	char exe[4096], sdir[4096];
+	const char *exe_dir, *script_dir;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 	exe[n > 0 ? n : 0] = 0;
 	snprintf(sdir, sizeof(sdir), "%s", script);
+	exe_dir = dirname(exe);
+	script_dir = dirname(sdir);
 	lua_getglobal(L, "package");
 	lua_getfield(L, -1, "path");
 	lua_pushfstring(L, "%s/lua/?.lua;%s/lua/?/init.lua;%s/../lua/?.lua;%s/lua/?.lua;%s",
-			dirname(exe), dirname(exe), dirname(sdir), dirname(sdir), lua_tostring(L, -1));
+			exe_dir, exe_dir, script_dir, script_dir, lua_tostring(L, -1));
 	lua_setfield(L, -3, "path");
 	lua_pop(L, 2);
 }

@@ -49,7 +49,11 @@ static void push_kstack(lua_State *L, struct kt_session *s, int stack_id)
 	if (!s->ksyms)
 		s->ksyms = kt_ksyms_load();
 	for (int i = 0; i < KT_STACK_DEPTH && ips[i]; i++) {
-		lua_pushstring(L, kt_ksyms_format(s->ksyms, ips[i], buf, sizeof(buf)));
+		kt_ksyms_format(s->ksyms, ips[i], buf, sizeof(buf));
+		/* The probe itself and its trampoline are not part of the story. */
+		if (n == 0 && !strncmp(buf, "bpf_", 4))
+			continue;
+		lua_pushstring(L, buf);
 		lua_rawseti(L, -2, ++n);
 	}
 }

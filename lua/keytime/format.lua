@@ -1,0 +1,67 @@
+-- Text and JSON forms of keytime events, shared by the stock scripts.
+-- Pure functions of an event (the live object or a table from e:totable()).
+local M = {}
+
+local function signal_text(sig, signame)
+  if signame then return ("%d(%s)"):format(sig, signame(sig)) end
+  return tostring(sig)
+end
+
+local function status_text(e, signame)
+  local s = "exit_code:" .. e.exit_code
+  if e.signal and e.signal ~= 0 then s = s .. " signal:" .. signal_text(e.signal, signame) end
+  return s
+end
+
+-- The ARGS/RET/OTHERS column, as key:value pairs like the original tool.
+function M.args(e, signame)
+  local k = e.kind
+  if k == "exec_enter" then
+    local argv = table.concat(e.argv, " ")
+    if e.argv_truncated then argv = argv .. " ..." end
+    return ("filename:%s argv:%s"):format(e.filename, argv)
+  elseif k == "exec_exit" then
+    return "ret:" .. e.ret
+  elseif k == "exit" then
+    return status_text(e, signame)
+  elseif k == "fork" or k == "vfork" or k == "thread" then
+    return "child_pid:" .. e.child_pid
+  elseif k == "fork_exit" or k == "vfork_exit" or k == "thread_exit" then
+    return "child_pid:" .. e.child_pid .. " " .. status_text(e, signame)
+  elseif k == "oncpu" then
+    return "oncpu_time:" .. e.time
+  elseif k == "offcpu" then
+    return ("offcpu_time:%d state:%s"):format(e.time, e.state)
+  end
+  return ""
+end
+
+M.RULE = "KEYTIME -----------------------------------------------------------------"
+
+-- Column headings: with a tgid column unless a single thread is traced.
+function M.heading(single_thread)
+  if single_thread then
+    return ("%-10s%-8s%-17s%s"):format("TIME", "PID", "EVENT", "ARGS/RET/OTHERS")
+  end
+  return ("%-10s%-8s%-8s%-17s%s"):format("TIME", "TGID", "PID", "EVENT", "ARGS/RET/OTHERS")
+end
+
+function M.row(time_text, e, single_thread, signame)
+  if single_thread then
+    return ("%-10s%-8d%-17s%s"):format(time_text, e.pid, e.name, M.args(e, signame))
+  end
+  return ("%-10s%-8d%-8d%-17s%s"):format(time_text, e.tgid, e.pid, e.name, M.args(e, signame))
+end
+
+-- One JSON object: `event` is the table name, plus every field of the kind.
+function M.json(t, encode)
+  t.event, t.name = t.name, nil
+  if t.kstack and #t.kstack == 0 then t.kstack = nil end
+  local s = encode(t)
+  -- cjson 2.1 writes an empty table as {} (argv is always an array) and
+  -- escapes every slash; neither is needed in JSON.
+  s = s:gsub('"argv":{}', '"argv":[]')
+  return (s:gsub("\\/", "/"))
+end
+
+return M

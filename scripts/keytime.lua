@@ -1,0 +1,31 @@
+-- keytime.lua: every key moment of the targets' lives, one line each, in the
+-- table of the original keytime_image tool (or as JSON lines with --json).
+--   keytime-run scripts/keytime.lua --tgid 3184
+--   keytime-run scripts/keytime.lua -c './myprog arg1' --json
+local argparse = require "argparse"
+local format = require "keytime.format"
+
+local parser = argparse("keytime.lua", "Print each fork, vfork, thread, exec, exit and on/off-CPU switch of the targets.")
+parser:flag("--stack", "Print the kernel stack under each offCPU line.")
+parser:flag("--json", "One JSON object per line instead of the table.")
+local args = parser:parse(kt.args)
+
+local out = io.stdout
+local single_thread = kt.opts.pid ~= nil
+
+if args.stack or args.json then kt.filter.stacks = true end
+
+if args.json then
+  local cjson = require "cjson"
+  kt.on("*", function(e)
+    out:write(format.json(e:totable(), cjson.encode), "\n")
+  end)
+else
+  out:write(format.RULE, "\n", format.heading(single_thread), "\n")
+  kt.on("*", function(e)
+    out:write(format.row(kt.strftime("%H:%M:%S", e.time), e, single_thread, kt.signame), "\n")
+    if args.stack and e.kind == "offcpu" then
+      for _, frame in ipairs(e.kstack) do out:write("        ", frame, "\n") end
+    end
+  end)
+end

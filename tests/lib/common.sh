@@ -1,0 +1,56 @@
+# Shared by the integration tests: paths, waiting with a timeout, failing
+# with what was expected and what came.
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+KT="$TOP/keytime-run"
+TB="$TOP/tests/build"
+WORK=$(mktemp -d /tmp/keytime-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# wait_for FILE PATTERN [SECONDS]: until a line of FILE matches PATTERN.
+wait_for() {
+    local file=$1 pattern=$2 secs=${3:-30} i
+    for ((i = 0; i < secs * 20; i++)); do
+        grep -qE "$pattern" "$file" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "timed out after ${secs}s waiting for /$pattern/ in $file; it holds:" >&2
+    sed 's/^/    /' "$file" >&2
+    return 1
+}
+
+# wait_pid PID [SECONDS]: until PID (a child of this shell) ends; sets $status.
+wait_pid() {
+    local pid=$1 secs=${2:-60} i
+    for ((i = 0; i < secs * 20; i++)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid"; status=$?
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "timed out after ${secs}s waiting for pid $pid to end" >&2
+    kill -KILL "$pid" 2>/dev/null
+    return 1
+}
+
+# No BPF program or link of ours is still loaded. The kernel frees programs
+# shortly after their last reference goes, so give it a few seconds.
+assert_no_probes_left() {
+    local left i
+    for ((i = 0; i < 100; i++)); do
+        left=$( (bpftool prog show; bpftool link show) 2>/dev/null | grep -E 'name kt_|prog_name kt_' || true)
+        [ -z "$left" ] && return 0
+        sleep 0.05
+    done
+    fail "probes still loaded 5 s after keytime-run ended: $left"
+}
+
+check() {
+    lua5.4 "$TOP/tests/lib/$1" "${@:2}"
+}
