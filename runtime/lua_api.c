@@ -551,6 +551,8 @@ int kt_lua_open(struct kt_session *s)
 	lua_setfield(L, -2, "script");
 	lua_pushstring(L, KEYTIME_VERSION);
 	lua_setfield(L, -2, "version");
+	lua_pushinteger(L, getpid());
+	lua_setfield(L, -2, "pid");            /* keytime-run's own process */
 	lua_setglobal(L, "kt");
 
 	lua_getglobal(L, "os");

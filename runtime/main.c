@@ -130,12 +130,12 @@ int main(int argc, char **argv)
 	}
 	s->opts = &opts;
 	s->exit_status = 0;
-	if (access(opts.script, R_OK)) {
-		fprintf(stderr, "keytime-run: cannot read script %s: %s\n", opts.script, strerror(errno));
-		return 1;
-	}
 	if (kt_probes_check_system(err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
+		return 1;
+	}
+	if (access(opts.script, R_OK)) {
+		fprintf(stderr, "keytime-run: cannot read script %s: %s\n", opts.script, strerror(errno));
 		return 1;
 	}
 	install_signals();

@@ -54,9 +54,11 @@ int kt_probes_check_system(char *err, int errlen)
 		snprintf(err, errlen, "must run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)");
 		return -1;
 	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
-			 "keytime needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	const char *btf = getenv("KEYTIME_BTF") ? getenv("KEYTIME_BTF") : "/sys/kernel/btf/vmlinux";
+
+	if (access(btf, R_OK)) {
+		snprintf(err, errlen, "this kernel has no BTF (%s is missing): "
+			 "keytime needs a kernel built with CONFIG_DEBUG_INFO_BTF=y", btf);
 		return -1;
 	}
 	/* tracepoint programs look their ids up in tracefs; pins live in bpffs. */
@@ -95,6 +97,15 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen)
 		return -1;
 	}
 	p->skel = skel;
+	if (getenv("KEYTIME_RINGBUF_KB")) {
+		/* Like bpftrace's BPFTRACE_PERF_RB_PAGES: a power of two, at least 4. */
+		unsigned long kb = strtoul(getenv("KEYTIME_RINGBUF_KB"), NULL, 10);
+		if (kb < 4 || (kb & (kb - 1))) {
+			snprintf(err, errlen, "KEYTIME_RINGBUF_KB must be a power of two, at least 4");
+			goto fail;
+		}
+		bpf_map__set_max_entries(skel->maps.kt_events, kb * 1024);
+	}
 	if ((e = keytime_bpf__load(skel))) {
 		snprintf(err, errlen, "cannot load the probes: %s (KEYTIME_DEBUG=2 shows the verifier log)",
 			 strerror(-e));

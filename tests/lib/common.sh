@@ -7,6 +7,11 @@ TB="$TOP/tests/build"
 WORK=$(mktemp -d /tmp/keytime-test.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
+# Tests that load probes run one at a time, even from several checkouts:
+# they assert that nothing of keytime is left loaded afterwards.
+exec 9>/tmp/keytime-tests.lock
+flock -w 900 9 || { echo "could not get the test lock" >&2; exit 1; }
+
 fail() {
     echo "FAIL: $*" >&2
     exit 1

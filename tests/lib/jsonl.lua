@@ -34,6 +34,7 @@ local function describe(e)
   for _, k in ipairs(keys) do
     local v = e[k]
     if type(v) == "table" then v = "[" .. table.concat(v, ",") .. "]" end
+    if math.type(v) == "float" and math.tointeger(v) then v = math.tointeger(v) end
     if k ~= "kstack" then parts[#parts + 1] = k .. "=" .. tostring(v) end
   end
   return "{" .. table.concat(parts, " ") .. "}"

@@ -1,0 +1,51 @@
+# Ending the run any way (Ctrl-C, SIGTERM, SIGHUP, a script error, a slow
+# handler interrupted, SIGKILL) leaves no probe attached and no -c child.
+source "$(dirname "$0")/../lib/common.sh"
+
+# start_tracer SCRIPT: keytime-run SCRIPT -c 'sleep 30'; sets tracer and child.
+start_tracer() {
+    : >"$WORK/err"
+    "$KT" "$1" -c "sleep 30" >"$WORK/out" 2>"$WORK/err" & tracer=$!
+    wait_for "$WORK/err" "attached" 30 || fail "tracer did not attach"
+    child=""
+    for ((i = 0; i < 100; i++)); do
+        child=$(pgrep -P $tracer -x sleep || true)
+        [ -n "$child" ] && break
+        sleep 0.05
+    done
+    [ -n "$child" ] || fail "no sleep child under the tracer"
+}
+
+expect_gone() {   # what
+    wait_pid $tracer 10 || fail "$1: tracer still running"
+    for ((i = 0; i < 100; i++)); do kill -0 "$child" 2>/dev/null || break; sleep 0.05; done
+    ! kill -0 "$child" 2>/dev/null || fail "$1: -c child $child left running"
+    assert_no_probes_left
+}
+
+for sig in INT TERM HUP; do
+    start_tracer "$TOP/scripts/keytime.lua"
+    kill -$sig $tracer
+    expect_gone "SIG$sig"
+    [ $status -eq 0 ] || fail "SIG$sig: tracer exited $status: $(cat "$WORK/err")"
+done
+
+# A handler stuck in a loop is interrupted by Ctrl-C.
+printf 'kt.on("*", function(e) while true do end end)\n' >"$WORK/stuck.lua"
+start_tracer "$WORK/stuck.lua"
+sleep 0.3
+kill -INT $tracer
+expect_gone "stuck handler"
+grep -q "interrupted" "$WORK/err" || fail "stuck handler: no 'interrupted' message: $(cat "$WORK/err")"
+
+# A script error in a timer ends the run with status 1 and cleans up.
+printf 'kt.after(200, function() error("late failure") end)\n' >"$WORK/late.lua"
+start_tracer "$WORK/late.lua"
+expect_gone "script error"
+[ $status -eq 1 ] || fail "script error: tracer exited $status"
+grep -q "late.lua:1: late failure" "$WORK/err" || fail "script error not reported: $(cat "$WORK/err")"
+
+# SIGKILL: the kernel closes our links; the child dies with its parent.
+start_tracer "$TOP/scripts/keytime.lua"
+kill -KILL $tracer
+expect_gone "SIGKILL"

@@ -1,0 +1,29 @@
+# Nothing is lost silently: with a tiny ring buffer and a slow handler,
+# events the kernel could not deliver are counted, shown to the script and
+# reported on stderr at the end.
+source "$(dirname "$0")/../lib/common.sh"
+cat >"$WORK/slow.lua" <<'LUA'
+local seen, lost_calls = 0, 0
+kt.on("*", function(e)
+  seen = seen + 1
+  local t = kt.now() + 200000          -- 0.2 ms per event: far slower than the kernel
+  while kt.now() < t do end
+end)
+kt.on("lost", function(new, total) lost_calls = lost_calls + 1 end)
+kt.on("end", function(s)
+  print(("seen=%d events=%d lost=%d lost_calls=%d"):format(seen, s.events, s.lost, lost_calls))
+end)
+LUA
+KEYTIME_RINGBUF_KB=4 "$KT" "$WORK/slow.lua" --follow -c "sh -c 'for i in \$(seq 300); do /bin/true; done'" \
+    >"$WORK/out" 2>"$WORK/err" || fail "keytime-run failed: $(cat "$WORK/err")"
+read -r seen events lost calls < <(sed -nE 's/^seen=([0-9]+) events=([0-9]+) lost=([0-9]+) lost_calls=([0-9]+)$/\1 \2 \3 \4/p' "$WORK/out")
+[ -n "${lost:-}" ] || fail "no summary line: $(cat "$WORK/out")"
+[ "$seen" -eq "$events" ] || fail "the script saw $seen events, the host counted $events"
+[ "$lost" -gt 0 ] || fail "a 4 KiB ring buffer with a slow handler lost nothing? events=$events"
+[ "$calls" -gt 0 ] || fail "the lost handler was never called"
+grep -qE "^keytime-run: $lost events lost \(ring buffer full\):" "$WORK/err" || fail "no final report of $lost lost events: $(cat "$WORK/err")"
+
+# A bad ring-buffer size is refused plainly.
+KEYTIME_RINGBUF_KB=5 "$KT" "$WORK/slow.lua" -c /bin/true >/dev/null 2>"$WORK/err" && fail "KEYTIME_RINGBUF_KB=5 accepted"
+grep -q "power of two" "$WORK/err" || fail "bad size message: $(cat "$WORK/err")"
+assert_no_probes_left
