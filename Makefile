@@ -55,14 +55,16 @@ clean:
 
 # ---- tests -----------------------------------------------------------------
 TB := tests/build
-TEST_BINS := $(TB)/lifecycle $(TB)/lifecycle-static $(TB)/unit_runtime
+# Every tests/workload/NAME.c becomes $(TB)/NAME; lifecycle also as a static binary.
+WORKLOADS := $(patsubst tests/workload/%.c,$(TB)/%,$(wildcard tests/workload/*.c))
+TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime
 .PHONY: tests
 tests: $(TEST_BINS)
 
 $(TB):
 	mkdir -p $(TB)
 
-$(TB)/lifecycle: tests/workload/lifecycle.c | $(TB)
+$(TB)/%: tests/workload/%.c | $(TB)
 	$(CC) -O2 -Wall -Wextra -pthread -o $@ $<
 
 $(TB)/lifecycle-static: tests/workload/lifecycle.c | $(TB)
@@ -70,3 +72,8 @@ $(TB)/lifecycle-static: tests/workload/lifecycle.c | $(TB)
 
 $(TB)/unit_runtime: tests/unit/test_runtime.c runtime/events.c runtime/ksyms.c runtime/options.c runtime/command.c | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $^ -lcmocka
+
+# ---- benchmarks (not part of the test suite) ---------------------------------
+.PHONY: bench
+bench: all tests
+	bash bench/run.sh
