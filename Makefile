@@ -7,18 +7,28 @@ VERSION := 0.1.0
 CPPFLAGS += -DKEYTIME_VERSION=\"$(VERSION)\"
 LUA_CFLAGS = $(shell pkg-config --cflags lua5.4 2>/dev/null)
 LUA_LIBS   = $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
-LIBS    = -lbpf -lelf -lz $(LUA_LIBS) -lm
+LIBS    = -lbpf -lelf -lz $(LUA_LIBS) -lm -lreadline
 B       := build
+# Where `make install` puts things; DATADIR is also built into keytime-run.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/keytime
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR  ?= $(PREFIX)/share/doc/keytime
 
 RUNTIME_SRC := $(wildcard runtime/*.c)
 RUNTIME_OBJ := $(patsubst runtime/%.c,$(B)/%.o,$(RUNTIME_SRC))
+# The REPL (-i), objects named repl_*.o beside the runtime's.
+REPL_SRC := $(wildcard repl/*.c)
+REPL_OBJ := $(patsubst repl/%.c,$(B)/repl_%.o,$(REPL_SRC))
 
 .PHONY: all deps binaries test demo clean
 # deps first, then a fresh make that sees what deps installed (pkg-config).
 all: deps
 	@$(MAKE) --no-print-directory binaries
 
-binaries: keytime-run
+binaries: keytime-run keytime-ctl
 
 deps:
 	@bash tools/install-deps.sh
@@ -35,10 +45,13 @@ $(B)/keytime.bpf.o: bpf/keytime.bpf.c bpf/keytime.h $(B)/vmlinux.h
 $(B)/keytime.skel.h: $(B)/keytime.bpf.o
 	$(BPFTOOL) gen skeleton $< name keytime_bpf > $@.tmp && mv $@.tmp $@
 
-$(B)/%.o: runtime/%.c $(wildcard runtime/*.h) bpf/keytime.h $(B)/keytime.skel.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LUA_CFLAGS) -I$(B) -Ibpf -Iruntime -c $< -o $@
+$(B)/%.o: runtime/%.c $(wildcard runtime/*.h) repl/repl.h bpf/keytime.h $(B)/keytime.skel.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LUA_CFLAGS) -I$(B) -Ibpf -Iruntime -Irepl -c $< -o $@
 
-keytime-run: $(RUNTIME_OBJ)
+$(B)/repl_%.o: repl/%.c repl/repl.h $(wildcard runtime/*.h) bpf/keytime.h $(B)/keytime.skel.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LUA_CFLAGS) -I$(B) -Ibpf -Iruntime -Irepl -c $< -o $@
+
+keytime-run: $(RUNTIME_OBJ) $(REPL_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 test:
@@ -51,13 +64,13 @@ demo: all
 	./keytime-run scripts/keytime.lua --follow -c '$(TB)/lifecycle /tmp/keytime-demo.manifest'; test $$? -eq 7
 
 clean:
-	rm -rf $(B) keytime-run tests/build
+	rm -rf $(B) keytime-run keytime-ctl tests/build
 
 # ---- tests -----------------------------------------------------------------
 TB := tests/build
 # Every tests/workload/NAME.c becomes $(TB)/NAME; lifecycle also as a static binary.
 WORKLOADS := $(patsubst tests/workload/%.c,$(TB)/%,$(wildcard tests/workload/*.c))
-TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime
+TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime $(TB)/unit_script_path
 .PHONY: tests
 tests: $(TEST_BINS)
 
@@ -73,7 +86,132 @@ $(TB)/lifecycle-static: tests/workload/lifecycle.c | $(TB)
 $(TB)/unit_runtime: tests/unit/test_runtime.c runtime/events.c runtime/ksyms.c runtime/options.c runtime/command.c | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $^ -lcmocka
 
+$(TB)/unit_script_path: tests/unit/test_script_path.c runtime/script_path.c runtime/script_path.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
+
 # ---- benchmarks (not part of the test suite) ---------------------------------
 .PHONY: bench
 bench: all tests
 	bash bench/run.sh
+
+# ---- keytime-ctl ---------------------------------------------------------------
+CTL_OBJ := $(B)/ctl_main.o $(B)/maps.o $(B)/instance.o $(B)/procfs.o
+$(B)/ctl_main.o: ctl/keytime-ctl.c runtime/probes.h runtime/instance.h bpf/keytime.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Ibpf -Iruntime -c $< -o $@
+
+keytime-ctl: $(CTL_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ -lbpf -lelf -lz
+
+# ---- install -----------------------------------------------------------------
+# `make install [PREFIX=/usr/local] [DESTDIR=/staging]`; `make uninstall`.
+# keytime-run looks for stock scripts and modules in $(DATADIR), built into
+# script_path.o; the stamp changes only with DATADIR, so a new PREFIX rebuilds it.
+.PHONY: install uninstall FORCE
+FORCE:
+$(B)/datadir.stamp: FORCE | $(B)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(B)/script_path.o: $(B)/datadir.stamp
+$(B)/script_path.o: CPPFLAGS += -DKEYTIME_DATADIR=\"$(DATADIR)\"
+
+# Every file under scripts/ and lua/ (sub-folders too), keeping the executable
+# bit of scripts that start with #!/usr/bin/env keytime-run. keytime-ctl and
+# the pages and completions of docs/man and completions/ as far as they exist.
+# The docs go to $(DOCDIR).
+install: all
+	install -D -m 755 keytime-run '$(DESTDIR)$(BINDIR)/keytime-run'
+	if [ -x keytime-ctl ]; then install -D -m 755 keytime-ctl '$(DESTDIR)$(BINDIR)/keytime-ctl'; fi
+	for tree in scripts lua; do \
+	    (cd $$tree && find . -type f ! -name '.*') | while read -r f; do \
+	        mode=644; [ -x "$$tree/$$f" ] && mode=755; \
+	        install -D -m $$mode "$$tree/$$f" '$(DESTDIR)$(DATADIR)'/$$tree/"$$f" || exit 1; \
+	    done || exit 1; \
+	done
+	for page in docs/man/*.8; do install -D -m 644 "$$page" '$(DESTDIR)$(MANDIR)/man8/'"$${page##*/}" || exit 1; done
+	for c in completions/*; do install -D -m 644 "$$c" '$(DESTDIR)$(BASHCOMPDIR)/'"$${c##*/}" || exit 1; done
+	install -D -m 644 README.md '$(DESTDIR)$(DOCDIR)/README.md'
+	install -D -m 644 docs/lua-api.md '$(DESTDIR)$(DOCDIR)/lua-api.md'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/keytime-run' '$(DESTDIR)$(BINDIR)/keytime-ctl'
+	rm -f '$(DESTDIR)$(MANDIR)/man8/keytime-run.8' '$(DESTDIR)$(MANDIR)/man8/keytime-ctl.8'
+	rm -f '$(DESTDIR)$(BASHCOMPDIR)/keytime-run' '$(DESTDIR)$(BASHCOMPDIR)/keytime-ctl'
+	rm -f '$(DESTDIR)$(DOCDIR)/README.md' '$(DESTDIR)$(DOCDIR)/lua-api.md'
+	rmdir '$(DESTDIR)$(DOCDIR)' 2>/dev/null || true
+	@# DATADIR is ours alone only when it is named keytime: never rm -rf a shared folder.
+	case '$(DATADIR)' in */keytime) rm -rf '$(DESTDIR)$(DATADIR)';; \
+	    *) echo "uninstall: not removing $(DATADIR) (not a keytime folder)" >&2;; esac
+
+# ==== reliability: sanitizers, valgrind, fuzzing, soak =========================
+# (tests/fuzz/, tests/soak/, tools/*.sh; figures in docs/reliability.md)
+.PHONY: asan valgrind fuzz fuzz-merge soak clean-reliability
+# keytime-ctl links instance.o, which reads /proc/PID/comm through procfs.o.
+keytime-ctl: $(B)/procfs.o
+
+SAN_B      := build-asan
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow \
+              -fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter
+# The sanitized keytime-run keeps its name (keytime-ctl and tests know tracers
+# by their comm), in its own build folder; `make B=$(SAN_B)` builds its objects.
+ifeq ($(B),$(SAN_B))
+$(B)/keytime-run: $(RUNTIME_OBJ) $(REPL_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	ln -sfn ../scripts $(B)/scripts
+	ln -sfn ../lua $(B)/lua
+endif
+
+# make asan: keytime-run and the unit tests with ASan+UBSan, then all tests.
+asan: deps tests
+	@$(MAKE) --no-print-directory B=$(SAN_B) TB=$(SAN_B)/tests CFLAGS='$(SAN_CFLAGS)' \
+	    $(SAN_B)/keytime-run $(patsubst $(TB)/%,$(SAN_B)/tests/%,$(filter $(TB)/unit_%,$(TEST_BINS)))
+	bash tools/asan.sh
+
+# make valgrind: unit tests and core integration tests under memcheck.
+valgrind: all tests
+	@bash tools/install-extra-deps.sh valgrind
+	bash tools/valgrind.sh
+
+# Each tests/fuzz/fuzz_NAME.c is one target: a libFuzzer binary for
+# `make fuzz`, and $(TB)/unit_fuzz_NAME for the test suite, which replays
+# tests/fuzz/corpus/NAME/ through the same entry point (tests/fuzz/replay.c).
+FUZZ_B     := build-fuzz
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SRC_options     := runtime/options.c
+FUZZ_SRC_ksyms       := runtime/ksyms.c
+FUZZ_SRC_procfs      := runtime/procfs.c
+FUZZ_SRC_script_path := runtime/script_path.c
+FUZZ_SRC_event       := runtime/lua_event.c runtime/events.c
+FUZZ_SRC_trace       := runtime/trace_reader.c runtime/events.c
+FUZZ_LIBS_event      := $(LUA_LIBS) -lbpf
+FUZZ_INC := $(LUA_CFLAGS) -Iruntime -Ibpf -Itests/fuzz
+REPLAY_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter
+define FUZZ_RULES
+$(TB)/unit_fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/replay.c tests/fuzz/fuzz.h $(FUZZ_SRC_$(1)) $(wildcard runtime/*.h) | $(TB)
+	$(CC) $(CPPFLAGS) $(REPLAY_CFLAGS) $(FUZZ_INC) -o $$@ $$(filter %.c,$$^) $(FUZZ_LIBS_$(1))
+$(FUZZ_B)/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $(FUZZ_SRC_$(1)) $(wildcard runtime/*.h)
+	@mkdir -p $(FUZZ_B)
+	$(CLANG) $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(FUZZ_INC) -o $$@ $$(filter %.c,$$^) $(FUZZ_LIBS_$(1))
+endef
+$(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULES,$(n))))
+tests: $(patsubst %,$(TB)/unit_fuzz_%,$(FUZZ_NAMES))
+
+# FUZZ_SECONDS per target (default 45: six targets in under 5 minutes).
+FUZZ_SECONDS ?= 45
+fuzz: deps
+	@bash tools/install-extra-deps.sh libclang-rt-dev
+	@$(MAKE) --no-print-directory $(patsubst %,$(FUZZ_B)/fuzz_%,$(FUZZ_NAMES))
+	bash tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+# Keeps what the last `make fuzz` found new (minimized) in the regression corpus.
+fuzz-merge:
+	bash tools/fuzz.sh merge $(FUZZ_NAMES)
+
+# make soak [SOAK_SECONDS=180]: fork/exec and context-switch storms, traced.
+SOAK_SECONDS ?= 180
+soak: all tests $(TB)/soak_forkstorm $(TB)/soak_switchstorm
+	bash tests/soak/run.sh $(SOAK_SECONDS)
+$(TB)/soak_%: tests/soak/%.c | $(TB)
+	$(CC) -O2 -Wall -Wextra -pthread -o $@ $<
+
+clean: clean-reliability
+clean-reliability:
+	rm -rf $(SAN_B) $(FUZZ_B)
+# ==== end of reliability ========================================================

@@ -6,7 +6,6 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
 #include "keytime.h"
 
 #define CLONE_VFORK  0x00004000
@@ -14,9 +13,13 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* 4 MB: the reader drains every 50 ms and is woken when a CPU has submitted
+ * kt_config.wakeup_bytes (256 KB) since it last woke it (see submit()). The
+ * reader maps the data twice, so this is also 8 MB of keytime-run's RSS
+ * (KEYTIME_RINGBUF_KB changes it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
+	__uint(max_entries, 4 << 20);
 } kt_events SEC(".maps");
 
 struct {
@@ -56,6 +59,43 @@ struct {
 	__uint(value_size, KT_STACK_DEPTH * sizeof(__u64));
 } kt_stacks SEC(".maps");
 
+/* The filter's verdicts for the tasks last seen on this CPU, for
+ * sched_switch, which runs for every task on the system: two hash lookups
+ * per task and switch made an idle-targeted tracer cost a few percent of a
+ * switch-heavy load. A verdict holds while kt_filter_gen has not moved. */
+#define KT_VERDICT_SLOTS 64
+
+struct kt_verdict {
+	__u64 start_time;         /* the task: its start time and pid are never */
+	__u32 pid;                /* the same for two tasks */
+	__s32 flags;              /* target_of()'s result */
+	__u64 gen;
+};
+
+/* Per CPU: what the probes keep between runs. */
+struct kt_cpu_state {
+	__u64 unannounced;        /* bytes submitted since this CPU last woke the reader */
+	struct kt_verdict slot[KT_VERDICT_SLOTS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kt_cpu_state);
+} kt_cpu SEC(".maps");
+
+static __always_inline struct kt_cpu_state *cpu_state(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&kt_cpu, &zero);
+}
+
+/* Moves after every bpf() call of any process (the host, keytime-ctl or
+ * bpftool may have changed the filter or config map) and when an exit
+ * removes targets. Starts at 1: a fresh verdict (all zero) is never valid. */
+__u64 kt_filter_gen = 1;
+
 static __always_inline struct kt_config *current_config(void)
 {
 	__u32 zero = 0;
@@ -85,6 +125,35 @@ target_of(struct kt_config *c, __u32 pid, __u32 tgid)
 	return c->all ? 0 : -1;
 }
 
+/* target_of() for a task, from this CPU's cached verdict when still valid. */
+static __always_inline int task_target_of(struct kt_config *c, struct task_struct *t)
+{
+	/* read first: a move while computing voids the verdict stored below */
+	__u64 gen = *(volatile __u64 *)&kt_filter_gen;
+	__u64 start = t->start_time;
+	__u32 pid = t->pid;
+	struct kt_cpu_state *cpu = cpu_state();
+	struct kt_verdict *v;
+	int flags;
+
+	if (!cpu)
+		return target_of(c, pid, t->tgid);
+	v = &cpu->slot[pid & (KT_VERDICT_SLOTS - 1)];
+	if (v->pid == pid && v->start_time == start && v->gen == gen)
+		return v->flags;
+	flags = target_of(c, pid, t->tgid);
+	v->start_time = start;
+	v->pid = pid;
+	v->flags = flags;
+	v->gen = gen;
+	return flags;
+}
+
+static __always_inline void filter_changed(void)
+{
+	__sync_fetch_and_add(&kt_filter_gen, 1);
+}
+
 static __always_inline void count_lost(__u32 kind)
 {
 	__u64 *n = bpf_map_lookup_elem(&kt_lost, &kind);
@@ -100,13 +169,25 @@ static __always_inline void *reserve(__u64 size, __u32 kind)
 	return rec;
 }
 
-/* Lifecycle events wake the reader at once; frequent switch events do not,
- * unless enough data waits: the reader also drains on a short timer. */
-static __always_inline void submit_batched(void *rec, struct kt_config *c)
+/* Records go without waking the reader, which drains every 50 ms; a CPU
+ * wakes it once per wakeup_bytes it submitted, so a burst need not wait for
+ * the timer. Never a wake-up per record: each is an interrupt (dear in a
+ * VM), and a reader slower than its targets, with more than the threshold
+ * always waiting, would get one for every record. */
+static __always_inline void submit(void *rec, __u32 size, struct kt_config *c)
 {
+	struct kt_cpu_state *cpu = cpu_state();
 	__u64 flags = BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_query(&kt_events, BPF_RB_AVAIL_DATA) >= c->wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
+
+	if (!cpu) {
+		flags = 0;   /* cannot happen; the ring buffer's own policy */
+	} else {
+		cpu->unannounced += size;
+		if (cpu->unannounced >= c->wakeup_bytes) {
+			cpu->unannounced = 0;
+			flags = BPF_RB_FORCE_WAKEUP;
+		}
+	}
 	bpf_ringbuf_submit(rec, flags);
 }
 
@@ -116,11 +197,12 @@ static __always_inline void fill_header(struct kt_header *h, __u32 kind,
 	h->time = bpf_ktime_get_ns();
 	h->kind = kind;
 	h->cpu = bpf_get_smp_processor_id();
-	h->pid = BPF_CORE_READ(task, pid);
-	h->tgid = BPF_CORE_READ(task, tgid);
-	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->pid = task->pid;
+	h->tgid = task->tgid;
+	h->ppid = task->real_parent->tgid;
 	h->reserved = 0;
-	BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
+	/* comm is always NUL-terminated and padded (set_task_comm) */
+	__builtin_memcpy(h->comm, task->comm, KT_COMM_LEN);
 }
 
 /* ---- task creation ---------------------------------------------------- */
@@ -149,8 +231,8 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 		kind = KT_VFORK;
 	else
 		kind = KT_FORK;
-	child_pid = BPF_CORE_READ(task, pid);
-	child_tgid = BPF_CORE_READ(task, tgid);
+	child_pid = task->pid;
+	child_tgid = task->tgid;
 
 	/* Follow descendants in the kernel, before the child can run. A new
 	 * thread of a process targeted by tgid is already covered. */
@@ -168,8 +250,8 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	info.kind = kind;
 	info.parent_pid = pid;
 	info.parent_tgid = tgid;
-	info.parent_ppid = BPF_CORE_READ(parent, real_parent, tgid);
-	bpf_get_current_comm(&info.parent_comm, sizeof(info.parent_comm));
+	info.parent_ppid = parent->real_parent->tgid;
+	__builtin_memcpy(info.parent_comm, parent->comm, KT_COMM_LEN);
 	bpf_map_update_elem(&kt_children, &child_pid, &info, BPF_ANY);
 
 	rec = reserve(sizeof(*rec), kind);
@@ -179,7 +261,7 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	rec->child_pid = child_pid;
 	rec->child_tgid = child_tgid;
 	rec->clone_flags = clone_flags;
-	bpf_ringbuf_submit(rec, 0);
+	submit(rec, sizeof(*rec), c);
 	return 0;
 }
 
@@ -224,7 +306,7 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 			rec->flags |= KT_EXEC_ARGV_TRUNCATED;
 	}
 done:
-	bpf_ringbuf_submit(rec, 0);
+	submit(rec, sizeof(*rec), c);
 	return 0;
 }
 
@@ -241,7 +323,7 @@ static __always_inline int exec_exit(long ret)
 		return 0;
 	fill_header(&rec->hdr, KT_EXEC_EXIT, bpf_get_current_task_btf());
 	rec->ret = ret;
-	bpf_ringbuf_submit(rec, 0);
+	submit(rec, sizeof(*rec), c);
 	return 0;
 }
 
@@ -277,9 +359,10 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 	struct kt_config *c = current_config();
 	struct kt_child_info *info;
 	struct kt_target_key key;
-	__u32 pid = BPF_CORE_READ(task, pid), tgid = BPF_CORE_READ(task, tgid);
-	__u32 status = BPF_CORE_READ(task, exit_code);
-	__u64 start = BPF_CORE_READ(task, start_time);
+	__u32 pid = task->pid, tgid = task->tgid;
+	__u32 status = task->exit_code;
+	__u64 start = task->start_time;
+	bool removed;
 
 	if (!c)
 		return 0;
@@ -292,7 +375,7 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 			rec->core_dumped = !!(status & 0x80);
 			rec->group_dead = group_dead;
 			rec->start_time = start;
-			bpf_ringbuf_submit(rec, 0);
+			submit(rec, sizeof(*rec), c);
 		}
 	}
 
@@ -315,7 +398,7 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 			rec->exit_code = (status >> 8) & 0xff;
 			rec->signal = status & 0x7f;
 			rec->child_start_time = start;
-			bpf_ringbuf_submit(rec, 0);
+			submit(rec, sizeof(*rec), c);
 		}
 		bpf_map_delete_elem(&kt_children, &pid);
 	}
@@ -324,12 +407,14 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 	 * pid is never mistaken for it. */
 	key.type = KT_TARGET_PID;
 	key.id = pid;
-	bpf_map_delete_elem(&kt_targets, &key);
+	removed = bpf_map_delete_elem(&kt_targets, &key) == 0;
 	if (group_dead) {
 		key.type = KT_TARGET_TGID;
 		key.id = tgid;
-		bpf_map_delete_elem(&kt_targets, &key);
+		removed |= bpf_map_delete_elem(&kt_targets, &key) == 0;
 	}
+	if (removed)
+		filter_changed();
 	return 0;
 }
 
@@ -344,23 +429,35 @@ int BPF_PROG(kt_sched_switch, bool preempt, struct task_struct *prev,
 
 	if (!c || !c->cpu_events)
 		return 0;
-	if (target_of(c, prev->pid, prev->tgid) >= 0) {
+	if (task_target_of(c, prev) >= 0) {
 		rec = reserve(sizeof(*rec), KT_OFFCPU);
 		if (rec) {
 			fill_header(&rec->hdr, KT_OFFCPU, prev);
 			rec->state = preempt ? 0 : prev_state;
 			rec->stack_id = c->stacks ? bpf_get_stackid(ctx, &kt_stacks, 0) : -1;
-			submit_batched(rec, c);
+			rec->runtime = prev->se.sum_exec_runtime;
+			submit(rec, sizeof(*rec), c);
 		}
 	}
-	if (target_of(c, next->pid, next->tgid) >= 0) {
+	if (task_target_of(c, next) >= 0) {
 		rec = reserve(sizeof(*rec), KT_ONCPU);
 		if (rec) {
 			fill_header(&rec->hdr, KT_ONCPU, next);
 			rec->state = 0;
 			rec->stack_id = -1;
-			submit_batched(rec, c);
+			rec->runtime = next->se.sum_exec_runtime;
+			submit(rec, sizeof(*rec), c);
 		}
 	}
+	return 0;
+}
+
+/* ---- filter changes from user space ------------------------------------ */
+
+/* After any bpf() call: cached verdicts are recomputed (see kt_verdicts). */
+SEC("tracepoint/syscalls/sys_exit_bpf")
+int kt_bpf_exit(void *ctx)
+{
+	filter_changed();
 	return 0;
 }

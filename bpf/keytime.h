@@ -87,6 +87,9 @@ struct kt_switch {
 	struct kt_header hdr;
 	__s32 stack_id;           /* id in kt_stacks, or negative (none / not asked) */
 	__u32 state;              /* offCPU: the state the task left in (0 = preempted) */
+	__u64 runtime;            /* the task's time on a CPU so far as the kernel counts
+	                           * it (se.sum_exec_runtime, ns; at offCPU it includes
+	                           * the run just ended): mends a switch-in not seen */
 };
 
 /* The filter map (kt_targets): which threads and processes are traced. */
@@ -106,6 +109,8 @@ struct kt_target {
 };
 
 /* kt_config[0]: switches the host and scripts change while running. */
+#define KT_NO_TIME_LIMIT 0xffffffffu   /* time_limit_s: remove the limit */
+
 struct kt_config {
 	__u32 active;             /* 0: attached but collecting nothing */
 	__u32 all;                /* every process is a target */
@@ -114,6 +119,11 @@ struct kt_config {
 	__u32 self_tgid;          /* the tool's own process */
 	__u32 stacks;             /* record kernel stacks at offCPU */
 	__u32 wakeup_bytes;       /* wake the reader once this much data waits */
+	/* Set from outside (keytime-ctl) through the pinned map; the host reads
+	 * them, the probes do not. */
+	__u32 generation;         /* bumped on every change from outside */
+	__u32 finish;             /* end the run */
+	__u32 time_limit_s;       /* end the run this long after the change; 0: unchanged */
 	__u32 reserved;
 };
 

@@ -44,6 +44,14 @@ size_t kt_kind_min_size(unsigned kind)
 	return kind > 0 && kind < KT_KIND_MAX ? kinds[kind].size : 0;
 }
 
+bool kt_record_valid(const void *rec, size_t size)
+{
+	const struct kt_header *h = rec;
+
+	return size >= sizeof(*h) && h->kind > 0 && h->kind < KT_KIND_MAX &&
+	       size >= kt_kind_min_size(h->kind);
+}
+
 /* The kernel's task state bits (include/linux/sched.h). */
 #define TASK_INTERRUPTIBLE   0x0001
 #define TASK_UNINTERRUPTIBLE 0x0002

@@ -14,6 +14,9 @@ const char *kt_kind_table_name(unsigned kind);
 unsigned kt_kind_from_name(const char *name);
 /* Smallest record size valid for a kind; 0 for an unknown kind. */
 size_t kt_kind_min_size(unsigned kind);
+/* A ring-buffer record the host may decode: a known kind, and at least the
+ * size of that kind's struct. */
+bool kt_record_valid(const void *rec, size_t size);
 
 /* One letter like ps(1) for an offCPU prev_state ("R" = preempted). */
 const char *kt_state_letter(unsigned state);

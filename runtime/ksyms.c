@@ -50,7 +50,8 @@ struct kt_ksyms *kt_ksyms_parse(FILE *in)
 			goto fail;
 		k->n++;
 	}
-	qsort(k->syms, k->n, sizeof(*k->syms), by_addr);
+	if (k->n)   /* syms is NULL when no line parsed */
+		qsort(k->syms, k->n, sizeof(*k->syms), by_addr);
 	return k;
 fail:
 	kt_ksyms_free(k);

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include "session.h"
 #include "events.h"
+#include "repl.h"
 
 #define POLL_MS        50           /* drains records submitted without a wake-up */
 #define CHECK_EVERY_NS 100000000ULL /* targets-gone and lost checks */
@@ -17,6 +18,10 @@
 uint64_t kt_now_ns(void)
 {
 	struct timespec ts;
+	uint64_t recorded = kt_replay_clock();
+
+	if (recorded)
+		return recorded;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
@@ -26,6 +31,14 @@ uint64_t kt_lost_total(struct kt_session *s, uint64_t by_kind[KT_KIND_MAX])
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t total = 0, *vals;
 
+	if (s->replaying) {   /* what the recording ended with */
+		for (int k = 1; k < KT_KIND_MAX; k++) {
+			if (by_kind)
+				by_kind[k] = s->replay_lost[k];
+			total += s->replay_lost[k];
+		}
+		return total;
+	}
 	if (ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
 		return 0;
 	for (__u32 k = 1; k < KT_KIND_MAX; k++) {
@@ -41,17 +54,52 @@ uint64_t kt_lost_total(struct kt_session *s, uint64_t by_kind[KT_KIND_MAX])
 	return total;
 }
 
+/* How long one drain of the ring buffer may deliver events before the loop
+ * gets control back, and how long the backlog is delivered at the end. */
+#define DRAIN_SLICE_NS  200000000ULL
+#define REPL_SLICE_NS    20000000ULL   /* the REPL reads the keyboard between slices */
+#define FINAL_DRAIN_NS 2000000000ULL
+static uint64_t drain_until;    /* CLOCK_MONOTONIC ns */
+static bool drain_yielded;      /* on_record cut the last drain short */
+static bool final_drain;
+
+/* The real clock, also when kt_now_ns() replays a recorded one. */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void drain_start(uint64_t slice_ns)
+{
+	drain_until = mono_ns() + slice_ns;
+	drain_yielded = false;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct kt_session *s = ctx;
 	const struct kt_header *h = data;
 
-	if (size < sizeof(*h) || h->kind == 0 || h->kind >= KT_KIND_MAX ||
-	    size < kt_kind_min_size(h->kind))
+	if (!kt_record_valid(data, size))
 		return 0;   /* not ours to judge: skip a malformed record */
 	s->events[h->kind]++;
+	if (s->recorder)
+		kt_record_event(s, data, size);
+	if (s->interrupted)   /* Ctrl-C in the REPL: skipped */
+		return 0;
 	kt_lua_dispatch(s, data, size);
-	return s->failed ? -1 : 0;
+	if (s->failed)
+		return -1;
+	/* A script slower than the kernel would keep one drain going for ever:
+	 * hand back to the loop (timers, deadline, -c child) when its slice is
+	 * used up, and at once when the run is ending (a signal, kt.stop). */
+	if ((s->stop && !final_drain) || mono_ns() >= drain_until) {
+		drain_yielded = true;
+		return -1;
+	}
+	return 0;
 }
 
 static void check_lost(struct kt_session *s)
@@ -77,7 +125,8 @@ static void check_child(struct kt_session *s)
 	if (s->child > 0 && waitpid(s->child, &status, WNOHANG) == s->child) {
 		s->child_status = status;
 		s->child = 0;
-		s->stop = 1;
+		if (!s->interactive)   /* the REPL goes on */
+			s->stop = 1;
 	}
 }
 
@@ -87,10 +136,13 @@ static void periodic_checks(struct kt_session *s, uint64_t now)
 		return;
 	s->next_check_ns = now + CHECK_EVERY_NS;
 	check_lost(s);
-	/* Every target has ended (the kernel removes them at exit). */
-	if (s->had_targets && s->child <= 0 && !s->stop && kt_targets_empty(&s->probes)) {
+	kt_control_poll(s, now);
+	/* Every target has ended (the kernel removes them at exit); a tracer
+	 * deactivated from outside waits instead. */
+	if (s->had_targets && !s->interactive && s->child <= 0 && !s->stop &&
+	    kt_targets_empty(&s->probes)) {
 		struct kt_config c;
-		if (kt_config_get(&s->probes, &c) == 0 && !c.all)
+		if (kt_config_get(&s->probes, &c) == 0 && !c.all && c.active)
 			s->stop = 1;
 	}
 }
@@ -116,14 +168,20 @@ void kt_loop_run(struct kt_session *s)
 	}
 	while (!s->stop) {
 		uint64_t now = kt_now_ns();
-		int r = ring_buffer__poll(s->rb, poll_timeout_ms(s, now));
+		int timeout = poll_timeout_ms(s, now), r;
 
-		if (r < 0 && r != -EINTR && !s->failed) {
+		/* The REPL waits for the keyboard too, and reads it. */
+		drain_start(timeout * 1000000ULL + DRAIN_SLICE_NS);
+		r = s->interactive ? kt_repl_wait(s, timeout) : ring_buffer__poll(s->rb, timeout);
+		if (r < 0 && r != -EINTR && !s->failed && !drain_yielded) {
 			fprintf(stderr, "keytime-run: reading events: %s\n", strerror(-r));
 			s->exit_status = 1;
 			break;
 		}
-		ring_buffer__consume(s->rb);  /* records submitted without a wake-up */
+		if (!s->stop) {
+			drain_start(s->interactive ? REPL_SLICE_NS : DRAIN_SLICE_NS);
+			ring_buffer__consume(s->rb);  /* records submitted without a wake-up */
+		}
 		now = kt_now_ns();
 		kt_lua_run_timers(s, now);
 		check_child(s);
@@ -133,8 +191,15 @@ void kt_loop_run(struct kt_session *s)
 		if (fflush(stdout) == EOF && errno == EPIPE)
 			s->stop = 1;
 	}
-	if (!s->failed)
-		ring_buffer__consume(s->rb);  /* what is left */
+	if (!s->failed) {   /* what is left, unless the script cannot keep up */
+		final_drain = true;
+		drain_start(FINAL_DRAIN_NS);
+		ring_buffer__consume(s->rb);
+		if (drain_yielded)
+			fprintf(stderr, "keytime-run: the script is slower than the events: "
+				"the last ones were not delivered (%.0f s at the end)\n",
+				FINAL_DRAIN_NS / 1e9);
+	}
 	if (!s->failed)
 		check_lost(s);
 	ring_buffer__free(s->rb);

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 #include <errno.h>
-#include <libgen.h>
 #include <unistd.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -14,13 +13,22 @@
 #include "session.h"
 #include "events.h"
 #include "ksyms.h"
+#include "script_path.h"
 
 #define KIND_ANY 0                   /* handlers of "*" */
 #define EXIT_MARK "keytime.exit"     /* error value raised by os.exit() */
+#define ERRORS_SEEN "keytime.errors_seen"  /* registry: handler errors shown once */
 
 static struct kt_session *session(lua_State *L)
 {
 	return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* The script's clock: the run's clock, but fixed while the main chunk and
+ * the end hook run (see frozen_now). */
+static uint64_t script_now(struct kt_session *s)
+{
+	return s->frozen_now ? s->frozen_now : kt_now_ns();
 }
 
 /* ---- errors ------------------------------------------------------------ */
@@ -65,11 +73,54 @@ static void handle_error(struct kt_session *s)
 		lua_pop(L, 1);
 	}
 	fflush(stdout);
-	fprintf(stderr, "keytime-run: %s\n", lua_tostring(L, -1));
-	lua_pop(L, 1);
-	s->failed = true;
-	s->exit_status = 1;
-	s->stop = 1;
+	if (s->interactive) {
+		fprintf(stderr, "keytime-run: %s\n", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return;   /* the REPL reports it and goes on, keeping its state */
+	}
+	/* The main chunk's errors, --strict, and a runaway script end the run. */
+	if (s->loading || s->opts->strict || s->runaway) {
+		fprintf(stderr, "keytime-run: %s\n", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		s->failed = true;
+		s->exit_status = 1;
+		s->stop = 1;
+		return;
+	}
+	/* A handler's error: shown once per distinct message, counted always. */
+	s->handler_errors++;
+	lua_getfield(L, LUA_REGISTRYINDEX, ERRORS_SEEN);
+	lua_pushvalue(L, -2);
+	if (lua_rawget(L, -2) == LUA_TNIL) {
+		s->distinct_errors++;
+		fprintf(stderr, "keytime-run: %s\n(tracing goes on; this error is counted, not shown again)\n",
+			lua_tostring(L, -3));
+		lua_pushvalue(L, -3);
+		lua_pushboolean(L, 1);
+		lua_rawset(L, -4);
+	}
+	lua_pop(L, 3);
+}
+
+/* lua_pcall of the function under nargs arguments at the top, with the
+ * message handler at stack index msgh, and what every call into the script
+ * needs around it. On error the error is handled (and popped). */
+static bool pcall_script(struct kt_session *s, int nargs, int msgh)
+{
+	lua_State *L = s->L;
+	int r;
+
+	s->in_lua++;
+	s->call_seq++;   /* the watchdog tells calls apart by this */
+	r = lua_pcall(L, nargs, 0, msgh);
+	s->in_lua--;
+	if (s->stop || s->interrupted)
+		lua_sethook(L, NULL, 0, 0);   /* an interrupt that came too late */
+	if (r != LUA_OK) {
+		handle_error(s);
+		return false;
+	}
+	return true;
 }
 
 /* Calls the function under nargs arguments at the top; false on error. */
@@ -77,21 +128,18 @@ static bool call_protected(struct kt_session *s, int nargs)
 {
 	lua_State *L = s->L;
 	int base = lua_gettop(L) - nargs;
-	int r;
+	bool ok;
 
 	lua_rawgeti(L, LUA_REGISTRYINDEX, s->traceback_ref);
 	lua_insert(L, base);
-	s->in_lua++;
-	r = lua_pcall(L, nargs, 0, base);
-	s->in_lua--;
-	if (s->stop)
-		lua_sethook(L, NULL, 0, 0);   /* an interrupt that came too late */
-	lua_remove(L, base);
-	if (r != LUA_OK) {
-		handle_error(s);
-		return false;
-	}
-	return true;
+	ok = pcall_script(s, nargs, base);
+	lua_remove(L, base);   /* the message handler */
+	return ok;
+}
+
+bool kt_lua_pcall(struct kt_session *s, int nargs)
+{
+	return call_protected(s, nargs);
 }
 
 /* Ctrl-C while a handler runs: stop it at the next instruction (as lua.c). */
@@ -151,8 +199,9 @@ static int kt_on(lua_State *L)
 	int kind, ref;
 
 	luaL_checktype(L, 2, LUA_TFUNCTION);
-	if (!strcmp(name, "end") || !strcmp(name, "lost")) {
-		ref = !strcmp(name, "end") ? s->end_handlers_ref : s->lost_handlers_ref;
+	if (!strcmp(name, "end") || !strcmp(name, "lost") || !strcmp(name, "targets")) {
+		ref = !strcmp(name, "end") ? s->end_handlers_ref :
+		      !strcmp(name, "lost") ? s->lost_handlers_ref : s->targets_handlers_ref;
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
 		lua_pushvalue(L, 2);
 		lua_rawseti(L, -2, luaL_len(L, -2) + 1);
@@ -162,7 +211,7 @@ static int kt_on(lua_State *L)
 	if (kind == KIND_ANY && strcmp(name, "*"))
 		return luaL_error(L, "unknown event '%s' (events: exec_enter, exec_exit, exit, "
 				  "fork, vfork, thread, fork_exit, vfork_exit, thread_exit, "
-				  "oncpu, offcpu, *, end, lost)", name);
+				  "oncpu, offcpu, *, end, lost, targets)", name);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, s->handlers_ref);
 	lua_rawgeti(L, -1, kind);
 	lua_pushvalue(L, 2);
@@ -180,20 +229,23 @@ static int kt_on(lua_State *L)
 	return 1;
 }
 
+/* Every event goes through here: the message handler and the list are
+ * pushed once, then each handler is called with the event object. */
 static void call_list(struct kt_session *s, int kind)
 {
 	lua_State *L = s->L;
-	int n;
+	int base = lua_gettop(L), n;
 
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->traceback_ref);   /* base + 1 */
 	lua_rawgeti(L, LUA_REGISTRYINDEX, s->handlers_ref);
-	lua_rawgeti(L, -1, kind);
-	n = (int)luaL_len(L, -1);
+	lua_rawgeti(L, -1, kind);                              /* base + 3 */
+	n = (int)lua_rawlen(L, base + 3);   /* a plain table: no __len */
 	for (int i = 1; i <= n && !s->failed; i++) {
-		lua_rawgeti(L, -1, i);
+		lua_rawgeti(L, base + 3, i);
 		kt_event_push(L);
-		call_protected(s, 1);
+		pcall_script(s, 1, base + 1);
 	}
-	lua_pop(L, 2);
+	lua_settop(L, base);
 }
 
 void kt_lua_dispatch(struct kt_session *s, const void *rec, size_t size)
@@ -238,6 +290,18 @@ void kt_lua_call_lost(struct kt_session *s, uint64_t new_lost, uint64_t total)
 	call_simple_list(s, s->lost_handlers_ref, push_lost_args, v);
 }
 
+static int push_targets(lua_State *L, void *arg)
+{
+	kt_filter_push_list(L, arg);
+	return 1;
+}
+
+/* After keytime-ctl changed the policy: handlers get the new target list. */
+void kt_lua_call_targets(struct kt_session *s)
+{
+	call_simple_list(s, s->targets_handlers_ref, push_targets, s);
+}
+
 static void push_stats(struct kt_session *s);
 
 static int push_summary(lua_State *L, void *arg)
@@ -253,8 +317,10 @@ void kt_lua_call_end(struct kt_session *s)
 	/* The end hook runs even after kt.stop() or a signal, not after an error. */
 	if (failed)
 		return;
+	s->frozen_now = s->end_ns ? s->end_ns : kt_now_ns();
 	lua_sethook(s->L, NULL, 0, 0);
 	call_simple_list(s, s->end_handlers_ref, push_summary, s);
+	s->frozen_now = 0;
 }
 
 /* ---- timers ------------------------------------------------------------ */
@@ -286,7 +352,7 @@ static int add_timer(lua_State *L, bool repeat)
 	lua_pushvalue(L, 2);
 	s->timers[i].fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	s->timers[i].every_ns = repeat ? (uint64_t)(ms * 1e6) : 0;
-	s->timers[i].due_ns = kt_now_ns() + (uint64_t)(ms * 1e6);
+	s->timers[i].due_ns = script_now(s) + (uint64_t)(ms * 1e6);
 	s->timers[i].used = true;
 
 	lua_createtable(L, 0, 1);
@@ -354,7 +420,7 @@ static void push_stats(struct kt_session *s)
 	lua_setfield(L, -2, "events");
 	lua_pushinteger(L, lost_total);
 	lua_setfield(L, -2, "lost");
-	lua_pushinteger(L, kt_now_ns() - s->start_ns);
+	lua_pushinteger(L, script_now(s) - s->start_ns);
 	lua_setfield(L, -2, "duration");
 }
 
@@ -375,7 +441,7 @@ static int kt_stop(lua_State *L)
 
 static int kt_now(lua_State *L)
 {
-	lua_pushinteger(L, kt_now_ns());
+	lua_pushinteger(L, script_now(session(L)));
 	return 1;
 }
 
@@ -481,24 +547,29 @@ static void push_options(lua_State *L, const struct kt_options *o)
 	lua_setfield(L, -2, "duration");
 }
 
-/* Scripts find the modules in lua/ beside the executable, and beside the
- * script's own folder, before the system's. */
+/* Scripts find the modules in lua/ beside the executable (the build tree),
+ * in the install folder, and beside the script's own folder, before the
+ * system's (script_path.c has the order). */
 static void set_module_path(lua_State *L, const char *script)
 {
-	char exe[4096], sdir[4096];
-	const char *exe_dir, *script_dir;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char exe_dir[4096], dirs[16384];
 
-	exe[n > 0 ? n : 0] = 0;
-	snprintf(sdir, sizeof(sdir), "%s", script);
-	exe_dir = dirname(exe);
-	script_dir = dirname(sdir);
+	if (kt_module_path(dirs, sizeof(dirs), kt_exe_dir(exe_dir, sizeof(exe_dir)),
+			   kt_datadir(), script))
+		return;    /* paths too long to search: the system's path only */
 	lua_getglobal(L, "package");
 	lua_getfield(L, -1, "path");
-	lua_pushfstring(L, "%s/lua/?.lua;%s/lua/?/init.lua;%s/../lua/?.lua;%s/lua/?.lua;%s",
-			exe_dir, exe_dir, script_dir, script_dir, lua_tostring(L, -1));
+	lua_pushfstring(L, "%s%s", dirs, lua_tostring(L, -1));
 	lua_setfield(L, -3, "path");
 	lua_pop(L, 2);
+}
+
+/* An error outside any protected call: nothing to do but say it and leave. */
+static int panic(lua_State *L)
+{
+	fprintf(stderr, "keytime-run: unprotected Lua error: %s\n", lua_tostring(L, -1));
+	fflush(stderr);
+	return 0;   /* Lua then aborts */
 }
 
 int kt_lua_open(struct kt_session *s)
@@ -510,12 +581,15 @@ int kt_lua_open(struct kt_session *s)
 		{ "ksym", kt_ksym }, { "signame", kt_signame },
 		{ NULL, NULL },
 	};
-	lua_State *L = luaL_newstate();
+	lua_State *L = lua_newstate(kt_guard_alloc, s);
 
 	if (!L)
 		return -1;
 	s->L = L;
+	lua_atpanic(L, panic);
 	luaL_openlibs(L);
+	lua_newtable(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, ERRORS_SEEN);
 
 	lua_pushcfunction(L, traceback);
 	s->traceback_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -529,6 +603,8 @@ int kt_lua_open(struct kt_session *s)
 	s->end_handlers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_newtable(L);
 	s->lost_handlers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_newtable(L);
+	s->targets_handlers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 
 	kt_event_register(L, s);
 
@@ -553,20 +629,22 @@ int kt_lua_open(struct kt_session *s)
 	lua_setfield(L, -2, "version");
 	lua_pushinteger(L, getpid());
 	lua_setfield(L, -2, "pid");            /* keytime-run's own process */
+	lua_pushboolean(L, s->replaying);
+	lua_setfield(L, -2, "replaying");      /* pids of a recording: no /proc for them */
 	lua_setglobal(L, "kt");
 
 	lua_getglobal(L, "os");
 	lua_pushcfunction(L, os_exit);
 	lua_setfield(L, -2, "exit");
 	lua_pop(L, 1);
-	if (s->opts->script)
-		set_module_path(L, s->opts->script);
+	set_module_path(L, s->opts->script);   /* none (the REPL): the current folder's */
 	return 0;
 }
 
 int kt_lua_run_script(struct kt_session *s)
 {
 	const char *path = s->opts->script;
+	bool r;
 
 	if (access(path, R_OK)) {
 		fprintf(stderr, "keytime-run: cannot read script %s: %s\n", path, strerror(errno));
@@ -577,7 +655,14 @@ int kt_lua_run_script(struct kt_session *s)
 		lua_pop(s->L, 1);
 		return -1;
 	}
-	if (!call_protected(s, 0))
+	if (!s->replaying)
+		s->script_start_ns = kt_now_ns();
+	s->frozen_now = s->script_start_ns;
+	s->loading = true;
+	r = call_protected(s, 0);
+	s->loading = false;
+	s->frozen_now = 0;
+	if (!r)
 		return s->failed ? -1 : 0;   /* os.exit() in the main chunk is not an error */
 	return 0;
 }

@@ -33,7 +33,7 @@ static int add_target(lua_State *L, __u32 type)
 			flags |= KT_TARGET_FOLLOW;
 		lua_pop(L, 1);
 	}
-	if (!process_exists(id))
+	if (!s->replaying && !process_exists(id))
 		return luaL_error(L, "no such process: %I", id);
 	if (kt_target_add(&s->probes, type, (__u32)id, flags))
 		return luaL_error(L, "cannot add target %I: %s", id, strerror(errno));
@@ -79,12 +79,15 @@ static int push_entry(const struct kt_target_key *k, const struct kt_target *v, 
 }
 
 /* filter:list() -> { {type="tgid", id=N, follow=bool, auto=bool}, ... } */
-static int filter_list(lua_State *L)
+void kt_filter_push_list(lua_State *L, struct kt_session *s)
 {
-	struct kt_session *s = session_of(L);
-
 	lua_newtable(L);
 	kt_targets_each(&s->probes, push_entry, L);
+}
+
+static int filter_list(lua_State *L)
+{
+	kt_filter_push_list(L, session_of(L));
 	return 1;
 }
 
@@ -118,6 +121,33 @@ static __u32 *config_field(struct kt_config *c, const char *k)
 	return NULL;
 }
 
+struct follow_change {
+	struct kt_session *s;
+	bool on;
+};
+
+static int set_entry_follow(const struct kt_target_key *k, const struct kt_target *v, void *arg)
+{
+	struct follow_change *fc = arg;
+	__u32 flags = fc->on ? v->flags | KT_TARGET_FOLLOW : v->flags & ~KT_TARGET_FOLLOW;
+
+	if (!(v->flags & KT_TARGET_AUTO) && flags != v->flags)
+		kt_target_add(&fc->s->probes, k->type, k->id, flags);
+	return 0;
+}
+
+/* kt.filter.follow: what --follow does, chosen by the script. The targets
+ * named so far (not those added by following) follow their descendants
+ * from now on, and so does the -c command, which is targeted after the
+ * script's main chunk has run. */
+static void set_follow(struct kt_session *s, bool on)
+{
+	struct follow_change fc = { s, on };
+
+	s->opts->follow = on;
+	kt_targets_each(&s->probes, set_entry_follow, &fc);
+}
+
 static int filter_index(lua_State *L)
 {
 	struct kt_session *s = session_of(L);
@@ -130,6 +160,10 @@ static int filter_index(lua_State *L)
 			lua_pushcfunction(L, m->func);
 			return 1;
 		}
+	if (!strcmp(k, "follow")) {
+		lua_pushboolean(L, s->opts->follow);
+		return 1;
+	}
 	if (kt_config_get(&s->probes, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
 	if ((f = config_field(&c, k))) {
@@ -149,10 +183,14 @@ static int filter_newindex(lua_State *L)
 	__u32 *f;
 	int e;
 
+	if (!strcmp(k, "follow")) {
+		set_follow(s, on);
+		return 0;
+	}
 	if (kt_config_get(&s->probes, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
 	if (!(f = config_field(&c, k)))
-		return luaL_error(L, "kt.filter has no setting '%s' (active, all, cpu, myproc, stacks)", k);
+		return luaL_error(L, "kt.filter has no setting '%s' (active, all, cpu, follow, myproc, stacks)", k);
 	if (!strcmp(k, "cpu")) {
 		/* The switch program is attached only while it is wanted. */
 		if ((e = kt_probes_set_cpu_events(&s->probes, on)))

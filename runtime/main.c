@@ -6,18 +6,26 @@
 #include <errno.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include "session.h"
 #include "command.h"
 #include "ksyms.h"
 #include "events.h"
+#include "instance.h"
+#include "stacks.h"
+#include "script_path.h"
+#include "repl.h"
 
 static struct kt_session session;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	session.stop = 1;
+	if (sig == SIGINT && session.interactive)
+		session.interrupted = 1;   /* the REPL: back to the prompt */
+	else
+		session.stop = 1;
 	if (session.in_lua)
 		kt_lua_interrupt(&session);
 }
@@ -95,6 +103,18 @@ static const char *describe_targets(const struct kt_options *o, char *buf, size_
 	return buf;
 }
 
+/* Where scripts named without a path are looked up (script_path.c). */
+static const struct kt_search_path *search_path(void)
+{
+	static struct kt_search_path sp;
+	char exe_dir[4096];
+
+	if (!sp.n)
+		kt_search_path_init(&sp, getenv("KEYTIME_PATH"), kt_exe_dir(exe_dir, sizeof(exe_dir)),
+				    kt_datadir());
+	return &sp;
+}
+
 static void report_lost(struct kt_session *s)
 {
 	uint64_t by_kind[KT_KIND_MAX] = {0};
@@ -109,17 +129,76 @@ static void report_lost(struct kt_session *s)
 	fputc('\n', stderr);
 }
 
+static void report_handler_errors(struct kt_session *s)
+{
+	if (!s->handler_errors)
+		return;
+	fprintf(stderr, "keytime-run: %llu errors in handlers (%llu distinct); tracing went on "
+		"(--strict stops at the first)\n", (unsigned long long)s->handler_errors,
+		(unsigned long long)s->distinct_errors);
+	s->exit_status = 1;
+}
+
+/* A root tool must not run code that other users can change. */
+static bool script_writable_by_others(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) || !(st.st_mode & (S_IWGRP | S_IWOTH)))
+		return false;
+	snprintf(err, errlen, "refusing to run %s: other users can write it "
+		 "(chmod go-w it, or pass --unsafe-script)", path);
+	return true;
+}
+
+/* --replay: the script runs on a recording; no root, no BPF. */
+static int replay(struct kt_session *s)
+{
+	struct kt_probes *p = &s->probes;
+	char err[512];
+
+	p->targets_fd = p->config_fd = p->lost_fd = p->stacks_fd = p->events_fd = -1;
+	p->offline_config = (struct kt_config){ .active = 1, .cpu_events = s->opts->cpu };
+	if (kt_replay_open(s, err, sizeof(err))) {
+		fprintf(stderr, "keytime-run: %s\n", err);
+		return 1;
+	}
+	install_signals();
+	if (kt_lua_open(s)) {
+		fprintf(stderr, "keytime-run: cannot create the Lua state\n");
+		return 1;
+	}
+	kt_guard_start(s);
+	if (s->opts->script && kt_lua_run_script(s))
+		s->exit_status = 1;
+	else if (!s->stop && kt_replay_run(s))
+		s->exit_status = 1;
+	else
+		kt_lua_call_end(s);
+	fflush(stdout);
+	report_lost(s);
+	report_handler_errors(s);
+	kt_lua_close(s);
+	kt_stacks_free(s->stacks);
+	kt_options_free(s->opts);
+	return s->exit_status;
+}
+
 int main(int argc, char **argv)
 {
 	struct kt_options opts;
 	struct kt_session *s = &session;
 	struct kt_command cmd = { .pid = 0, .gate_fd = -1 };
-	char err[512], what[256];
+	char err[4608], what[256], script[4096];
 
 	if (kt_options_parse(&opts, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
 		return 2;
 	}
+	/* A closed stdin would go to the first file opened, which the REPL
+	 * would then read: it gets /dev/null (no input) instead. */
+	if (fcntl(STDIN_FILENO, F_GETFD) < 0)
+		open("/dev/null", O_RDONLY);
 	if (opts.help) {
 		kt_options_usage(stdout);
 		return 0;
@@ -128,14 +207,26 @@ int main(int argc, char **argv)
 		printf("keytime-run %s\n", KEYTIME_VERSION);
 		return 0;
 	}
-	s->opts = &opts;
-	s->exit_status = 0;
-	if (kt_probes_check_system(err, sizeof(err))) {
+	if (opts.list_scripts)
+		return kt_script_list(search_path(), stdout) > 0 ? 0 : 1;
+	if (opts.script) {   /* none: the REPL alone (-i) */
+		if (kt_script_find(search_path(), opts.script, script, sizeof(script), err, sizeof(err))) {
+			fprintf(stderr, "keytime-run: %s\n", err);
+			return 1;
+		}
+		opts.script = script;
+	}
+	if (opts.script && !opts.unsafe_script && script_writable_by_others(opts.script, err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
 		return 1;
 	}
-	if (access(opts.script, R_OK)) {
-		fprintf(stderr, "keytime-run: cannot read script %s: %s\n", opts.script, strerror(errno));
+	s->opts = &opts;
+	s->interactive = opts.interactive;
+	s->exit_status = 0;
+	if (opts.replay)
+		return replay(s);
+	if (kt_probes_check_system(err, sizeof(err))) {
+		fprintf(stderr, "keytime-run: %s\n", err);
 		return 1;
 	}
 	install_signals();
@@ -148,6 +239,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "keytime-run: %s\n", err);
 		return 1;
 	}
+	/* keytime-ctl finds us by our pins; a killed tracer's are cleaned here. */
+	kt_instance_clean_stale();
+	if (kt_instance_pin(s->probes.targets_fd, s->probes.config_fd, err, sizeof(err))) {
+		fprintf(stderr, "keytime-run: %s\n", err);
+		s->exit_status = 1;
+		goto cleanup;
+	}
 	if (apply_cli_targets(s, err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
 		s->exit_status = 1;
@@ -158,7 +256,8 @@ int main(int argc, char **argv)
 		s->exit_status = 1;
 		goto cleanup;
 	}
-	if (kt_lua_run_script(s)) {
+	kt_guard_start(s);
+	if (opts.script && kt_lua_run_script(s)) {
 		s->exit_status = 1;
 		goto cleanup;
 	}
@@ -190,24 +289,41 @@ int main(int argc, char **argv)
 			fprintf(stderr, "keytime-run: attached; tracing %s\n",
 				describe_targets(&opts, what, sizeof(what)));
 	}
+	if (opts.record &&
+	    kt_record_start(s, opts.record, describe_targets(&opts, what, sizeof(what)), err, sizeof(err))) {
+		fprintf(stderr, "keytime-run: %s\n", err);
+		s->exit_status = 1;
+		goto cleanup;
+	}
 	if (opts.cmd)
 		kt_command_release(&cmd);
 
+	if (opts.interactive)
+		kt_repl_open(s);
 	kt_loop_run(s);
+	s->end_ns = kt_now_ns();
+	if (kt_record_finish(s) && !s->exit_status)
+		s->exit_status = 1;
+	if (opts.interactive)
+		kt_repl_close(s);
 	kt_lua_call_end(s);
 	fflush(stdout);
 	report_lost(s);
+	report_handler_errors(s);
 
-	if (opts.cmd && !s->failed && s->child == 0 && cmd.pid)
-		s->exit_status = kt_command_exit_status(s->child_status);
+	if (opts.cmd && !opts.interactive && !s->failed && s->child == 0 && cmd.pid)
+		s->exit_status = s->handler_errors ? 1 : kt_command_exit_status(s->child_status);
 cleanup:
 	fflush(stdout);
 	if (s->child > 0)
 		kt_command_kill(s->child);
 	else if (cmd.pid && cmd.gate_fd >= 0)
 		kt_command_kill(cmd.pid);
+	kt_guard_stop();
 	kt_lua_close(s);
+	kt_stacks_free(s->stacks);
 	kt_ksyms_free(s->ksyms);
+	kt_instance_unpin();
 	kt_probes_close(&s->probes);
 	kt_options_free(&opts);
 	return s->exit_status;

@@ -7,9 +7,14 @@
 #include <errno.h>
 #include "options.h"
 
+/* --duration becomes a deadline in nanoseconds: keep it far from overflow
+ * (about 31 years). */
+#define KT_DURATION_MAX 1e9
+
 void kt_options_usage(FILE *out)
 {
 	fputs("Usage: keytime-run [OPTIONS] SCRIPT [SCRIPT ARGS]\n"
+	      "       keytime-run -i [OPTIONS] [SCRIPT [SCRIPT ARGS]]\n"
 	      "Trace the life of processes (fork, vfork, threads, exec, exit, on/off CPU)\n"
 	      "and hand every event to a Lua script.\n"
 	      "\n"
@@ -22,11 +27,24 @@ void kt_options_usage(FILE *out)
 	      "  -f, --follow          also trace the targets' descendants\n"
 	      "  -m, --myproc          also trace keytime-run's own process\n"
 	      "Run:\n"
+	      "  -i, --interactive     a Lua prompt on the live events, after SCRIPT if given\n"
 	      "  -k, --cpu 0|1         onCPU/offCPU events off (0) or on (1, default)\n"
 	      "  -t, --duration SEC    stop after SEC seconds\n"
+	      "      --record FILE     also save the event stream to FILE\n"
+	      "      --replay FILE     run SCRIPT on a recording instead (no root, no BPF)\n"
+	      "Script safety:\n"
+	      "      --strict          the first error in a handler ends the run (default: each\n"
+	      "                        distinct error is printed once and tracing goes on)\n"
+	      "      --handler-timeout SEC  stop a script call running longer (default 5; 0: never)\n"
+	      "      --memory-limit MB the script's memory (default 512; 0: no limit)\n"
+	      "      --unsafe-script   run a script that other users can write\n"
+	      "Other:\n"
 	      "  -h, --help            this help (after SCRIPT: the script's help)\n"
 	      "  -V, --version         print the version\n"
-	      "Options may also follow SCRIPT; `--` passes the rest to the script as is.\n", out);
+	      "      --list-scripts    the scripts found by name, and where\n"
+	      "Options may also follow SCRIPT; `--` passes the rest to the script as is.\n"
+	      "SCRIPT is a path, or a name looked up in $KEYTIME_PATH (folders separated by\n"
+	      "':'), then beside keytime-run, then in the install folder (see --list-scripts).\n", out);
 }
 
 static int parse_int(const char *s, long min, long max, long *out)
@@ -57,13 +75,15 @@ static bool is(const char *a, const char *shortopt, const char *longopt)
 	return (shortopt && !strcmp(a, shortopt)) || (longopt && !strcmp(a, longopt));
 }
 
-int kt_options_parse(struct kt_options *o, int argc, char **argv, char *err, int errlen)
+static int parse(struct kt_options *o, int argc, char **argv, char *err, int errlen)
 {
 	bool rest_to_script = false;
 	int targets = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->cpu = 1;
+	o->handler_timeout_s = 5;
+	o->memory_limit_mb = 512;
 	o->script_argv = calloc(argc + 1, sizeof(char *));
 	if (!o->script_argv) {
 		snprintf(err, errlen, "out of memory");
@@ -124,6 +144,32 @@ int kt_options_parse(struct kt_options *o, int argc, char **argv, char *err, int
 			o->follow = true;
 		} else if (is(a, "-m", "--myproc")) {
 			o->myproc = true;
+		} else if (is(a, NULL, "--strict")) {
+			o->strict = true;
+		} else if (is(a, NULL, "--unsafe-script")) {
+			o->unsafe_script = true;
+		} else if (is(a, NULL, "--handler-timeout") || is(a, NULL, "--memory-limit")) {
+			bool timeout = is(a, NULL, "--handler-timeout");
+			if (!(v = take_value(argc, argv, &i, inline_val)) || parse_int(v, 0, 1000000, &n)) {
+				snprintf(err, errlen, "%s needs a whole number (0: no limit)", a);
+				return -1;
+			}
+			if (timeout)
+				o->handler_timeout_s = n;
+			else
+				o->memory_limit_mb = n;
+		} else if (is(a, NULL, "--record") || is(a, NULL, "--replay")) {
+			bool rec = is(a, NULL, "--record");
+			if (!(v = take_value(argc, argv, &i, inline_val)) || !*v) {
+				snprintf(err, errlen, "%s needs a file name", a);
+				return -1;
+			}
+			if (rec)
+				o->record = v;
+			else
+				o->replay = v;
+		} else if (is(a, "-i", "--interactive")) {
+			o->interactive = true;
 		} else if (is(a, "-k", "--cpu")) {
 			if (!(v = take_value(argc, argv, &i, inline_val)) || parse_int(v, 0, 1, &n)) {
 				snprintf(err, errlen, "%s takes 0 (no onCPU/offCPU events) or 1 (all)", a);
@@ -133,14 +179,18 @@ int kt_options_parse(struct kt_options *o, int argc, char **argv, char *err, int
 		} else if (is(a, "-t", "--duration")) {
 			char *end;
 			if (!(v = take_value(argc, argv, &i, inline_val)) ||
-			    (o->duration = strtod(v, &end), end == v || *end || o->duration <= 0)) {
-				snprintf(err, errlen, "%s needs a number of seconds above 0", a);
+			    (o->duration = strtod(v, &end), end == v || *end ||
+			     !(o->duration > 0 && o->duration <= KT_DURATION_MAX))) {   /* NaN fails too */
+				snprintf(err, errlen, "%s needs a number of seconds above 0 (at most %.0f)",
+					 a, KT_DURATION_MAX);
 				return -1;
 			}
 		} else if (!o->script && is(a, "-h", "--help")) {
 			o->help = true;
 		} else if (!o->script && is(a, "-V", "--version")) {
 			o->version = true;
+		} else if (!o->script && is(a, NULL, "--list-scripts")) {
+			o->list_scripts = true;
 		} else if (o->script) {
 			o->script_argv[o->script_argc++] = argv[i];
 		} else {
@@ -148,15 +198,36 @@ int kt_options_parse(struct kt_options *o, int argc, char **argv, char *err, int
 			return -1;
 		}
 	}
+	if (o->interactive && o->replay) {
+		snprintf(err, errlen, "-i works on live events, not with --replay");
+		return -1;
+	}
+	if (o->record && o->replay) {
+		snprintf(err, errlen, "choose --record or --replay, not both");
+		return -1;
+	}
+	if (o->replay && (o->all || o->cmd)) {
+		snprintf(err, errlen, "--replay takes no --all or --cmd (--pid and --tgid filter the recording)");
+		return -1;
+	}
 	if (targets > 1) {
 		snprintf(err, errlen, "choose one target: --pid, --tgid, --all or --cmd");
 		return -1;
 	}
-	if (!o->script && !o->help && !o->version) {
-		snprintf(err, errlen, "no script given (try: keytime-run scripts/keytime.lua --tgid PID)");
+	if (!o->script && !o->interactive && !o->help && !o->version && !o->list_scripts) {
+		snprintf(err, errlen, "no script given (try: keytime-run scripts/keytime.lua --tgid PID, "
+			 "or -i for a prompt)");
 		return -1;
 	}
 	return 0;
+}
+
+int kt_options_parse(struct kt_options *o, int argc, char **argv, char *err, int errlen)
+{
+	if (parse(o, argc, argv, err, errlen) == 0)
+		return 0;
+	kt_options_free(o);   /* a refused command line owns nothing */
+	return -1;
 }
 
 void kt_options_free(struct kt_options *o)

@@ -13,13 +13,22 @@ struct kt_options {
 	double duration;        /* --duration seconds, 0 = until the end */
 	int cpu;                /* --cpu 0|1: onCPU/offCPU events */
 	bool myproc;            /* --myproc: trace our own process too */
+	bool interactive;       /* -i: the REPL; the script is optional */
 	bool help, version;
+	bool list_scripts;      /* --list-scripts: the stock scripts found by name */
+	const char *record;      /* --record FILE: save the event stream */
+	const char *replay;      /* --replay FILE: events from a recording, no BPF */
+	bool strict;             /* --strict: the first handler error ends the run */
+	bool unsafe_script;      /* --unsafe-script: run a script others may write */
+	int handler_timeout_s;   /* --handler-timeout: a call running longer is stopped */
+	int memory_limit_mb;     /* --memory-limit: the script's memory */
 	const char *script;
 	int script_argc;        /* what follows, for the script */
 	char **script_argv;     /* owned: free with kt_options_free */
 };
 
-/* Fills opts from argv. Returns 0, or -1 with a one-line message in err. */
+/* Fills opts from argv. Returns 0, or -1 with a one-line message in err
+ * (then opts holds nothing to free). */
 int kt_options_parse(struct kt_options *opts, int argc, char **argv, char *err, int errlen);
 void kt_options_free(struct kt_options *opts);
 void kt_options_usage(FILE *out);

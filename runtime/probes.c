@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include "keytime.skel.h"
 #include "probes.h"
+#include "procfs.h"
 
 #define CAP_SYS_ADMIN 21
 #define CAP_PERFMON   38
@@ -21,14 +22,11 @@
 static unsigned long long effective_caps(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	unsigned long long caps = 0;
+	unsigned long long caps;
 
 	if (!f)
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &caps) == 1)
-			break;
+	caps = kt_procfs_capeff(f);
 	fclose(f);
 	return caps;
 }
@@ -121,13 +119,17 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen)
 		goto fail;
 	}
 
-	/* Attach one by one, so the switch program can be left out. */
+	/* Attach one by one, so the switch program can be left out. kt_bpf_exit
+	 * first: it voids the switch program's cached filter verdicts after
+	 * every change to the maps. */
 	struct bpf_program *progs[] = {
+		skel->progs.kt_bpf_exit,
 		skel->progs.kt_task_newtask, skel->progs.kt_execve_enter,
 		skel->progs.kt_execve_exit, skel->progs.kt_execveat_enter,
 		skel->progs.kt_execveat_exit, skel->progs.kt_process_exit,
 	};
 	struct bpf_link **links[] = {
+		&skel->links.kt_bpf_exit,
 		&skel->links.kt_task_newtask, &skel->links.kt_execve_enter,
 		&skel->links.kt_execve_exit, &skel->links.kt_execveat_enter,
 		&skel->links.kt_execveat_exit, &skel->links.kt_process_exit,
@@ -156,7 +158,9 @@ int kt_probes_set_cpu_events(struct kt_probes *p, bool on)
 
 	if (kt_config_get(p, &c))
 		return -errno;
-	if (on && !p->switch_link) {
+	if (!p->skel) {
+		;   /* --replay: nothing to attach */
+	} else if (on && !p->switch_link) {
 		p->switch_link = bpf_program__attach(p->skel->progs.kt_sched_switch);
 		if (!p->switch_link)
 			return -errno;
@@ -178,61 +182,3 @@ void kt_probes_close(struct kt_probes *p)
 	p->skel = NULL;
 }
 
-int kt_config_get(struct kt_probes *p, struct kt_config *c)
-{
-	__u32 zero = 0;
-	return bpf_map_lookup_elem(p->config_fd, &zero, c);
-}
-
-int kt_config_set(struct kt_probes *p, const struct kt_config *c)
-{
-	__u32 zero = 0;
-	return bpf_map_update_elem(p->config_fd, &zero, c, BPF_ANY);
-}
-
-int kt_target_add(struct kt_probes *p, __u32 type, __u32 id, __u32 flags)
-{
-	struct kt_target_key key = { type, id };
-	struct kt_target val = { flags, 0 };
-	return bpf_map_update_elem(p->targets_fd, &key, &val, BPF_ANY);
-}
-
-int kt_target_remove(struct kt_probes *p, __u32 type, __u32 id)
-{
-	struct kt_target_key key = { type, id };
-	return bpf_map_delete_elem(p->targets_fd, &key);
-}
-
-bool kt_targets_empty(struct kt_probes *p)
-{
-	struct kt_target_key next;
-	return bpf_map_get_next_key(p->targets_fd, NULL, &next) != 0;
-}
-
-void kt_targets_each(struct kt_probes *p,
-		     int (*fn)(const struct kt_target_key *, const struct kt_target *, void *),
-		     void *arg)
-{
-	struct kt_target_key key, next;
-	struct kt_target val;
-	void *prev = NULL;
-
-	while (bpf_map_get_next_key(p->targets_fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(p->targets_fd, &key, &val))
-			continue;   /* removed meanwhile by an exit */
-		if (fn(&key, &val, arg))
-			break;
-	}
-}
-
-int kt_targets_clear(struct kt_probes *p)
-{
-	struct kt_target_key next;
-
-	while (bpf_map_get_next_key(p->targets_fd, NULL, &next) == 0)
-		if (bpf_map_delete_elem(p->targets_fd, &next) && errno != ENOENT)
-			return -1;
-	return 0;
-}

@@ -12,6 +12,7 @@ struct kt_probes {
 	struct keytime_bpf *skel;
 	struct bpf_link *switch_link;   /* attached only while onCPU/offCPU are on */
 	int targets_fd, config_fd, lost_fd, stacks_fd, events_fd;
+	struct kt_config offline_config;  /* --replay: no maps, the config lives here */
 };
 
 /* Root/capabilities, BTF, tracefs and bpffs. 0, or -1 with a message in err. */

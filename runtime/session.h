@@ -11,6 +11,8 @@
 
 struct ring_buffer;
 struct kt_ksyms;
+struct kt_stacks;
+struct kt_trace_writer;
 
 #define KT_MAX_TIMERS 64
 
@@ -26,11 +28,28 @@ struct kt_session {
 	struct kt_probes probes;
 	struct ring_buffer *rb;
 	struct kt_ksyms *ksyms;         /* loaded on first stack symbolized */
+	struct kt_stacks *stacks;        /* symbolized stacks (stacks.c) */
+	struct kt_trace_writer *recorder;  /* --record */
+	bool replaying;                 /* --replay: events from a file, no BPF */
+	uint8_t *replay_buf;             /* the whole recording */
+	size_t replay_len;
+	uint64_t replay_lost[KT_KIND_MAX];  /* lost counts the recording ends with */
+	bool record_failed;
+	/* kt.now() during the main chunk and the end hook: fixed instants, kept in
+	 * the recording, so a replay sees the same times. 0: the clock. */
+	uint64_t frozen_now, script_start_ns, end_ns;
+	/* Runaway scripts (guard.c) and handler errors (lua_api.c). */
+	volatile sig_atomic_t runaway;   /* KT_RUNAWAY_*: the script is being stopped */
+	uint64_t call_seq;              /* calls into the script so far */
+	size_t lua_bytes;               /* the script's memory */
+	bool loading;                   /* the main chunk runs: its errors end the run */
+	uint64_t handler_errors;        /* errors raised by handlers and timers */
+	uint64_t distinct_errors;
 	lua_State *L;
 
 	int handlers_ref;               /* registry: { [kind] = {fn, ...} } */
 	int nhandlers[KT_KIND_MAX + 1]; /* [0]: "*" (every event) */
-	int end_handlers_ref, lost_handlers_ref;
+	int end_handlers_ref, lost_handlers_ref, targets_handlers_ref;
 	int traceback_ref;
 	struct kt_timer timers[KT_MAX_TIMERS];
 
@@ -46,6 +65,11 @@ struct kt_session {
 	volatile sig_atomic_t in_lua;   /* inside a call into the script */
 	int exit_status;
 	bool failed;                    /* a script error ended the run */
+	/* -i: the REPL. Errors and Ctrl-C return to the prompt instead of
+	 * ending the run, which outlives its targets. */
+	bool interactive;
+	volatile sig_atomic_t interrupted; /* Ctrl-C in the REPL; events are skipped until it is taken */
+	uint32_t control_generation;    /* last keytime-ctl change seen */
 };
 
 /* The Lua side of a session (lua_api.c). */
@@ -57,6 +81,9 @@ uint64_t kt_lua_next_timer(struct kt_session *s);      /* UINT64_MAX if none */
 void kt_lua_call_lost(struct kt_session *s, uint64_t new_lost, uint64_t total);
 void kt_lua_call_end(struct kt_session *s);
 void kt_lua_interrupt(struct kt_session *s);            /* from a signal handler */
+/* Calls the function under nargs arguments at the top, as handlers are
+ * called (traceback, Ctrl-C); false after an error, already reported. */
+bool kt_lua_pcall(struct kt_session *s, int nargs);
 void kt_lua_close(struct kt_session *s);
 
 /* The event userdata (lua_event.c). */
@@ -67,6 +94,27 @@ void kt_event_unbind(lua_State *L);
 
 /* The filter map object (lua_filter.c). */
 void kt_filter_register(lua_State *L, struct kt_session *s);
+/* Pushes the targets as kt.filter:list() returns them. */
+void kt_filter_push_list(lua_State *L, struct kt_session *s);
+
+/* Changes made from outside by keytime-ctl (control.c). */
+void kt_control_poll(struct kt_session *s, uint64_t now);
+void kt_lua_call_targets(struct kt_session *s);
+
+/* Record and replay (record.c, replay.c). */
+int kt_record_start(struct kt_session *s, const char *path, const char *targets,
+		    char *err, size_t errlen);
+void kt_record_event(struct kt_session *s, const void *rec, size_t size);
+int kt_record_finish(struct kt_session *s);
+int kt_replay_open(struct kt_session *s, char *err, size_t errlen);   /* reads the header */
+int kt_replay_run(struct kt_session *s);
+uint64_t kt_replay_clock(void);   /* the recorded clock; 0 when not replaying */
+
+/* Runaway scripts (guard.c). */
+enum { KT_RUNAWAY_TIME = 1, KT_RUNAWAY_MEMORY = 2 };
+void kt_guard_start(struct kt_session *s);
+void kt_guard_stop(void);
+void *kt_guard_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 
 /* Time (loop.c). */
 uint64_t kt_now_ns(void);

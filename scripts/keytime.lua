@@ -16,9 +16,9 @@ local single_thread = kt.opts.pid ~= nil
 if args.stack or args.json then kt.filter.stacks = true end
 
 if args.json then
-  local cjson = require "cjson"
+  local json = require "keytime.json"
   kt.on("*", function(e)
-    out:write(format.json(e:totable(), cjson.encode), "\n")
+    out:write(format.json(e:totable(), json), "\n")
   end)
 else
   out:write(format.RULE, "\n", format.heading(single_thread), "\n")

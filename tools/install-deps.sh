@@ -3,8 +3,9 @@
 # Safe to run repeatedly; does nothing when everything is present.
 set -euo pipefail
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
-          liblua5.4-dev lua5.4 lua-cjson lua-argparse libreadline-dev libcmocka-dev
-          make gcc)
+          liblua5.4-dev lua5.4 lua-cjson lua-argparse lua-filesystem libreadline-dev libcmocka-dev
+          make gcc man-db bsdextrautils
+          tmux)   # tests: the REPL at a pseudo-terminal
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

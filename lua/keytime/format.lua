@@ -53,15 +53,15 @@ function M.row(time_text, e, single_thread, signame)
   return ("%-10s%-8d%-8d%-17s%s"):format(time_text, e.tgid, e.pid, e.name, M.args(e, signame))
 end
 
--- One JSON object: `event` is the table name, plus every field of the kind.
-function M.json(t, encode)
+-- The first keys of every JSON object, in this order; the kind's own follow, sorted.
+local LEADING = { "event", "time", "pid", "tgid", "ppid", "comm", "cpu", "kind" }
+
+-- One JSON object: `event` is the table name, plus every field of the kind,
+-- the common fields first, the others sorted (the same bytes on every run).
+function M.json(t, json)
   t.event, t.name = t.name, nil
   if t.kstack and #t.kstack == 0 then t.kstack = nil end
-  local s = encode(t)
-  -- cjson 2.1 writes an empty table as {} (argv is always an array) and
-  -- escapes every slash; neither is needed in JSON.
-  s = s:gsub('"argv":{}', '"argv":[]')
-  return (s:gsub("\\/", "/"))
+  return json.encode(t, LEADING)
 end
 
 return M

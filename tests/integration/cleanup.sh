@@ -2,10 +2,10 @@
 # handler interrupted, SIGKILL) leaves no probe attached and no -c child.
 source "$(dirname "$0")/../lib/common.sh"
 
-# start_tracer SCRIPT: keytime-run SCRIPT -c 'sleep 30'; sets tracer and child.
+# start_tracer SCRIPT [OPTIONS]: keytime-run SCRIPT OPTIONS -c 'sleep 30'; sets tracer and child.
 start_tracer() {
     : >"$WORK/err"
-    "$KT" "$1" -c "sleep 30" >"$WORK/out" 2>"$WORK/err" & tracer=$!
+    "$KT" "$@" -c "sleep 30" >"$WORK/out" 2>"$WORK/err" & tracer=$!
     wait_for "$WORK/err" "attached" 30 || fail "tracer did not attach"
     child=""
     for ((i = 0; i < 100; i++)); do
@@ -38,9 +38,9 @@ kill -INT $tracer
 expect_gone "stuck handler"
 grep -q "interrupted" "$WORK/err" || fail "stuck handler: no 'interrupted' message: $(cat "$WORK/err")"
 
-# A script error in a timer ends the run with status 1 and cleans up.
+# With --strict, a script error in a timer ends the run with status 1 and cleans up.
 printf 'kt.after(200, function() error("late failure") end)\n' >"$WORK/late.lua"
-start_tracer "$WORK/late.lua"
+start_tracer "$WORK/late.lua" --strict
 expect_gone "script error"
 [ $status -eq 1 ] || fail "script error: tracer exited $status"
 grep -q "late.lua:1: late failure" "$WORK/err" || fail "script error not reported: $(cat "$WORK/err")"

@@ -2,10 +2,12 @@
 # with what was expected and what came.
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-KT="$TOP/keytime-run"
+KT="${KT_BIN:-$TOP/keytime-run}"   # KT_BIN: another build (make asan, make valgrind)
 TB="$TOP/tests/build"
 WORK=$(mktemp -d /tmp/keytime-test.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# A failing test must not leave its tracers and workloads behind (they would
+# also keep holding the test lock below).
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"' EXIT
 
 # Tests that load probes run one at a time, even from several checkouts:
 # they assert that nothing of keytime is left loaded afterwards.

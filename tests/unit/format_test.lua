@@ -2,6 +2,7 @@
 package.path = (arg[0]:match("^(.*)/") or ".") .. "/../../lua/?.lua;" .. package.path
 local format = require "keytime.format"
 local cjson = require "cjson"
+local json = require "keytime.json"
 local failures = 0
 
 local function eq(got, want, what)
@@ -32,14 +33,24 @@ eq(format.row("10:23:39", { kind = "fork", name = "forkP_enter", pid = 3184, tgi
 eq(format.row("10:02:44", { kind = "fork", name = "forkP_enter", pid = 3184, tgid = 3184, child_pid = 208024 }, true),
    "10:02:44  3184    forkP_enter      child_pid:208024", "pid row, as the original")
 
-local j = cjson.decode(format.json({ kind = "exec_enter", name = "exec_enter", filename = "/a/b", argv = {}, kstack = {} }, cjson.encode))
+local j = cjson.decode(format.json({ kind = "exec_enter", name = "exec_enter", filename = "/a/b", argv = {}, kstack = {} }, json))
 eq(j.event, "exec_enter", "json event name")
 eq(j.name, nil, "json has no name field")
 eq(j.kstack, nil, "empty kstack left out")
-local s = format.json({ kind = "exec_enter", name = "exec_enter", filename = "/a/b", argv = {} }, cjson.encode)
+local s = format.json({ kind = "exec_enter", name = "exec_enter", filename = "/a/b", argv = {} }, json)
 eq(s:find('"argv":[]', 1, true) ~= nil, true, "empty argv is an array")
 eq(s:find("\\/", 1, true), nil, "slashes not escaped")
-eq(cjson.decode(format.json({ name = "x", filename = "a\\/b" }, cjson.encode)).filename, "a\\/b", "backslash-slash survives")
+eq(cjson.decode(format.json({ name = "x", filename = "a\\/b" }, json)).filename, "a\\/b", "backslash-slash survives")
+
+eq(format.json({ name = "exit", time = 1, pid = 2, tgid = 2, ppid = 1, comm = "a", cpu = 0, kind = "exit", signal = 0, exit_code = 7 }, json),
+   '{"event":"exit","time":1,"pid":2,"tgid":2,"ppid":1,"comm":"a","cpu":0,"kind":"exit","exit_code":7,"signal":0}',
+   "json keys in a fixed order")
+
+-- keytime.json: stable order, arrays, nesting, escapes.
+eq(json.encode({ b = 1, a = { 3, 2 }, c = { z = true, y = "x/y" } }), '{"a":[3,2],"b":1,"c":{"y":"x/y","z":true}}', "json: sorted keys, nested")
+eq(json.encode({ b = 1, a = 2, event = "x" }, { "event" }), '{"event":"x","a":2,"b":1}', "json: leading keys first")
+eq(json.encode({}), "[]", "json: empty table is an array")
+eq(json.encode({ s = "q\"\n" }), '{"s":"q\\"\\n"}', "json: string escapes")
 
 print(failures == 0 and "format: all passed" or ("format: " .. failures .. " failed"))
 os.exit(failures == 0 and 0 or 1)

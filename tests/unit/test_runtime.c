@@ -86,6 +86,52 @@ static void options_errors(void **state)
 	kt_options_free(&o);
 }
 
+/* -i: the REPL, with or without a script; without one the script is not
+ * required, but a script still gets its own arguments. */
+static void options_interactive(void **state)
+{
+	struct kt_options o;
+	char err[256];
+
+	assert_int_equal(parse(&o, err, "-i"), 0);
+	assert_true(o.interactive);
+	assert_null(o.script);
+	kt_options_free(&o);
+
+	assert_int_equal(parse(&o, err, "-i --tgid 3184"), 0);
+	assert_true(o.interactive);
+	assert_int_equal(o.tgid, 3184);
+	assert_null(o.script);
+	kt_options_free(&o);
+
+	assert_int_equal(parse(&o, err, "--interactive scripts/forktree.lua --depth 2"), 0);
+	assert_true(o.interactive);
+	assert_string_equal(o.script, "scripts/forktree.lua");
+	assert_int_equal(o.script_argc, 2);
+	assert_string_equal(o.script_argv[0], "--depth");
+	kt_options_free(&o);
+
+	assert_int_equal(parse(&o, err, "s.lua -i"), 0);   /* host options may follow the script */
+	assert_true(o.interactive);
+	assert_int_equal(o.script_argc, 0);
+	kt_options_free(&o);
+
+	assert_int_equal(parse(&o, err, "s.lua -- -i"), 0);
+	assert_false(o.interactive);
+	assert_int_equal(o.script_argc, 1);
+	kt_options_free(&o);
+
+	assert_int_equal(parse(&o, err, "-i --pid 1 --all"), -1);
+	assert_non_null(strstr(err, "one target"));
+	kt_options_free(&o);
+	assert_int_equal(parse(&o, err, "--pid 7"), -1);   /* a script, or -i */
+	assert_non_null(strstr(err, "-i"));
+	kt_options_free(&o);
+	assert_int_equal(parse(&o, err, "-i --replay run.ktr"), -1);
+	assert_non_null(strstr(err, "--replay"));
+	kt_options_free(&o);
+}
+
 static void kind_names(void **state)
 {
 	assert_string_equal(kt_kind_name(KT_FORK), "fork");
@@ -166,6 +212,7 @@ int main(void)
 		cmocka_unit_test(options_after_script),
 		cmocka_unit_test(options_forms),
 		cmocka_unit_test(options_errors),
+		cmocka_unit_test(options_interactive),
 		cmocka_unit_test(kind_names),
 		cmocka_unit_test(states_and_signals),
 		cmocka_unit_test(exec_args),

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# make bench: what tracing costs the traced, keytime against bpftrace and
+# libbpf-tools, and whether every event arrives. Writes bench/RESULTS.md.
+#
+# Each mode of bench/workload.c (pinned to CPU 1, held until the tracer is
+# attached) runs untraced and under each tracer, the configurations taking
+# turns, BENCH_ROUNDS times (3); the table has medians and ratios to the
+# untraced run of the same command. Then the host path alone (bench/hostpath.c)
+# and an idle tracer's own cost. Not part of the test suite.
+#   BENCH_ROUNDS=3  BENCH_MODES="fork exec thread pingpong"  BENCH_OUT=bench/RESULTS.md
+set -u
+cd "$(dirname "$0")/.."
+TOP=$PWD
+ROUNDS=${BENCH_ROUNDS:-3}
+MODES=${BENCH_MODES:-fork exec thread pingpong}
+OUT=${BENCH_OUT:-$TOP/bench/RESULTS.md}
+KT=$TOP/keytime-run
+B=$TOP/build/bench
+W=$B/workload
+WL_CPU=1          # the workload's CPU; the busy-loop control spins on the other
+WORK=$(mktemp -d /tmp/keytime-bench.XXXXXX)
+RUNS=$WORK/runs.tsv
+started=$(date +%s)
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# ---- what we need ----------------------------------------------------------
+[ "$(id -u)" -eq 0 ] || die "must run as root (BPF)"
+[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (workload on CPU $WL_CPU, busy loop on CPU 0)"
+[ -x "$KT" ] || die "no keytime-run: run 'make bench'"
+
+# bpftrace and libbpf-tools (execsnoop, exitsnoop) are what we compare with;
+# installed here, not by tools/install-deps.sh: only the benchmark needs them.
+missing=()
+command -v bpftrace >/dev/null || missing+=(bpftrace)
+dpkg-query -W -f='${Status}' libbpf-tools 2>/dev/null | grep -q 'install ok installed' || missing+=(libbpf-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "bench: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+        { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } ||
+        echo "bench: could not install ${missing[*]}: those rows are left out" >&2
+fi
+have_bpftrace=false; command -v bpftrace >/dev/null && have_bpftrace=true
+EXECSNOOP=/usr/sbin/execsnoop; EXITSNOOP=/usr/sbin/exitsnoop
+[ -x $EXECSNOOP ] || EXECSNOOP=
+[ -x $EXITSNOOP ] || EXITSNOOP=
+
+mkdir -p "$B"
+cflags="-O2 -g -Wall -Wextra"
+gcc $cflags -pthread -o "$W" bench/workload.c || die "cannot build bench/workload.c"
+gcc $cflags -o "$B/measure" bench/measure.c || die "cannot build bench/measure.c"
+# hostpath links keytime-run's own objects (all but main), as the Makefile names them.
+objs=$(for f in runtime/*.c; do n=$(basename "$f" .c); [ "$n" = main ] || echo "build/$n.o"; done
+       for f in repl/*.c; do [ -e "$f" ] && echo "build/repl_$(basename "$f" .c).o"; done)
+gcc $cflags -Wno-unused-parameter $(pkg-config --cflags lua5.4) -Iruntime -Ibpf -Ibuild -Irepl \
+    -o "$B/hostpath" bench/hostpath.c $objs \
+    -lbpf -lelf -lz $(pkg-config --libs lua5.4) -lm -lreadline || die "cannot build bench/hostpath.c"
+
+# Probes of the test suite must not run beside ours (they would also see
+# our probes loaded): the tests' lock.
+exec 9>/tmp/keytime-tests.lock
+flock -w 900 9 || die "could not get the test lock /tmp/keytime-tests.lock"
+
+busy_pid= bg_pid=
+cleanup() {
+    [ -n "$busy_pid" ] && kill "$busy_pid" 2>/dev/null
+    [ -n "$bg_pid" ] && kill "$bg_pid" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- one run of each kind ------------------------------------------------------
+# Each appends one row to $RUNS:
+# mode config round elapsed_ns attach_ms events lost lifecycle cpu_ms rss_kb wakeups
+row() { local IFS=$'\t'; echo "$*" >>"$RUNS"; }
+kv() { sed -n "s/.*\\b$1=\\([-0-9]*\\).*/\\1/p" "$2" | head -n1; }   # kv KEY FILE
+
+workload_elapsed() { kv elapsed_ns "$WORK/w.out"; }
+attach_ms() { local ns; ns=$(kv attach_ns "$WORK/w.out"); [ -n "$ns" ] && echo $((ns / 1000000)) || echo -; }
+
+run_untraced() {   # mode round
+    "$W" "$1" --cpu $WL_CPU --out "$WORK/w.out" || die "workload $1 failed"
+    row "$1" untraced "$2" "$(workload_elapsed)" - - - - - - -
+}
+
+run_busy() {   # mode round: untraced, with the other CPU kept busy
+    taskset -c 0 sh -c 'while :; do :; done' & busy_pid=$!
+    "$W" "$1" --cpu $WL_CPU --out "$WORK/w.out" || die "workload $1 failed"
+    kill $busy_pid; wait $busy_pid 2>/dev/null; busy_pid=
+    row "$1" busy-loop "$2" "$(workload_elapsed)" - - - - - - -
+}
+
+run_keytime() {   # mode round config script
+    "$B/measure" "$WORK/m.out" "$KT" "$4" --follow -c "$W $1 --cpu $WL_CPU --out $WORK/w.out" \
+        >/dev/null 2>"$WORK/err" || die "$3 $1 failed: $(cat "$WORK/err")"
+    row "$1" "$3" "$2" "$(workload_elapsed)" "$(attach_ms)" \
+        "$(kv events "$WORK/err")" "$(kv lost "$WORK/err")" "$(kv lifecycle "$WORK/err")" \
+        "$(kv cpu_ms "$WORK/m.out")" "$(kv maxrss_kb "$WORK/m.out")" "$(kv wakeups "$WORK/m.out")"
+}
+
+run_bpftrace() {   # mode round
+    "$B/measure" "$WORK/m.out" bpftrace -o "$WORK/bt.out" bench/lifecycle.bt \
+        -c "$W $1 --cpu $WL_CPU --out $WORK/w.out" >/dev/null 2>"$WORK/err" ||
+        die "bpftrace $1 failed: $(cat "$WORK/err")"
+    local events lost
+    events=$(grep -cvE '^(Attaching |Lost |$)' "$WORK/bt.out")
+    lost=$(cat "$WORK/bt.out" "$WORK/err" | sed -n 's/.*Lost \([0-9]*\) events.*/\1/p' | awk '{s+=$1} END {print s+0}')
+    row "$1" bpftrace "$2" "$(workload_elapsed)" "$(attach_ms)" "$events" "$lost" - \
+        "$(kv cpu_ms "$WORK/m.out")" "$(kv maxrss_kb "$WORK/m.out")" "$(kv wakeups "$WORK/m.out")"
+}
+
+# libbpf-tools have no -c: the workload waits at a gate until the tool has
+# printed its heading (which it does once attached).
+run_snoop() {   # mode round config tool [args, %PID% for the workload's pid]
+    local mode=$1 round=$2 config=$3 tool=$4 t0 t1 i args=() a events lost
+    shift 4
+    rm -f "$WORK/gate"; mkfifo "$WORK/gate"
+    "$W" "$mode" --cpu $WL_CPU --gate "$WORK/gate" --out "$WORK/w.out" & local wl=$!
+    for a in "$@"; do args+=("${a//%PID%/$wl}"); done
+    : >"$WORK/snoop.out"
+    t0=$(date +%s%N)
+    "$B/measure" "$WORK/m.out" stdbuf -oL "$tool" "${args[@]}" >"$WORK/snoop.out" 2>"$WORK/err" & bg_pid=$!
+    for ((i = 0; i < 3000; i++)); do [ -s "$WORK/snoop.out" ] && break; sleep 0.01; done
+    t1=$(date +%s%N)
+    [ -s "$WORK/snoop.out" ] || die "$config did not start: $(cat "$WORK/err")"
+    echo go >"$WORK/gate"
+    wait $wl || die "workload $mode failed under $config"
+    kill -INT $bg_pid; wait $bg_pid; bg_pid=
+    events=$(($(grep -c . "$WORK/snoop.out") - 1))   # less the heading
+    lost=$(sed -n 's/.*[Ll]ost \([0-9]*\) event.*/\1/p' "$WORK/err" | awk '{s+=$1} END {print s+0}')
+    row "$mode" "$config" "$round" "$(workload_elapsed)" $(((t1 - t0) / 1000000)) "$events" "$lost" - \
+        "$(kv cpu_ms "$WORK/m.out")" "$(kv maxrss_kb "$WORK/m.out")" "$(kv wakeups "$WORK/m.out")"
+}
+
+# keytime.lua attached to an idle process; the workload itself is no target.
+run_idle_attached() {   # mode round
+    : >"$WORK/idle.err"
+    "$KT" scripts/keytime.lua -c "$W idle" >/dev/null 2>"$WORK/idle.err" & bg_pid=$!
+    for ((i = 0; i < 3000; i++)); do grep -q attached "$WORK/idle.err" && break; sleep 0.01; done
+    grep -q attached "$WORK/idle.err" || die "idle tracer did not attach: $(cat "$WORK/idle.err")"
+    "$W" "$1" --cpu $WL_CPU --out "$WORK/w.out" || die "workload $1 failed"
+    kill -TERM $bg_pid; wait $bg_pid; bg_pid=
+    row "$1" idle-attached "$2" "$(workload_elapsed)" - - - - - - -
+}
+
+configs_for() {   # mode: the configurations that fit it, in the order they take turns
+    local c=(untraced busy-loop keytime.lua count.lua)
+    $have_bpftrace && c+=(bpftrace)
+    [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
+    case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
+    c+=(idle-attached)
+    echo "${c[@]}"
+}
+
+run_config() {   # mode round config
+    case $3 in
+    untraced)      run_untraced "$1" "$2" ;;
+    busy-loop)     run_busy "$1" "$2" ;;
+    keytime.lua)   run_keytime "$1" "$2" keytime.lua bench/keytime_counted.lua ;;
+    count.lua)     run_keytime "$1" "$2" count.lua bench/count.lua ;;
+    bpftrace)      run_bpftrace "$1" "$2" ;;
+    execsnoop)     run_snoop "$1" "$2" execsnoop $EXECSNOOP ;;
+    # threads are seen only for one process (-T -p); processes system-wide
+    exitsnoop)     if [ "$1" = thread ]; then run_snoop "$1" "$2" exitsnoop $EXITSNOOP -T -p %PID%
+                   else run_snoop "$1" "$2" exitsnoop $EXITSNOOP; fi ;;
+    idle-attached) run_idle_attached "$1" "$2" ;;
+    esac
+}
+
+# ---- the runs ------------------------------------------------------------------
+foreign=$( (bpftool prog show 2>/dev/null || true) | grep -c 'name kt_' )
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for mode in $MODES; do
+    for ((r = 1; r <= ROUNDS; r++)); do
+        for c in $(configs_for "$mode"); do
+            echo "bench: $mode round $r/$ROUNDS: $c" >&2
+            run_config "$mode" "$r" "$c"
+        done
+    done
+done
+
+# The host path alone: records straight into kt_lua_dispatch (bench/hostpath.c).
+: >"$WORK/host.tsv"
+for script in bench/count.lua bench/fields.lua scripts/keytime.lua; do
+    n=3000000; [ "$script" = scripts/keytime.lua ] && n=500000
+    for ((r = 1; r <= ROUNDS; r++)); do
+        echo "bench: host path, $script, round $r/$ROUNDS" >&2
+        "$B/hostpath" "$script" $n >/dev/null 2>"$WORK/err" || die "hostpath $script failed: $(cat "$WORK/err")"
+        printf '%s\t%s\n' "$script" "$(kv events_per_s "$WORK/err")" >>"$WORK/host.tsv"
+    done
+done
+
+# An idle tracer: keytime.lua attached to a process that does nothing; its
+# CPU time (schedstat, ns) and wake-ups over 5 s once attached.
+echo "bench: idle tracer, 5 s" >&2
+: >"$WORK/idle.err"
+"$KT" scripts/keytime.lua -c "$W idle" >/dev/null 2>"$WORK/idle.err" & bg_pid=$!
+for ((i = 0; i < 3000; i++)); do grep -q attached "$WORK/idle.err" && break; sleep 0.01; done
+cpu0=$(cut -d' ' -f1 /proc/$bg_pid/schedstat); woken0=$(awk '/^voluntary_ctxt_switches/ {print $2}' /proc/$bg_pid/status)
+t0=$(date +%s%N)
+sleep 5   # the interval measured, not a wait for something
+cpu1=$(cut -d' ' -f1 /proc/$bg_pid/schedstat); woken1=$(awk '/^voluntary_ctxt_switches/ {print $2}' /proc/$bg_pid/status)
+t1=$(date +%s%N)
+kill -TERM $bg_pid; wait $bg_pid; bg_pid=
+printf 'cpu_us=%s wall_ms=%s wakeups=%s\n' $(((cpu1 - cpu0) / 1000)) $(((t1 - t0) / 1000000)) \
+    $((woken1 - woken0)) >"$WORK/idle.txt"
+
+# ---- the report ------------------------------------------------------------------
+{
+    echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "kernel=$(uname -r)"
+    echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $(nproc) CPUs"
+    echo "memory=$(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)"
+    echo "os=$(. /etc/os-release; echo "$PRETTY_NAME")"
+    echo "bpftrace=$($have_bpftrace && bpftrace --version 2>/dev/null | head -n1 || echo none)"
+    echo "libbpf_tools=$(dpkg-query -W -f='${Version}' libbpf-tools 2>/dev/null || echo none)"
+    echo "rounds=$ROUNDS"
+    echo "foreign_probes=$foreign"
+    echo "load=$load_before"
+    echo "duration_s=$(($(date +%s) - started))"
+} >"$WORK/meta.txt"
+lua5.4 bench/report.lua "$WORK/meta.txt" "$RUNS" "$WORK/host.tsv" "$WORK/idle.txt" >"$OUT.tmp" &&
+    mv "$OUT.tmp" "$OUT" || die "could not write $OUT"
+cat "$OUT"
+echo "bench: wrote $OUT in $(($(date +%s) - started)) s" >&2

@@ -1,0 +1,236 @@
+/* keytime-ctl: change the policy of a running keytime-run through its pinned
+ * maps, as the original tool's controller did: activate on a thread or a
+ * thread group, with or without onCPU/offCPU, deactivate, finish. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "probes.h"
+#include "instance.h"
+
+#define MAX_TRACERS 64
+
+struct ctl_options {
+	bool activate, deactivate, finish, list, myproc;
+	int pid, tgid, cpu, time_limit;   /* cpu: -1 = unchanged */
+	pid_t instance;
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: keytime-ctl [OPTIONS]\n"
+	      "Change what a running keytime-run traces.\n"
+	      "\n"
+	      "  -a, --activate        start collecting (with -p or -P: on that target)\n"
+	      "  -d, --deactivate      stop collecting (with -p or -P: drop that target; else all)\n"
+	      "  -f, --finish          end the tracer cleanly (its script's end hook runs)\n"
+	      "  -p, --pid PID         a thread to trace\n"
+	      "  -P, --tgid TGID       a thread group to trace\n"
+	      "  -k, --cpu 0|1         onCPU/offCPU events off (0) or on (1)\n"
+	      "  -m, --myproc          let the tracer trace its own process\n"
+	      "  -t, --time SEC        end the tracer SEC seconds from now (0: no limit)\n"
+	      "  -l, --list            list running tracers: pid, script, targets\n"
+	      "  -i, --instance PID    which tracer, when several run\n"
+	      "  -h, --help            this help\n"
+	      "  -V, --version         print the version\n", out);
+}
+
+static int die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "keytime-ctl: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int number(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		fprintf(stderr, "keytime-ctl: %s: invalid value '%s'\n", what, s);
+		exit(2);
+	}
+	return (int)v;
+}
+
+static void script_of(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	buf[0] = 0;
+	if (!(f = fopen(path, "r")))
+		return;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+}
+
+static int print_target(const struct kt_target_key *k, const struct kt_target *v, void *arg)
+{
+	printf(" %s:%u%s", k->type == KT_TARGET_PID ? "pid" : "tgid", k->id,
+	       v->flags & KT_TARGET_FOLLOW ? "+follow" : "");
+	return 0;
+}
+
+static int list_tracers(const pid_t *pids, int n)
+{
+	printf("%-8s %-7s %-4s %-30s %s\n", "PID", "ACTIVE", "CPU", "COMMAND", "TARGETS");
+	for (int i = 0; i < n; i++) {
+		struct kt_probes p = { 0 };
+		struct kt_config c = { 0 };
+		char cmd[256];
+
+		if (kt_instance_open(pids[i], &p.targets_fd, &p.config_fd))
+			continue;
+		kt_config_get(&p, &c);
+		script_of(pids[i], cmd, sizeof(cmd));
+		printf("%-8d %-7s %-4d %-30s", (int)pids[i], c.active ? "yes" : "no", c.cpu_events, cmd);
+		if (c.all)
+			printf(" all");
+		kt_targets_each(&p, print_target, NULL);
+		putchar('\n');
+		close(p.targets_fd);
+		close(p.config_fd);
+	}
+	return 0;
+}
+
+static bool exists(int pid)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+static int apply(const struct ctl_options *o, struct kt_probes *p)
+{
+	struct kt_config c;
+	int id = o->pid ? o->pid : o->tgid;
+	__u32 type = o->pid ? KT_TARGET_PID : KT_TARGET_TGID;
+
+	if (kt_config_get(p, &c))
+		return die("cannot read the tracer's config: %s", strerror(errno));
+	if (o->activate) {
+		if (id && kt_target_add(p, type, id, 0))
+			return die("cannot add the target: %s", strerror(errno));
+		c.active = 1;
+	}
+	if (o->deactivate) {
+		if (id)
+			kt_target_remove(p, type, id);
+		else
+			kt_targets_clear(p);
+		c.active = 0;
+	}
+	if (o->cpu >= 0)
+		c.cpu_events = o->cpu;
+	if (o->myproc)
+		c.myproc = 1;
+	if (o->time_limit >= 0)
+		c.time_limit_s = o->time_limit ? (__u32)o->time_limit : KT_NO_TIME_LIMIT;
+	if (o->finish)
+		c.finish = 1;
+	c.generation++;
+	if (kt_config_set(p, &c))
+		return die("cannot write the tracer's config: %s", strerror(errno));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "activate", no_argument, NULL, 'a' }, { "deactivate", no_argument, NULL, 'd' },
+		{ "finish", no_argument, NULL, 'f' }, { "pid", required_argument, NULL, 'p' },
+		{ "tgid", required_argument, NULL, 'P' }, { "cpu", required_argument, NULL, 'k' },
+		{ "keytime", required_argument, NULL, 'k' }, { "myproc", no_argument, NULL, 'm' },
+		{ "time", required_argument, NULL, 't' }, { "list", no_argument, NULL, 'l' },
+		{ "instance", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' }, { 0 },
+	};
+	struct ctl_options o = { .cpu = -1, .time_limit = -1 };
+	struct kt_probes p = { 0 };
+	pid_t pids[MAX_TRACERS];
+	int opt, n, rc;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "adfp:P:k:mt:li:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'a': o.activate = true; break;
+		case 'd': o.deactivate = true; break;
+		case 'f': o.finish = true; break;
+		case 'p': o.pid = number(optarg, 1, 0x7fffffff, "--pid"); break;
+		case 'P': o.tgid = number(optarg, 1, 0x7fffffff, "--tgid"); break;
+		case 'k': o.cpu = number(optarg, 0, 1, "--cpu"); break;
+		case 'm': o.myproc = true; break;
+		case 't': o.time_limit = number(optarg, 0, 0x7fffffff, "--time"); break;
+		case 'l': o.list = true; break;
+		case 'i': o.instance = number(optarg, 1, 0x7fffffff, "--instance"); break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("keytime-ctl %s\n", KEYTIME_VERSION); return 0;
+		default:
+			fprintf(stderr, "keytime-ctl: unknown option or missing value: %s (see --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "keytime-ctl: unexpected argument: %s\n", argv[optind]);
+		return 2;
+	}
+	if (o.pid && o.tgid) {
+		fprintf(stderr, "keytime-ctl: choose -p or -P, not both\n");
+		return 2;
+	}
+	if (o.activate && o.deactivate) {
+		fprintf(stderr, "keytime-ctl: choose -a or -d, not both\n");
+		return 2;
+	}
+	if (!o.list && !o.activate && !o.deactivate && !o.finish && o.cpu < 0 && !o.myproc &&
+	    o.time_limit < 0) {
+		fprintf(stderr, "keytime-ctl: nothing to do (see --help)\n");
+		return 2;
+	}
+	if (geteuid() != 0)
+		return die("must run as root%s", "");
+	if ((o.pid && !exists(o.pid)) || (o.tgid && !exists(o.tgid))) {
+		fprintf(stderr, "keytime-ctl: no such process: %d\n", o.pid ? o.pid : o.tgid);
+		return 1;
+	}
+
+	kt_instance_clean_stale();
+	n = kt_instance_list(pids, MAX_TRACERS);
+	if (o.list)
+		return list_tracers(pids, n);
+	if (n == 0)
+		return die("no keytime-run tracer is running%s", "");
+	if (!o.instance) {
+		if (n > 1) {
+			fprintf(stderr, "keytime-ctl: %d tracers are running (", n);
+			for (int i = 0; i < n; i++)
+				fprintf(stderr, "%s%d", i ? ", " : "", (int)pids[i]);
+			fprintf(stderr, "): choose one with -i PID\n");
+			return 1;
+		}
+		o.instance = pids[0];
+	}
+	if (kt_instance_open(o.instance, &p.targets_fd, &p.config_fd)) {
+		fprintf(stderr, "keytime-ctl: no tracer with pid %d is running\n", (int)o.instance);
+		return 1;
+	}
+	rc = apply(&o, &p);
+	close(p.targets_fd);
+	close(p.config_fd);
+	return rc;
+}

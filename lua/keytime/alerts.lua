@@ -1,0 +1,118 @@
+-- Small helpers shared by the alert scripts (scripts/alerts/): time and
+-- duration text, the command line of each process, kernel stacks by id.
+local M = {}
+
+-- "18:02:11.123456" for a monotonic time (e.time).
+function M.clock(ns)
+  return kt.strftime("%H:%M:%S.%f", ns)
+end
+
+-- A duration in nanoseconds as "850us", "212.3ms" or "4.20s".
+function M.duration(ns)
+  if ns < 1e6 then return ("%dus"):format(ns // 1000) end
+  if ns < 1e9 then return ("%.1fms"):format(ns / 1e6) end
+  return ("%.2fs"):format(ns / 1e9)
+end
+
+-- /proc/PID/cmdline as an array of strings, or nil (gone, or a kernel thread).
+local function proc_cmdline(pid)
+  local f = io.open("/proc/" .. pid .. "/cmdline", "rb")
+  if not f then return nil end
+  local raw = f:read("a")
+  f:close()
+  local argv = {}
+  for word in raw:gmatch("([^%z]*)%z") do argv[#argv + 1] = word end
+  return #argv > 0 and argv or nil
+end
+
+-- The command line of every target process, kept up to date from events:
+-- a successful exec sets it, fork copies the parent's, and a process seen
+-- for the first time (it existed before tracing began) is read from /proc.
+-- cmd:of(tgid, comm) returns it as one string ("[comm]" when unknown), up to
+-- and in the handlers of the process's last exit event.
+function M.commands()
+  local argv_of, pending = {}, {}
+  local cmd = {}
+
+  local function learn(tgid)
+    if argv_of[tgid] == nil then argv_of[tgid] = proc_cmdline(tgid) or false end
+  end
+
+  kt.on("exec_enter", function(e)
+    -- The probe cannot read argv (nor the file name) from pages the process
+    -- has not touched yet, such as a string constant after fork: then false.
+    local argv = e.argv
+    pending[e.pid] = #argv > 0 and argv or false
+  end)
+  kt.on("exec_exit", function(e)
+    local argv = pending[e.pid]
+    pending[e.pid] = nil
+    if e.ret ~= 0 or argv == nil then return end
+    -- Unknown argv: /proc while the process lives, else "[comm]" (the new
+    -- program's name). The exec'ing thread may have been another; now it leads.
+    argv_of[e.tgid] = argv or proc_cmdline(e.pid) or false
+  end)
+  local function inherit(e)
+    learn(e.tgid)
+    argv_of[e.child_tgid] = argv_of[e.tgid]
+  end
+  kt.on("fork", inherit)
+  kt.on("vfork", inherit)
+
+  -- Processes already running: the targets named on the command line now,
+  -- the others (found by --all, or pre-existing children) at first sight.
+  for _, t in ipairs(kt.filter:list()) do learn(t.id) end
+  -- "*" handlers run after those of each kind, so an exit handler of the
+  -- script still finds the command line of the process that ended.
+  kt.on("*", function(e)
+    if e.kind == "exit" and e.group_dead then argv_of[e.tgid] = nil else learn(e.tgid) end
+  end)
+
+  function cmd:of(tgid, comm)
+    local argv = argv_of[tgid]
+    if not argv then return "[" .. (comm or "?") .. "]" end
+    return table.concat(argv, " ")
+  end
+  return cmd
+end
+
+-- Kernel stacks of offCPU events by stack id: the kernel keeps one entry per
+-- distinct stack, so each is decoded once however often it recurs.
+function M.stacks()
+  local by_id = {}
+  return function(e)
+    local id = e.stack_id
+    if id < 0 then return {} end
+    local frames = by_id[id]
+    if not frames then
+      frames = e.kstack
+      by_id[id] = frames
+    end
+    return frames
+  end
+end
+
+-- Frames as "a <- b <- c", innermost first, without the scheduler's own
+-- frames (every off-CPU stack starts with them); at most depth (0: all).
+function M.stack_text(frames, depth)
+  local out = {}
+  for _, f in ipairs(frames) do
+    if #out == 0 and (f:find("^__schedule%+") or f:find("^schedule%+")) then
+      goto continue
+    end
+    out[#out + 1] = f
+    if depth > 0 and #out == depth then break end
+    ::continue::
+  end
+  return #out > 0 and table.concat(out, " <- ") or "(no stack)"
+end
+
+-- Tell the kernel to follow the targets' descendants (as --follow would),
+-- saying so on stderr, for scripts about a whole process tree.
+function M.follow_descendants(script)
+  if kt.opts.follow or kt.opts.all then return end
+  kt.filter.follow = true
+  io.stderr:write(script, ": following the targets' descendants (as with --follow)\n")
+end
+
+return M

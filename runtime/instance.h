@@ -1,0 +1,25 @@
+/* Running tracers as seen from bpffs: each keytime-run pins its filter map
+ * and config map under /sys/fs/bpf/keytime/<pid>/ (root only), so
+ * keytime-ctl can change its policy, as the original controller did. */
+#ifndef KT_INSTANCE_H
+#define KT_INSTANCE_H
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define KT_PIN_ROOT "/sys/fs/bpf/keytime"
+
+/* Pins the two maps under KT_PIN_ROOT/<getpid()>. 0, or -1 with a message. */
+int kt_instance_pin(int targets_fd, int config_fd, char *err, int errlen);
+/* Removes this process's pins (safe to call when nothing is pinned). */
+void kt_instance_unpin(void);
+
+/* Removes the pins of tracers that are gone (killed before cleaning up).
+ * Returns how many were removed. */
+int kt_instance_clean_stale(void);
+
+/* Live tracers' pids, at most max; returns the count. */
+int kt_instance_list(pid_t *pids, int max);
+/* Opens a tracer's pinned maps. 0, or -1 with errno set. */
+int kt_instance_open(pid_t pid, int *targets_fd, int *config_fd);
+
+#endif

@@ -1,0 +1,145 @@
+/* Kernel stacks as symbol strings, cached: addresses (live) or whole
+ * stacks by id (replay). */
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "session.h"
+#include "stacks.h"
+#include "ksyms.h"
+
+#define RECORDED_IDS 65536
+
+struct sym_slot {
+	uint64_t ip;
+	char *name;
+};
+
+struct recorded {
+	int n;
+	char *frames[KT_STACK_DEPTH];
+};
+
+struct kt_stacks {
+	struct sym_slot *slots;      /* open addressing, power-of-two size */
+	size_t cap, used;
+	struct recorded **recorded;  /* replay: by stack id */
+};
+
+static struct kt_stacks *stacks_of(struct kt_session *s)
+{
+	if (!s->stacks)
+		s->stacks = calloc(1, sizeof(*s->stacks));
+	return s->stacks;
+}
+
+static int grow(struct kt_stacks *st)
+{
+	size_t cap = st->cap ? st->cap * 2 : 1024;
+	struct sym_slot *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < st->cap; i++) {
+		if (!st->slots[i].name)
+			continue;
+		size_t j = (st->slots[i].ip * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
+		while (slots[j].name)
+			j = (j + 1) & (cap - 1);
+		slots[j] = st->slots[i];
+	}
+	free(st->slots);
+	st->slots = slots;
+	st->cap = cap;
+	return 0;
+}
+
+static const char *symbol(struct kt_session *s, struct kt_stacks *st, uint64_t ip)
+{
+	char buf[300];
+	size_t j;
+
+	if ((st->used + 1) * 2 > st->cap && grow(st))
+		return NULL;
+	j = (ip * 0x9E3779B97F4A7C15ULL >> 20) & (st->cap - 1);
+	while (st->slots[j].name) {
+		if (st->slots[j].ip == ip)
+			return st->slots[j].name;
+		j = (j + 1) & (st->cap - 1);
+	}
+	if (!s->ksyms)
+		s->ksyms = kt_ksyms_load();
+	kt_ksyms_format(s->ksyms, ip, buf, sizeof(buf));
+	if (!(st->slots[j].name = strdup(buf)))
+		return NULL;
+	st->slots[j].ip = ip;
+	st->used++;
+	return st->slots[j].name;
+}
+
+int kt_stack_frames(struct kt_session *s, int32_t id, const char *frames[KT_STACK_DEPTH])
+{
+	struct kt_stacks *st = stacks_of(s);
+	__u64 ips[KT_STACK_DEPTH];
+	int n = 0;
+
+	if (!st || id < 0)
+		return 0;
+	if (s->replaying) {
+		struct recorded *r = id < RECORDED_IDS && st->recorded ? st->recorded[id] : NULL;
+		if (!r)
+			return 0;
+		memcpy(frames, r->frames, r->n * sizeof(*frames));
+		return r->n;
+	}
+	if (bpf_map_lookup_elem(s->probes.stacks_fd, &id, ips))
+		return 0;
+	for (int i = 0; i < KT_STACK_DEPTH && ips[i]; i++) {
+		const char *name = symbol(s, st, ips[i]);
+		if (!name)
+			break;
+		/* The probe itself and its trampoline are not part of the story. */
+		if (n == 0 && !strncmp(name, "bpf_", 4))
+			continue;
+		frames[n++] = name;
+	}
+	return n;
+}
+
+int kt_stacks_add_recorded(struct kt_session *s, int32_t id, const char *const *frames, int n)
+{
+	struct kt_stacks *st = stacks_of(s);
+	struct recorded *r;
+
+	if (!st || id < 0 || id >= RECORDED_IDS || n > KT_STACK_DEPTH)
+		return -1;
+	if (!st->recorded && !(st->recorded = calloc(RECORDED_IDS, sizeof(*st->recorded))))
+		return -1;
+	if (st->recorded[id])
+		return 0;   /* the first recording of an id stands */
+	if (!(r = calloc(1, sizeof(*r))))
+		return -1;
+	for (int i = 0; i < n; i++)
+		r->frames[r->n++] = strdup(frames[i]);
+	st->recorded[id] = r;
+	return 0;
+}
+
+void kt_stacks_free(struct kt_stacks *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->cap; i++)
+		free(st->slots[i].name);
+	free(st->slots);
+	if (st->recorded) {
+		for (int id = 0; id < RECORDED_IDS; id++) {
+			if (!st->recorded[id])
+				continue;
+			for (int i = 0; i < st->recorded[id]->n; i++)
+				free(st->recorded[id]->frames[i]);
+			free(st->recorded[id]);
+		}
+		free(st->recorded);
+	}
+	free(st);
+}

@@ -1,0 +1,20 @@
+/* Kernel stacks of offCPU events as symbol strings: from the probes' stack
+ * map when live, from the recording when replaying. Each address is
+ * symbolized once. */
+#ifndef KT_STACKS_H
+#define KT_STACKS_H
+#include <stdint.h>
+#include "keytime.h"
+
+struct kt_session;
+struct kt_stacks;
+
+void kt_stacks_free(struct kt_stacks *st);
+/* Fills frames (innermost first, the probe's own frames left out) and
+ * returns how many; 0 when the stack is unknown. The strings live until
+ * kt_stacks_free. */
+int kt_stack_frames(struct kt_session *s, int32_t stack_id, const char *frames[KT_STACK_DEPTH]);
+/* Replay: a stack as the recording holds it. */
+int kt_stacks_add_recorded(struct kt_session *s, int32_t id, const char *const *frames, int n);
+
+#endif

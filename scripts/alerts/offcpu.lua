@@ -1,0 +1,44 @@
+-- offcpu.lua: a line whenever a target thread stays off-CPU longer than a
+-- threshold: when it left the CPU, who, for how long, in which state, and
+-- the kernel stack that put it there.
+--   keytime-run scripts/alerts/offcpu.lua --tgid 3184 --threshold-ms 50
+--   keytime-run scripts/alerts/offcpu.lua -c './server' --follow --threshold-ms 10 --depth 0
+--
+-- 18:02:11.123456 OFFCPU pid=3190 tgid=3184 comm=worker off=212.3ms state=S(sleeping)
+--     stack=futex_wait_queue+0x61 <- __futex_wait+0x8a <- ...
+local argparse = require "argparse"
+local alerts = require "keytime.alerts"
+
+local parser = argparse("offcpu.lua", "Alert when a target thread stays off-CPU longer than a threshold.")
+parser:option("--threshold-ms", "Report off-CPU intervals longer than this.", "100"):convert(tonumber)
+parser:option("--depth", "Kernel stack frames to show (0: all).", "6"):convert(math.tointeger)
+local args = parser:parse(kt.args)
+if not args.threshold_ms or args.threshold_ms < 0 then parser:error("--threshold-ms needs a number >= 0") end
+if not args.depth or args.depth < 0 then parser:error("--depth needs a whole number >= 0") end
+
+local threshold_ns = args.threshold_ms * 1e6
+kt.filter.stacks = true
+local stack_of = alerts.stacks()
+
+-- pid -> the offCPU event that started its current off-CPU interval.
+local off = {}
+
+kt.on("offcpu", function(e)
+  if e.state == "X" then off[e.pid] = nil return end   -- its last switch: it ended
+  off[e.pid] = { time = e.time, tgid = e.tgid, comm = e.comm, state = e.state,
+                 state_name = e.state_name, stack = stack_of(e) }
+end)
+
+kt.on("oncpu", function(e)
+  local o = off[e.pid]
+  if not o then return end   -- its first run since tracing began
+  off[e.pid] = nil
+  local ns = e.time - o.time
+  if ns <= threshold_ns then return end
+  print(("%s OFFCPU pid=%d tgid=%d comm=%s off=%s state=%s(%s) stack=%s"):format(
+    alerts.clock(o.time), e.pid, o.tgid, o.comm, alerts.duration(ns),
+    o.state, o.state_name, alerts.stack_text(o.stack, args.depth)))
+end)
+
+-- A thread that ended never comes back on CPU.
+kt.on("exit", function(e) off[e.pid] = nil end)

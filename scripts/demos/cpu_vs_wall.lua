@@ -1,0 +1,111 @@
+-- cpu_vs_wall.lua: CPU time is not wall-clock time. Where a thread's
+-- lifetime goes: running, waiting, or ready to run but without a CPU.
+--
+-- Run it with its workload (tests/workload/demo_cpu_wall.c, built by `make tests`):
+--   sudo ./keytime-run scripts/demos/cpu_vs_wall.lua -c tests/build/demo_cpu_wall
+--
+-- The workload runs four threads for about 300 ms each: spin and spin2
+-- compute all the time, half computes 5 ms and sleeps 5 ms in turn, nap
+-- sleeps. Each prints the CPU time the kernel counted for it, to compare.
+--
+-- What to look for:
+--  * Wall time is what a clock on the wall shows between a thread's start
+--    and its end. CPU time is only the part it spent running on a CPU: the
+--    sum of its intervals from onCPU to the next offCPU.
+--  * The rest of the wall time is off the CPU, for one of two reasons:
+--      WAITING  it could not go on (sleep, I/O, a lock): states S and D;
+--      READY    it could, but every CPU was busy: it was preempted (state R)
+--               and queued for a CPU. On an idle machine with enough CPUs,
+--               spin is never READY; on a busy one it is, and its CPU time
+--               falls below its wall time although it never waits.
+--  * A process's CPU time is the sum of its threads': with threads running
+--    at the same time on several CPUs, it can exceed its wall time.
+local demo = require "keytime.demo"
+demo.start("cpu_vs_wall.lua", "demo_cpu_wall",
+  "CPU time vs wall time, per thread and per process.")
+
+-- Per thread: when it went on or off the CPU, and the three sums.
+local threads = {}   -- tid -> { comm=, tgid=, cpu=, waiting=, ready=, wall=, on=, off=, off_state= }
+local order = {}
+
+local function thread(e)
+  local t = threads[e.pid]
+  if not t then
+    t = { tgid = e.tgid, cpu = 0, waiting = 0, ready = 0 }
+    threads[e.pid] = t
+    order[#order + 1] = e.pid
+  end
+  t.comm = e.comm
+  return t
+end
+
+-- Ends the current interval of a thread at `time`, adding it to its sum.
+local function close_interval(t, time)
+  if t.on then
+    t.cpu = t.cpu + (time - t.on)
+    t.on = nil
+  elseif t.off then
+    local ns = time - t.off
+    if t.off_state == "R" then t.ready = t.ready + ns else t.waiting = t.waiting + ns end
+    t.off = nil
+  end
+end
+
+kt.on("oncpu", function(e)
+  local t = thread(e)
+  close_interval(t, e.time)
+  t.on = e.time
+end)
+
+kt.on("offcpu", function(e)
+  local t = thread(e)
+  if t.wall then return end          -- the last switch of a thread that ended
+  -- Off twice in a row: its switch back onto a CPU was not seen, so part of
+  -- the time since then, on a CPU, will count as off it.
+  if t.off then t.missed = (t.missed or 0) + 1 end
+  close_interval(t, e.time)
+  t.off, t.off_state = e.time, e.state
+end)
+
+-- The end of a thread: its wall time, start to exit, from the kernel.
+kt.on("exit", function(e)
+  local t = thread(e)
+  close_interval(t, e.time)
+  t.wall = e.lifetime
+end)
+
+kt.on("end", function()
+  local function row(name, tid, wall, cpu, waiting, ready)
+    print(("%-16s %-7s %10s %10s %6s %10s %10s"):format(name, tid, demo.ms(wall), demo.ms(cpu),
+      ("%d%%"):format(math.floor(100 * cpu / wall + 0.5)), demo.ms(waiting), demo.ms(ready)))
+  end
+  print(("%-16s %-7s %10s %10s %6s %10s %10s"):format("THREAD", "TID", "WALL", "CPU", "CPU%", "WAITING", "READY"))
+  local procs = {}
+  for _, tid in ipairs(order) do
+    local t = threads[tid]
+    if t.wall and t.wall > 0 then
+      row(t.comm, tid, t.wall, t.cpu, t.waiting, t.ready)
+      local p = procs[t.tgid] or { cpu = 0 }
+      procs[t.tgid] = p
+      p.cpu = p.cpu + t.cpu
+      if tid == t.tgid then p.wall, p.comm = t.wall, t.comm end
+    end
+  end
+  for _, tid in ipairs(order) do
+    local t = threads[tid]
+    if t.missed then
+      print(("note: %d switch(es) of %s (%d) onto a CPU were not seen: its CPU time is a lower bound")
+        :format(t.missed, t.comm, tid))
+    end
+  end
+  for tgid, p in pairs(procs) do
+    if p.wall then
+      print()
+      print(("process %d (%s): %s of CPU time in %s of wall time (%d%%)"):format(tgid, p.comm,
+        demo.ms(p.cpu), demo.ms(p.wall), math.floor(100 * p.cpu / p.wall + 0.5)))
+      if p.cpu > p.wall then
+        print("  more CPU than wall time: its threads ran at the same time on several CPUs")
+      end
+    end
+  end
+end)

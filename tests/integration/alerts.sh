@@ -1,0 +1,52 @@
+# The alert scripts (scripts/alerts/): each fires on a workload built to
+# trigger it, with the right pids, durations, statuses and command lines,
+# and stays silent on one that is not.
+source "$(dirname "$0")/../lib/common.sh"
+ALERTS="$TOP/scripts/alerts"
+
+# run NAME SCRIPT ARGS...: keytime-run SCRIPT ARGS, output in $WORK/NAME.{out,err}
+run() {
+    local name=$1
+    shift
+    "$KT" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+    rc=$?
+    [ $rc -eq 0 ] || fail "$name: keytime-run $* returned $rc: $(cat "$WORK/$name.err")"
+}
+
+# offcpu.lua: two threads off-CPU 300 ms (a sleep, a mutex), threshold 150 ms.
+run offcpu "$ALERTS/offcpu.lua" --threshold-ms 150 -c "$TB/alert_offcpu $WORK/offcpu.m 300"
+check check_alerts.lua offcpu "$WORK/offcpu.out" "$WORK/offcpu.m" 290 || fail "offcpu.lua did not report both threads"
+# The same threads off-CPU 20 ms: silent at 150 ms, reported at 10 ms.
+run offcpu_short "$ALERTS/offcpu.lua" --threshold-ms 150 -c "$TB/alert_offcpu $WORK/short.m 20"
+check check_alerts.lua none "$WORK/offcpu_short.out" OFFCPU || fail "offcpu.lua fired below its threshold"
+run offcpu_low "$ALERTS/offcpu.lua" --threshold-ms 10 -c "$TB/alert_offcpu $WORK/low.m 20"
+check check_alerts.lua offcpu "$WORK/offcpu_low.out" "$WORK/low.m" 19 others &&
+    check check_alerts.lua offcpu-over "$WORK/offcpu_low.out" 10 || fail "offcpu.lua at 10 ms on the 20 ms waits"
+
+# forkrate.lua: a storm of 451 tasks (301 by the root, 150 by its child),
+# then a trickle of 30 forks 20 ms apart; the limit is 100 per second.
+run forkrate "$ALERTS/forkrate.lua" --max-per-sec 100 -c "$TB/alert_forks $WORK/storm.m burst 300"
+check check_alerts.lua forkrate "$WORK/forkrate.out" "$WORK/forkrate.err" "$WORK/storm.m" 100 ||
+    fail "forkrate.lua on a storm"
+run forkrate_quiet "$ALERTS/forkrate.lua" --max-per-sec 100 -c "$TB/alert_forks $WORK/trickle.m steady 30 20"
+check check_alerts.lua forkrate-quiet "$WORK/forkrate_quiet.out" "$WORK/forkrate_quiet.err" "$WORK/trickle.m" ||
+    fail "forkrate.lua on a trickle"
+
+# crashes.lua: exit 3 after exec, SIGSEGV, SIGTERM; and a run that ends well.
+cmd="$TB/alert_crashes $WORK/crash.m crash"
+run crashes "$ALERTS/crashes.lua" --follow -c "$cmd"
+check check_alerts.lua crashes "$WORK/crashes.out" "$WORK/crash.m" "$cmd" || fail "crashes.lua on crashes"
+run crashes_clean "$ALERTS/crashes.lua" --follow -c "$TB/alert_crashes $WORK/clean.m clean"
+check check_alerts.lua none "$WORK/crashes_clean.out" CRASH || fail "crashes.lua reported a clean run"
+
+# --help works; bad input is refused with an error, not a Lua traceback.
+for s in offcpu forkrate crashes; do
+    "$KT" "$ALERTS/$s.lua" --help >"$WORK/help" 2>&1 || fail "$s.lua --help failed: $(cat "$WORK/help")"
+    grep -q "^Usage: $s.lua" "$WORK/help" || fail "$s.lua --help: $(cat "$WORK/help")"
+done
+for bad in "offcpu.lua --threshold-ms soon" "offcpu.lua --depth -1" "forkrate.lua --max-per-sec 0" "crashes.lua --bogus"; do
+    set -- $bad
+    "$KT" "$ALERTS/$1" "${@:2}" -c true >"$WORK/bad" 2>&1 && fail "$bad was accepted"
+    grep -qi "error" "$WORK/bad" && ! grep -q "traceback" "$WORK/bad" || fail "$bad: $(cat "$WORK/bad")"
+done
+assert_no_probes_left

@@ -1,0 +1,63 @@
+# SIGINT, SIGTERM and SIGHUP at random moments (while the probes load, while
+# they attach, while events flow, inside a slow handler, inside a slow main
+# chunk), many times: after each, no BPF program or link of ours, no pins,
+# no -c child left. SIGNALS_ITERATIONS (default 30), SIGNALS_SEED to replay.
+source "$(dirname "$0")/../lib/common.sh"
+PIN_ROOT=/sys/fs/bpf/keytime
+iterations=${SIGNALS_ITERATIONS:-30}
+seed=${SIGNALS_SEED:-$$}
+RANDOM=$seed
+
+# The -c command under a name of its own, so a left-over one is easy to find.
+ln -s "$TB/ticker" "$WORK/sigticker"
+trap 'pkill -KILL -x sigticker 2>/dev/null; rm -rf "$WORK"' EXIT
+
+printf 'kt.on("*", function(e) end)\n' >"$WORK/quiet.lua"
+# 20 ms of busy work per event: the signal mostly lands inside a handler.
+cat >"$WORK/slow_handler.lua" <<'LUA'
+kt.on("*", function(e)
+  local t = kt.now() + 20000000
+  while kt.now() < t do end
+end)
+LUA
+# 200 ms in the main chunk: the signal lands before the -c child runs.
+cat >"$WORK/slow_main.lua" <<'LUA'
+local t = os.clock() + 0.2
+while os.clock() < t do end
+kt.on("*", function(e) end)
+LUA
+scripts=("$TOP/scripts/keytime.lua" "$WORK/quiet.lua" "$WORK/slow_handler.lua" "$WORK/slow_main.lua")
+signals=(INT TERM HUP)
+declare -A tried=()
+
+for ((n = 1; n <= iterations; n++)); do
+    script=${scripts[RANDOM % ${#scripts[@]}]}
+    sig=${signals[RANDOM % ${#signals[@]}]}
+    delay=$(printf '0.%03d' $((RANDOM % 300)))
+    what="iteration $n (seed $seed): SIG$sig after ${delay}s, $(basename "$script")"
+
+    "$KT" "$script" --follow -c "$WORK/sigticker" >"$WORK/out" 2>"$WORK/err" & tracer=$!
+    sleep "$delay"
+    children=$(pgrep -P $tracer || true)   # the -c child, maybe still at its gate
+    kill -$sig $tracer 2>/dev/null
+    tried[$sig]=$((${tried[$sig]:-0} + 1))
+    wait_pid $tracer 20 || fail "$what: the tracer did not end: $(cat "$WORK/err")"
+
+    # Ended by our handler (0, or 1 when a script call was interrupted), or
+    # killed by the signal itself before the handlers were installed.
+    case $status in
+        0 | 1 | $((128 + $(kill -l $sig)))) ;;
+        *) fail "$what: the tracer exited $status: $(cat "$WORK/err")" ;;
+    esac
+    ! grep -qE "AddressSanitizer|runtime error|Segmentation" "$WORK/err" \
+        || fail "$what: the tracer crashed: $(cat "$WORK/err")"
+    assert_no_probes_left
+    [ ! -e "$PIN_ROOT/$tracer" ] || fail "$what: pins left in $PIN_ROOT/$tracer: $(ls "$PIN_ROOT/$tracer")"
+    for c in $children; do
+        for ((i = 0; i < 40; i++)); do kill -0 "$c" 2>/dev/null || break; sleep 0.05; done
+        ! kill -0 "$c" 2>/dev/null || fail "$what: the tracer's child $c is still running: $(ps -o pid,ppid,comm -p "$c")"
+    done
+    left=$(pgrep -x sigticker || true)
+    [ -z "$left" ] || fail "$what: the -c command is still running: pid $left"
+done
+echo "signals: $iterations runs, SIGINT ${tried[INT]:-0}, SIGTERM ${tried[TERM]:-0}, SIGHUP ${tried[HUP]:-0}, seed $seed"
