@@ -13,13 +13,15 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* 4 MB: the reader drains every 50 ms and is woken when a CPU has submitted
- * kt_config.wakeup_bytes (256 KB) since it last woke it (see submit()). The
- * reader maps the data twice, so this is also 8 MB of keytime-run's RSS
+/* 8 MB: the reader drains every 50 ms and is woken when a CPU has submitted
+ * kt_config.wakeup_bytes (256 KB) since it last woke it (see submit()).
+ * keytime.lua is slower than a switch storm's ~650k events/s, so the
+ * backlog of one burst must fit: 4 MB lost events under load. The reader
+ * maps the data twice, so this is 16 MB of keytime-run's RSS
  * (KEYTIME_RINGBUF_KB changes it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
+	__uint(max_entries, 8 << 20);
 } kt_events SEC(".maps");
 
 struct {
@@ -59,23 +61,27 @@ struct {
 	__uint(value_size, KT_STACK_DEPTH * sizeof(__u64));
 } kt_stacks SEC(".maps");
 
-/* The filter's verdicts for the tasks last seen on this CPU, for
- * sched_switch, which runs for every task on the system: two hash lookups
- * per task and switch made an idle-targeted tracer cost a few percent of a
- * switch-heavy load. A verdict holds while kt_filter_gen has not moved. */
+/* The filter map's entries of the tasks last seen on this CPU. Every probe
+ * runs for every task on the system (sched_switch, exit and creation for
+ * each thread); two hash lookups per task made an idle-targeted tracer cost
+ * a few percent of a switch- or thread-heavy load. Entries, not verdicts:
+ * the exit probe needs them to remove a dead task's entries even when
+ * collection is off. They hold while kt_filter_gen has not moved. */
 #define KT_VERDICT_SLOTS 64
 
-struct kt_verdict {
+struct kt_entries {
 	__u64 start_time;         /* the task: its start time and pid are never */
-	__u32 pid;                /* the same for two tasks */
-	__s32 flags;              /* target_of()'s result */
-	__u64 gen;
+	__u64 gen;                /* the same for two tasks */
+	__u32 pid;                /* (exec by a non-leader thread changes its pid) */
+	__s32 pid_flags;          /* its KT_TARGET_PID entry's flags, -1: none */
+	__s32 tgid_flags;         /* its process's KT_TARGET_TGID entry's, -1: none */
+	__u32 pad;
 };
 
 /* Per CPU: what the probes keep between runs. */
 struct kt_cpu_state {
 	__u64 unannounced;        /* bytes submitted since this CPU last woke the reader */
-	struct kt_verdict slot[KT_VERDICT_SLOTS];
+	struct kt_entries slot[KT_VERDICT_SLOTS];
 };
 
 struct {
@@ -96,57 +102,67 @@ static __always_inline struct kt_cpu_state *cpu_state(void)
  * removes targets. Starts at 1: a fresh verdict (all zero) is never valid. */
 __u64 kt_filter_gen = 1;
 
+/* At least the number of entries in kt_children: while 0, an exit needs no
+ * lookup there. */
+__u64 kt_children_count;
+
 static __always_inline struct kt_config *current_config(void)
 {
 	__u32 zero = 0;
 	return bpf_map_lookup_elem(&kt_config, &zero);
 }
 
-/* The filter: -1 when the thread is not a target, else its entry's flags
- * (KT_TARGET_* bits; tracing every process counts as no flags). */
-static __always_inline int
-target_of(struct kt_config *c, __u32 pid, __u32 tgid)
+static __always_inline int entry_flags(__u32 type, __u32 id)
 {
-	struct kt_target_key key;
-	struct kt_target *t;
+	struct kt_target_key key = { type, id };
+	struct kt_target *t = bpf_map_lookup_elem(&kt_targets, &key);
 
-	if (!c->active || (tgid == c->self_tgid && !c->myproc))
-		return -1;
-	key.type = KT_TARGET_PID;
-	key.id = pid;
-	t = bpf_map_lookup_elem(&kt_targets, &key);
-	if (t)
-		return t->flags;
-	key.type = KT_TARGET_TGID;
-	key.id = tgid;
-	t = bpf_map_lookup_elem(&kt_targets, &key);
-	if (t)
-		return t->flags;
-	return c->all ? 0 : -1;
+	return t ? (int)t->flags : -1;
 }
 
-/* target_of() for a task, from this CPU's cached verdict when still valid. */
-static __always_inline int task_target_of(struct kt_config *c, struct task_struct *t)
+/* A task's entries in the filter map, from this CPU's cache when valid. */
+static __always_inline void task_entries(struct task_struct *t, int *pid_flags, int *tgid_flags)
 {
-	/* read first: a move while computing voids the verdict stored below */
+	/* read first: a move while looking up voids what is stored below */
 	__u64 gen = *(volatile __u64 *)&kt_filter_gen;
 	__u64 start = t->start_time;
 	__u32 pid = t->pid;
 	struct kt_cpu_state *cpu = cpu_state();
-	struct kt_verdict *v;
-	int flags;
+	struct kt_entries *e = NULL;
 
-	if (!cpu)
-		return target_of(c, pid, t->tgid);
-	v = &cpu->slot[pid & (KT_VERDICT_SLOTS - 1)];
-	if (v->pid == pid && v->start_time == start && v->gen == gen)
-		return v->flags;
-	flags = target_of(c, pid, t->tgid);
-	v->start_time = start;
-	v->pid = pid;
-	v->flags = flags;
-	v->gen = gen;
-	return flags;
+	if (cpu) {
+		e = &cpu->slot[pid & (KT_VERDICT_SLOTS - 1)];
+		if (e->pid == pid && e->start_time == start && e->gen == gen) {
+			*pid_flags = e->pid_flags;
+			*tgid_flags = e->tgid_flags;
+			return;
+		}
+	}
+	*pid_flags = entry_flags(KT_TARGET_PID, pid);
+	*tgid_flags = entry_flags(KT_TARGET_TGID, t->tgid);
+	if (e) {
+		e->start_time = start;
+		e->pid = pid;
+		e->pid_flags = *pid_flags;
+		e->tgid_flags = *tgid_flags;
+		e->gen = gen;
+	}
+}
+
+/* The filter: -1 when the task is not a target, else its entry's flags
+ * (KT_TARGET_* bits; tracing every process counts as no flags). */
+static __always_inline int target_of(struct kt_config *c, struct task_struct *t)
+{
+	int pid_flags, tgid_flags;
+
+	if (!c->active || (t->tgid == c->self_tgid && !c->myproc))
+		return -1;
+	task_entries(t, &pid_flags, &tgid_flags);
+	if (pid_flags >= 0)
+		return pid_flags;
+	if (tgid_flags >= 0)
+		return tgid_flags;
+	return c->all ? 0 : -1;
 }
 
 static __always_inline void filter_changed(void)
@@ -215,15 +231,16 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	int flags;
 	struct kt_child_info info = {};
 	struct kt_child *rec;
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 pid = (__u32)id, tgid = id >> 32, kind;
+	__u32 pid, tgid, kind;
 	__u32 child_pid, child_tgid;
 
 	if (!c)
 		return 0;
-	flags = target_of(c, pid, tgid);
+	flags = target_of(c, parent);
 	if (flags < 0)
 		return 0;
+	pid = parent->pid;
+	tgid = parent->tgid;
 
 	if (clone_flags & CLONE_THREAD)
 		kind = KT_THREAD;
@@ -239,11 +256,13 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	if (flags & KT_TARGET_FOLLOW) {
 		struct kt_target_key key = { KT_TARGET_TGID, child_tgid };
 		struct kt_target val = { KT_TARGET_FOLLOW | KT_TARGET_AUTO, pid };
+		int pid_flags, tgid_flags;
 
+		task_entries(parent, &pid_flags, &tgid_flags);
 		if (kind == KT_THREAD)
 			key.type = KT_TARGET_PID, key.id = child_pid;
-		if (!(kind == KT_THREAD &&
-		      bpf_map_lookup_elem(&kt_targets, &(struct kt_target_key){ KT_TARGET_TGID, tgid })))
+		/* New entries are for the new task only: no cached entries change. */
+		if (!(kind == KT_THREAD && tgid_flags >= 0))
 			bpf_map_update_elem(&kt_targets, &key, &val, BPF_NOEXIST);
 	}
 
@@ -252,7 +271,8 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	info.parent_tgid = tgid;
 	info.parent_ppid = parent->real_parent->tgid;
 	__builtin_memcpy(info.parent_comm, parent->comm, KT_COMM_LEN);
-	bpf_map_update_elem(&kt_children, &child_pid, &info, BPF_ANY);
+	if (bpf_map_update_elem(&kt_children, &child_pid, &info, BPF_ANY) == 0)
+		__sync_fetch_and_add(&kt_children_count, 1);
 
 	rec = reserve(sizeof(*rec), kind);
 	if (!rec)
@@ -271,10 +291,9 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 {
 	struct kt_config *c = current_config();
 	struct kt_exec_enter *rec;
-	__u64 id = bpf_get_current_pid_tgid();
 	__u32 i;
 
-	if (!c || target_of(c, (__u32)id, id >> 32) < 0)
+	if (!c || target_of(c, bpf_get_current_task_btf()) < 0)
 		return 0;
 	rec = reserve(sizeof(*rec), KT_EXEC_ENTER);
 	if (!rec)
@@ -314,9 +333,8 @@ static __always_inline int exec_exit(long ret)
 {
 	struct kt_config *c = current_config();
 	struct kt_exec_exit *rec;
-	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!c || target_of(c, (__u32)id, id >> 32) < 0)
+	if (!c || target_of(c, bpf_get_current_task_btf()) < 0)
 		return 0;
 	rec = reserve(sizeof(*rec), KT_EXEC_EXIT);
 	if (!rec)
@@ -366,7 +384,7 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 
 	if (!c)
 		return 0;
-	if (target_of(c, pid, tgid) >= 0) {
+	if (target_of(c, task) >= 0) {
 		struct kt_exit *rec = reserve(sizeof(*rec), KT_EXIT);
 		if (rec) {
 			fill_header(&rec->hdr, KT_EXIT, task);
@@ -379,7 +397,7 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 		}
 	}
 
-	info = bpf_map_lookup_elem(&kt_children, &pid);
+	info = kt_children_count ? bpf_map_lookup_elem(&kt_children, &pid) : NULL;
 	if (info) {
 		__u32 kind = info->kind + (KT_FORK_EXIT - KT_FORK);
 		struct kt_child_exit *rec = reserve(sizeof(*rec), kind);
@@ -400,7 +418,8 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 			rec->child_start_time = start;
 			submit(rec, sizeof(*rec), c);
 		}
-		bpf_map_delete_elem(&kt_children, &pid);
+		if (bpf_map_delete_elem(&kt_children, &pid) == 0)
+			__sync_fetch_and_sub(&kt_children_count, 1);
 	}
 
 	/* A thread or process that ended is no longer a target, so a reused
@@ -429,7 +448,7 @@ int BPF_PROG(kt_sched_switch, bool preempt, struct task_struct *prev,
 
 	if (!c || !c->cpu_events)
 		return 0;
-	if (task_target_of(c, prev) >= 0) {
+	if (target_of(c, prev) >= 0) {
 		rec = reserve(sizeof(*rec), KT_OFFCPU);
 		if (rec) {
 			fill_header(&rec->hdr, KT_OFFCPU, prev);
@@ -439,7 +458,7 @@ int BPF_PROG(kt_sched_switch, bool preempt, struct task_struct *prev,
 			submit(rec, sizeof(*rec), c);
 		}
 	}
-	if (task_target_of(c, next) >= 0) {
+	if (target_of(c, next) >= 0) {
 		rec = reserve(sizeof(*rec), KT_ONCPU);
 		if (rec) {
 			fill_header(&rec->hdr, KT_ONCPU, next);

@@ -116,6 +116,15 @@ for opt in $(keytime-run --help | grep -oE -- '--[a-z][-a-z]+' | sort -u); do
     grep -qE -- "$opt\b" "$WORK/man.txt" || fail "man page lacks $opt, which keytime-run --help lists"
 done
 
+# keytime-ctl's page too, with every option of its --help.
+page="$SHARE/man/man8/keytime-ctl.8"
+MANWIDTH=80 man --warnings -l "$page" 2>"$WORK/man.err" | col -b >"$WORK/man.txt"
+[ ! -s "$WORK/man.err" ] || fail "man -l warns on keytime-ctl.8: $(cat "$WORK/man.err")"
+grep -qF "KEYTIME-CTL(8)" "$WORK/man.txt" || fail "keytime-ctl page lacks its title"
+for opt in $("$BIN/keytime-ctl" --help | grep -oE -- '--[a-z][-a-z]+' | sort -u); do
+    grep -qE -- "$opt\b" "$WORK/man.txt" || fail "keytime-ctl page lacks $opt, which keytime-ctl --help lists"
+done
+
 make -s -C "$TOP" uninstall DESTDIR="$STAGE" >"$WORK/make.out" 2>&1 || fail "make uninstall: $(cat "$WORK/make.out")"
 left=$(find "$STAGE" -type f)
 [ -z "$left" ] || fail "make uninstall left: $left"

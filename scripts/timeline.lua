@@ -1,0 +1,212 @@
+-- timeline.lua: the targets' lives as a Chrome Trace Event / Perfetto JSON
+-- file, written when the run ends: one track per thread, grouped by process;
+-- on-CPU slices and off-CPU gaps labelled with the thread's state; instant
+-- markers for fork, vfork, thread, exec and exit; an arrow from each parent
+-- to its child. Open it in ui.perfetto.dev or chrome://tracing.
+--   keytime-run scripts/timeline.lua -o trace.json -c './myprog'
+--   keytime-run scripts/timeline.lua -o trace.json --tgid 3184
+-- Descendants are always followed (as with --follow).
+local argparse = require "argparse"
+local json = require "keytime.json"
+
+local parser = argparse("timeline.lua",
+  "When the run ends, write the targets' timeline as a Chrome Trace Event JSON file " ..
+  "(ui.perfetto.dev, chrome://tracing): a track per thread grouped by process, on-CPU slices, " ..
+  "off-CPU gaps labelled with the state, fork/exec/exit markers and parent-to-child arrows.")
+parser:option("-o --output", "The JSON file to write."):argname("FILE"):count(1)
+local args = parser:parse(kt.args)
+
+-- Open now, so a path that cannot be written fails before the run, not after it.
+local out, err = io.open(args.output, "w")
+if not out then
+  io.stderr:write("timeline.lua: cannot write ", args.output, ": ", tostring(err), "\n")
+  os.exit(1)
+end
+
+kt.filter.follow = true
+
+-- Chrome reads the keys in any order; a fixed one keeps the bytes stable.
+local KEY_ORDER = { "traceEvents", "name", "cat", "ph", "ts", "dur", "pid", "tid", "id", "bp", "s", "args" }
+local FLOW_CAT = "lifecycle"
+
+local records = {}     -- encoded trace events, in the order made
+local t0               -- time (ns) of the first event: ts 0
+local last_time        -- time (ns) of the latest event
+local threads = {}     -- pid -> { tgid, comm, on_since, off_since, off_state, last_end, exited, exec }
+local process_comm = {}  -- tgid -> comm of its main thread (or of the first thread seen)
+local named = {}       -- "tgid/pid" -> thread, for the thread_name records
+local flows = {}       -- child pid -> { id, ts } of the arrow waiting for the child's first event
+local next_flow = 0
+
+local function us(ns) return (ns - t0) / 1000 end
+
+local function emit(ev) records[#records + 1] = json.encode(ev, KEY_ORDER) end
+
+local function thread_of(e)
+  local th = threads[e.pid]
+  if not th or th.tgid ~= e.tgid then
+    th = { tgid = e.tgid, pid = e.pid }
+    threads[e.pid] = th
+  end
+  th.comm = e.comm
+  named[e.tgid .. "/" .. e.pid] = th
+  if e.pid == e.tgid or not process_comm[e.tgid] then process_comm[e.tgid] = e.comm end
+  return th
+end
+
+-- A complete slice [from, to] on a thread's track. Slices of one thread never
+-- overlap: one starting before the previous one's end is cut to start there.
+local function slice(th, name, from, to)
+  if th.last_end and from < th.last_end then from = th.last_end end
+  if to < from then to = from end
+  emit { name = name, ph = "X", ts = us(from), dur = (to - from) / 1000, pid = th.tgid, tid = th.pid }
+  th.last_end = to
+end
+
+local function instant(th, name, time, fields)
+  emit { name = name, ph = "i", s = "t", ts = us(time), pid = th.tgid, tid = th.pid, args = fields }
+end
+
+-- The thread is on a CPU at `time`: its off-CPU gap (if any) ends here.
+local function running(th, time)
+  if th.off_since then
+    slice(th, "off-CPU (" .. th.off_state .. ")", th.off_since, time)
+    th.off_since = nil
+  end
+  if not th.on_since then th.on_since = time end
+end
+
+local function close_oncpu(th, time)
+  if th.on_since then
+    slice(th, "on-CPU", th.on_since, time)
+    th.on_since = nil
+  end
+end
+
+-- ---- handlers ----------------------------------------------------------------
+
+local function created(e)
+  local th = threads[e.pid]
+  running(th, e.time)
+  instant(th, e.kind, e.time, { child_pid = e.child_pid, child_tgid = e.child_tgid })
+  next_flow = next_flow + 1
+  emit { name = e.kind, cat = FLOW_CAT, ph = "s", ts = us(e.time), pid = th.tgid, tid = th.pid, id = next_flow }
+  flows[e.child_pid] = { id = next_flow, kind = e.kind, time = e.time, child_tgid = e.child_tgid, comm = e.comm }
+  threads[e.child_pid] = nil   -- a reused pid is a new thread
+end
+
+local on_kind = {
+  fork = created, vfork = created, thread = created,
+  oncpu = function(e)
+    local th = threads[e.pid]
+    running(th, e.time)
+    th.on_since = e.time
+  end,
+  offcpu = function(e)
+    local th = threads[e.pid]
+    close_oncpu(th, e.time)
+    -- After its exit, a thread's last switch-out ends it: no gap follows.
+    if not th.exited then th.off_since, th.off_state = e.time, e.state_name end
+  end,
+  exec_enter = function(e)
+    local th = threads[e.pid]
+    running(th, e.time)
+    th.exec = { time = e.time, filename = e.filename, argv = e.argv }
+  end,
+  exec_exit = function(e)
+    local th = threads[e.pid]
+    running(th, e.time)
+    local x = th.exec or { time = e.time }
+    instant(th, "exec", x.time, { filename = x.filename, argv = x.argv, ret = e.ret })
+    th.exec = nil
+  end,
+  exit = function(e)
+    local th = threads[e.pid]
+    running(th, e.time)
+    instant(th, "exit", e.time, { exit_code = e.exit_code, signal = e.signal })
+    th.exited = e.time
+  end,
+}
+
+kt.on("*", function(e)
+  t0 = t0 or e.time
+  if not last_time or e.time > last_time then last_time = e.time end
+  local th = thread_of(e)
+  -- The first event of a new child ends the arrow from its parent.
+  local flow = flows[e.pid]
+  if flow then
+    flows[e.pid] = nil
+    local time = math.max(e.time, flow.time)
+    emit { name = flow.kind, cat = FLOW_CAT, ph = "f", bp = "e", ts = us(time), pid = th.tgid, tid = th.pid, id = flow.id }
+  end
+  local handle = on_kind[e.kind]
+  if handle then handle(e) end
+end)
+
+-- ---- the end: close what is open, name the tracks, write the file -------------
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    if type(a) == type(b) then return a < b end
+    return type(a) == "number"
+  end)
+  return keys
+end
+
+kt.on("end", function(stats)
+  if t0 then
+    for _, pid in ipairs(sorted_keys(threads)) do
+      local th = threads[pid]
+      -- A thread whose last switch-out was not seen ran until its exit at least.
+      close_oncpu(th, th.exited or last_time)
+      if th.off_since and not th.exited then slice(th, "off-CPU (" .. th.off_state .. ")", th.off_since, last_time) end
+      if th.exec then instant(th, "exec", th.exec.time, { filename = th.exec.filename, argv = th.exec.argv }) end
+    end
+    -- A child seen created but never seen running (an event lost): its arrow
+    -- ends on its own track, named after its parent, where it began.
+    for _, pid in ipairs(sorted_keys(flows)) do
+      local flow = flows[pid]
+      emit { name = flow.kind, cat = FLOW_CAT, ph = "f", bp = "e", ts = us(flow.time),
+             pid = flow.child_tgid, tid = pid, id = flow.id }
+      named[flow.child_tgid .. "/" .. pid] = { tgid = flow.child_tgid, pid = pid, comm = flow.comm }
+      process_comm[flow.child_tgid] = process_comm[flow.child_tgid] or flow.comm
+    end
+  end
+  local meta = {}
+  for _, tgid in ipairs(sorted_keys(process_comm)) do
+    meta[#meta + 1] = json.encode({ name = "process_name", ph = "M", ts = 0, pid = tgid, tid = tgid,
+      args = { name = process_comm[tgid] } }, KEY_ORDER)
+  end
+  local tracks = {}
+  for _, th in pairs(named) do tracks[#tracks + 1] = th end
+  table.sort(tracks, function(a, b)
+    if a.tgid ~= b.tgid then return a.tgid < b.tgid end
+    return a.pid < b.pid
+  end)
+  for _, th in ipairs(tracks) do
+    meta[#meta + 1] = json.encode({ name = "thread_name", ph = "M", ts = 0, pid = th.tgid, tid = th.pid,
+      args = { name = th.comm } }, KEY_ORDER)
+  end
+  out:write('{"traceEvents":[\n')
+  local first = true
+  for _, list in ipairs { meta, records } do
+    for _, rec in ipairs(list) do
+      if not first then out:write(",\n") end
+      out:write(rec)
+      first = false
+    end
+  end
+  out:write('\n],\n"displayTimeUnit":"ns"}\n')
+  local ok, werr = out:close()
+  if not ok then
+    io.stderr:write("timeline.lua: writing ", args.output, ": ", tostring(werr), "\n")
+    kt.stop(1)
+    return
+  end
+  local nprocs = #sorted_keys(process_comm)
+  io.stderr:write(("timeline.lua: %d trace events (%d processes, %d threads) from %d events written to %s%s\n"):format(
+    #records + #meta, nprocs, #meta - nprocs, stats.events, args.output,
+    stats.lost > 0 and (", " .. stats.lost .. " events lost") or ""))
+end)
