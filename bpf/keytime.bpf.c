@@ -64,10 +64,10 @@ struct {
 /* The filter map's entries of the tasks last seen on this CPU. Every probe
  * runs for every task on the system (sched_switch, exit and creation for
  * each thread); two hash lookups per task made an idle-targeted tracer cost
- * a few percent of a switch- or thread-heavy load. Entries, not verdicts:
- * the exit probe needs them to remove a dead task's entries even when
- * collection is off. They hold while kt_filter_gen has not moved. */
-#define KT_VERDICT_SLOTS 64
+ * a few percent of a switch- or thread-heavy load. Entries rather than
+ * verdicts: they do not depend on kt_config, and the creation probe needs
+ * the TGID entry. They hold while kt_filter_gen has not moved. */
+#define KT_ENTRY_SLOTS 64
 
 struct kt_entries {
 	__u64 start_time;         /* the task: its start time and pid are never */
@@ -81,7 +81,7 @@ struct kt_entries {
 /* Per CPU: what the probes keep between runs. */
 struct kt_cpu_state {
 	__u64 unannounced;        /* bytes submitted since this CPU last woke the reader */
-	struct kt_entries slot[KT_VERDICT_SLOTS];
+	struct kt_entries slot[KT_ENTRY_SLOTS];
 };
 
 struct {
@@ -98,8 +98,9 @@ static __always_inline struct kt_cpu_state *cpu_state(void)
 }
 
 /* Moves after every bpf() call of any process (the host, keytime-ctl or
- * bpftool may have changed the filter or config map) and when an exit
- * removes targets. Starts at 1: a fresh verdict (all zero) is never valid. */
+ * bpftool may have changed the filter map) and when an exit removes
+ * entries. The kernel's other changes add entries for new tasks only, which
+ * no slot holds yet. Starts at 1: a zeroed slot is never valid. */
 __u64 kt_filter_gen = 1;
 
 /* At least the number of entries in kt_children: while 0, an exit needs no
@@ -131,7 +132,7 @@ static __always_inline void task_entries(struct task_struct *t, int *pid_flags, 
 	struct kt_entries *e = NULL;
 
 	if (cpu) {
-		e = &cpu->slot[pid & (KT_VERDICT_SLOTS - 1)];
+		e = &cpu->slot[pid & (KT_ENTRY_SLOTS - 1)];
 		if (e->pid == pid && e->start_time == start && e->gen == gen) {
 			*pid_flags = e->pid_flags;
 			*tgid_flags = e->tgid_flags;
@@ -473,7 +474,7 @@ int BPF_PROG(kt_sched_switch, bool preempt, struct task_struct *prev,
 
 /* ---- filter changes from user space ------------------------------------ */
 
-/* After any bpf() call: cached verdicts are recomputed (see kt_verdicts). */
+/* After any bpf() call: the cached filter entries are looked up again (see kt_cpu). */
 SEC("tracepoint/syscalls/sys_exit_bpf")
 int kt_bpf_exit(void *ctx)
 {

@@ -184,14 +184,14 @@ static int replay(struct kt_session *s)
 	return s->exit_status;
 }
 
-int main(int argc, char **argv)
+/* The run, from the command line to the exit status. */
+static int keytime_run(int argc, char **argv, struct kt_options *opts)
 {
-	struct kt_options opts;
 	struct kt_session *s = &session;
 	struct kt_command cmd = { .pid = 0, .gate_fd = -1 };
 	char err[4608], what[256], script[4096];
 
-	if (kt_options_parse(&opts, argc, argv, err, sizeof(err))) {
+	if (kt_options_parse(opts, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
 		return 2;
 	}
@@ -199,31 +199,31 @@ int main(int argc, char **argv)
 	 * would then read: it gets /dev/null (no input) instead. */
 	if (fcntl(STDIN_FILENO, F_GETFD) < 0)
 		open("/dev/null", O_RDONLY);
-	if (opts.help) {
+	if (opts->help) {
 		kt_options_usage(stdout);
 		return 0;
 	}
-	if (opts.version) {
+	if (opts->version) {
 		printf("keytime-run %s\n", KEYTIME_VERSION);
 		return 0;
 	}
-	if (opts.list_scripts)
+	if (opts->list_scripts)
 		return kt_script_list(search_path(), stdout) > 0 ? 0 : 1;
-	if (opts.script) {   /* none: the REPL alone (-i) */
-		if (kt_script_find(search_path(), opts.script, script, sizeof(script), err, sizeof(err))) {
+	if (opts->script) {   /* none: the REPL alone (-i) */
+		if (kt_script_find(search_path(), opts->script, script, sizeof(script), err, sizeof(err))) {
 			fprintf(stderr, "keytime-run: %s\n", err);
 			return 1;
 		}
-		opts.script = script;
+		opts->script = script;
 	}
-	if (opts.script && !opts.unsafe_script && script_writable_by_others(opts.script, err, sizeof(err))) {
+	if (opts->script && !opts->unsafe_script && script_writable_by_others(opts->script, err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
 		return 1;
 	}
-	s->opts = &opts;
-	s->interactive = opts.interactive;
+	s->opts = opts;
+	s->interactive = opts->interactive;
 	s->exit_status = 0;
-	if (opts.replay)
+	if (opts->replay)
 		return replay(s);
 	if (kt_probes_check_system(err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
@@ -232,10 +232,10 @@ int main(int argc, char **argv)
 	install_signals();
 	s->start_ns = kt_now_ns();
 	s->mono_to_real_ns = mono_to_real_offset();
-	if (opts.duration > 0)
-		s->deadline_ns = s->start_ns + (uint64_t)(opts.duration * 1e9);
+	if (opts->duration > 0)
+		s->deadline_ns = s->start_ns + (uint64_t)(opts->duration * 1e9);
 
-	if (kt_probes_open(&s->probes, opts.cpu, err, sizeof(err))) {
+	if (kt_probes_open(&s->probes, opts->cpu, err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
 		return 1;
 	}
@@ -257,16 +257,16 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	kt_guard_start(s);
-	if (opts.script && kt_lua_run_script(s)) {
+	if (opts->script && kt_lua_run_script(s)) {
 		s->exit_status = 1;
 		goto cleanup;
 	}
 	if (s->stop)   /* os.exit() or kt.stop() in the main chunk, or a signal */
 		goto cleanup;
 
-	if (opts.cmd) {
-		if (kt_command_start(&cmd, opts.cmd, err, sizeof(err)) ||
-		    kt_target_add(&s->probes, KT_TARGET_TGID, cmd.pid, opts.follow ? KT_TARGET_FOLLOW : 0)) {
+	if (opts->cmd) {
+		if (kt_command_start(&cmd, opts->cmd, err, sizeof(err)) ||
+		    kt_target_add(&s->probes, KT_TARGET_TGID, cmd.pid, opts->follow ? KT_TARGET_FOLLOW : 0)) {
 			fprintf(stderr, "keytime-run: %s\n", cmd.pid ? strerror(errno) : err);
 			s->exit_status = 1;
 			goto cleanup;
@@ -287,31 +287,31 @@ int main(int argc, char **argv)
 				"until the script or keytime-ctl sets one (--pid, --tgid, --all, --cmd)\n");
 		else
 			fprintf(stderr, "keytime-run: attached; tracing %s\n",
-				describe_targets(&opts, what, sizeof(what)));
+				describe_targets(opts, what, sizeof(what)));
 	}
-	if (opts.record &&
-	    kt_record_start(s, opts.record, describe_targets(&opts, what, sizeof(what)), err, sizeof(err))) {
+	if (opts->record &&
+	    kt_record_start(s, opts->record, describe_targets(opts, what, sizeof(what)), err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
 		s->exit_status = 1;
 		goto cleanup;
 	}
-	if (opts.cmd)
+	if (opts->cmd)
 		kt_command_release(&cmd);
 
-	if (opts.interactive)
+	if (opts->interactive)
 		kt_repl_open(s);
 	kt_loop_run(s);
 	s->end_ns = kt_now_ns();
 	if (kt_record_finish(s) && !s->exit_status)
 		s->exit_status = 1;
-	if (opts.interactive)
+	if (opts->interactive)
 		kt_repl_close(s);
 	kt_lua_call_end(s);
 	fflush(stdout);
 	report_lost(s);
 	report_handler_errors(s);
 
-	if (opts.cmd && !opts.interactive && !s->failed && s->child == 0 && cmd.pid)
+	if (opts->cmd && !opts->interactive && !s->failed && s->child == 0 && cmd.pid)
 		s->exit_status = s->handler_errors ? 1 : kt_command_exit_status(s->child_status);
 cleanup:
 	fflush(stdout);
@@ -325,6 +325,15 @@ cleanup:
 	kt_ksyms_free(s->ksyms);
 	kt_instance_unpin();
 	kt_probes_close(&s->probes);
-	kt_options_free(&opts);
+	kt_options_free(opts);
 	return s->exit_status;
+}
+
+int main(int argc, char **argv)
+{
+	struct kt_options opts;
+	int status = keytime_run(argc, argv, &opts);
+
+	kt_options_free(&opts);   /* every way out of the run comes back here */
+	return status;
 }

@@ -5,6 +5,8 @@
 #include "trace_format.h"
 #include "events.h"
 
+static uint64_t aligned_record[KT_TRACE_MAX_CHUNK / sizeof(uint64_t)];
+
 static uint32_t get_u32(const uint8_t *p)
 {
 	uint32_t v;
@@ -121,7 +123,9 @@ int kt_trace_parse(const uint8_t *buf, size_t len, const struct kt_trace_callbac
 				snprintf(err, errlen, "corrupt event at byte offset %zu", off);
 				return -1;
 			}
-			r = cb->event ? cb->event(cb->arg, p, clen) : 0;
+			/* Records sit at any offset in the file: hand over an aligned copy. */
+			memcpy(aligned_record, p, clen);
+			r = cb->event ? cb->event(cb->arg, aligned_record, clen) : 0;
 			break;
 		case KT_CHUNK_STACK:
 			r = clen < 4 ? -1 : parse_stack(p, clen, cb);

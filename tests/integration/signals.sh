@@ -8,9 +8,25 @@ iterations=${SIGNALS_ITERATIONS:-30}
 seed=${SIGNALS_SEED:-$$}
 RANDOM=$seed
 
-# The -c command under a name of its own, so a left-over one is easy to find.
-ln -s "$TB/ticker" "$WORK/sigticker"
-trap 'pkill -KILL -x sigticker 2>/dev/null; rm -rf "$WORK"' EXIT
+# The -c command under a name of its own (this run's), so a left-over one
+# is easy to find.
+cmdname=sigtick$$
+ln -s "$TB/ticker" "$WORK/$cmdname"
+tracer=""
+trap '[ -n "$tracer" ] && kill -KILL $tracer 2>/dev/null; rm -rf "$WORK"' EXIT
+
+# alive PID: running, not a zombie (init reaps those of a dead tracer).
+alive() {
+    local st
+    st=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $st != Z* ]]
+}
+# live NAME: pids of processes called NAME that are not zombies.
+live() {
+    local p
+    for p in $(pgrep -x "$1"); do
+        alive "$p" && echo -n "$p "
+    done
+}
 
 printf 'kt.on("*", function(e) end)\n' >"$WORK/quiet.lua"
 # 20 ms of busy work per event: the signal mostly lands inside a handler.
@@ -36,12 +52,13 @@ for ((n = 1; n <= iterations; n++)); do
     delay=$(printf '0.%03d' $((RANDOM % 300)))
     what="iteration $n (seed $seed): SIG$sig after ${delay}s, $(basename "$script")"
 
-    "$KT" "$script" --follow -c "$WORK/sigticker" >"$WORK/out" 2>"$WORK/err" & tracer=$!
+    "$KT" "$script" --follow -c "$WORK/$cmdname" >"$WORK/out" 2>"$WORK/err" & tracer=$!
     sleep "$delay"
     children=$(pgrep -P $tracer || true)   # the -c child, maybe still at its gate
     kill -$sig $tracer 2>/dev/null
     tried[$sig]=$((${tried[$sig]:-0} + 1))
     wait_pid $tracer 20 || fail "$what: the tracer did not end: $(cat "$WORK/err")"
+    pid=$tracer tracer=""   # reaped: nothing for the exit trap to kill
 
     # Ended by our handler (0, or 1 when a script call was interrupted), or
     # killed by the signal itself before the handlers were installed.
@@ -52,12 +69,18 @@ for ((n = 1; n <= iterations; n++)); do
     ! grep -qE "AddressSanitizer|runtime error|Segmentation" "$WORK/err" \
         || fail "$what: the tracer crashed: $(cat "$WORK/err")"
     assert_no_probes_left
-    [ ! -e "$PIN_ROOT/$tracer" ] || fail "$what: pins left in $PIN_ROOT/$tracer: $(ls "$PIN_ROOT/$tracer")"
+    [ ! -e "$PIN_ROOT/$pid" ] || fail "$what: pins left in $PIN_ROOT/$pid: $(ls "$PIN_ROOT/$pid")"
     for c in $children; do
-        for ((i = 0; i < 40; i++)); do kill -0 "$c" 2>/dev/null || break; sleep 0.05; done
-        ! kill -0 "$c" 2>/dev/null || fail "$what: the tracer's child $c is still running: $(ps -o pid,ppid,comm -p "$c")"
+        for ((i = 0; i < 40; i++)); do alive "$c" || break; sleep 0.05; done
+        ! alive "$c" || fail "$what: the tracer's child $c is still running: $(ps -o pid,ppid,comm -p "$c")"
     done
-    left=$(pgrep -x sigticker || true)
-    [ -z "$left" ] || fail "$what: the -c command is still running: pid $left"
+    # The command's own short-lived children may outlive it by a moment,
+    # and be zombies until init reaps them: those are gone already.
+    for ((i = 0; i < 40; i++)); do
+        left=$(live $cmdname)
+        [ -z "$left" ] && break
+        sleep 0.05
+    done
+    [ -z "$left" ] || fail "$what: the -c command is still running: $(left=${left% }; ps -o pid,ppid,stat,comm -p "${left// /,}")"
 done
 echo "signals: $iterations runs, SIGINT ${tried[INT]:-0}, SIGTERM ${tried[TERM]:-0}, SIGHUP ${tried[HUP]:-0}, seed $seed"
