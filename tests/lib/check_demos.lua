@@ -148,14 +148,17 @@ elseif demo == "cpu_vs_wall" then
       local missed = find("^note: %d+ switch%(es%) of " .. name .. " %(" .. tid .. "%)")
       between(name .. ": CPU time as the kernel counted it (" .. cpu_ms .. " ms)" ..
         (missed and ", or less: switches were missed" or ""), cpu,
-        missed and 0 or cpu_ms - math.max(1, 0.03 * cpu_ms), cpu_ms + math.max(2, 0.03 * cpu_ms))
+        -- (8% below: on a loaded machine a missed switch-in is not always
+        -- visible as two offCPU in a row; oncpu_accuracy holds the model to 2%.)
+        missed and 0 or cpu_ms - math.max(1, 0.08 * cpu_ms), cpu_ms + math.max(2, 0.03 * cpu_ms))
       between(name .. ": wall time about 300 ms", wall, 295, 3000)
       if name == "nap" then
         between("nap: waiting nearly all its wall time", waiting, 0.95 * wall, wall)
         between("nap: no CPU to speak of", tonumber(pct), 0, 2)
       elseif name == "spin" or name == "spin2" then
         between(name .. ": never waiting", waiting, 0, 10)
-        between(name .. ": on CPU or ready all the time", cpu + ready, 0.9 * wall, wall)
+        -- Each figure is printed to 0.1 ms: their sum may round above the wall time.
+        between(name .. ": on CPU or ready all the time", cpu + ready, 0.9 * wall, wall + 0.2)
       end
     end
   end
