@@ -167,7 +167,7 @@ asan: deps tests
 
 # make valgrind: unit tests and core integration tests under memcheck.
 valgrind: all tests
-	@bash tools/install-extra-deps.sh valgrind
+	@bash tools/install-deps.sh valgrind
 	bash tools/valgrind.sh
 
 # Each tests/fuzz/fuzz_NAME.c is one target: a libFuzzer binary for
@@ -197,7 +197,7 @@ tests: $(patsubst %,$(TB)/unit_fuzz_%,$(FUZZ_NAMES))
 # FUZZ_SECONDS per target (default 45: six targets in under 5 minutes).
 FUZZ_SECONDS ?= 45
 fuzz: deps
-	@bash tools/install-extra-deps.sh libclang-rt-dev
+	@bash tools/install-deps.sh libclang-rt-dev
 	@$(MAKE) --no-print-directory $(patsubst %,$(FUZZ_B)/fuzz_%,$(FUZZ_NAMES))
 	bash tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 # Keeps what the last `make fuzz` found new (minimized) in the regression corpus.

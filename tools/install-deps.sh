@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages keytime needs to build and test, only those missing.
-# Safe to run repeatedly; does nothing when everything is present.
+# Installs the Debian packages keytime needs to build and test, only those
+# missing; with arguments, those packages instead (the make targets outside
+# the normal test path: valgrind, fuzz). Safe to run repeatedly; does nothing
+# when everything is present.
 set -euo pipefail
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
           liblua5.4-dev lua5.4 lua-cjson lua-argparse lua-filesystem libreadline-dev libcmocka-dev
           make gcc man-db bsdextrautils
           tmux)   # tests: the REPL at a pseudo-terminal
+[ $# -gt 0 ] && packages=("$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
