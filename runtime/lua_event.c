@@ -89,14 +89,6 @@ static void push_kstack(lua_State *L, struct kt_session *s, int stack_id)
 	}
 }
 
-static void push_exit_status(lua_State *L, int code, int sig, int which)
-{
-	if (which == 0)
-		lua_pushinteger(L, code);
-	else
-		lua_pushinteger(L, sig);
-}
-
 /* Pushes field `f` of the record, or nothing (returns 0) if it has none. */
 static int push_field(lua_State *L, struct event_ud *e, enum field f)
 {
@@ -134,8 +126,8 @@ static int push_field(lua_State *L, struct event_ud *e, enum field f)
 	case KT_EXIT: {
 		const struct kt_exit *x = e->rec;
 		switch (f) {
-		case F_EXIT_CODE:   push_exit_status(L, x->exit_code, x->signal, 0); return 1;
-		case F_SIGNAL:      push_exit_status(L, x->exit_code, x->signal, 1); return 1;
+		case F_EXIT_CODE:   lua_pushinteger(L, x->exit_code); return 1;
+		case F_SIGNAL:      lua_pushinteger(L, x->signal); return 1;
 		case F_CORE_DUMPED: lua_pushboolean(L, x->core_dumped); return 1;
 		case F_GROUP_DEAD:  lua_pushboolean(L, x->group_dead); return 1;
 		case F_START_TIME:  lua_pushinteger(L, x->start_time); return 1;

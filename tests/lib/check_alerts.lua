@@ -38,12 +38,7 @@ local function lines_of(path, kind, last_key)
   return out
 end
 
-local function read_text(path)
-  local f = assert(io.open(path))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read_text = t.read_text
 
 local function between(x, lo, hi) return x and x >= lo and x <= hi end
 

@@ -5,12 +5,7 @@ package.path = arg[0]:gsub("[^/]+$", "") .. "?.lua;" .. package.path
 local t = require "jsonl"
 
 local demo, out_path, err_path = arg[1], arg[2], arg[3]
-local function read_text(path)
-  local f = assert(io.open(path))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read_text = t.read_text
 local out, err = read_text(out_path), read_text(err_path)
 local lines = {}
 for line in out:gmatch("[^\n]+") do lines[#lines + 1] = line end

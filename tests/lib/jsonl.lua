@@ -16,6 +16,14 @@ function M.read_events(path)
   return events
 end
 
+-- A whole file as a string.
+function M.read_text(path)
+  local f = assert(io.open(path))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
 function M.read_manifest(path)
   local m = {}
   for line in io.lines(path) do
