@@ -209,6 +209,11 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 	}
 	if (opts->list_scripts)
 		return kt_script_list(search_path(), stdout) > 0 ? 0 : 1;
+	/* Privileges first: a user who cannot trace hears that, not about the script. */
+	if (!opts->replay && kt_probes_check_system(err, sizeof(err))) {
+		fprintf(stderr, "keytime-run: %s\n", err);
+		return 1;
+	}
 	if (opts->script) {   /* none: the REPL alone (-i) */
 		if (kt_script_find(search_path(), opts->script, script, sizeof(script), err, sizeof(err))) {
 			fprintf(stderr, "keytime-run: %s\n", err);
@@ -225,10 +230,6 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 	s->exit_status = 0;
 	if (opts->replay)
 		return replay(s);
-	if (kt_probes_check_system(err, sizeof(err))) {
-		fprintf(stderr, "keytime-run: %s\n", err);
-		return 1;
-	}
 	install_signals();
 	s->start_ns = kt_now_ns();
 	s->mono_to_real_ns = mono_to_real_offset();

@@ -3,7 +3,15 @@
 # timers run on recorded time; broken recordings give the documented errors.
 source "$(dirname "$0")/../lib/common.sh"
 chmod 755 "$WORK"
-nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
+# nobody CMD...: CMD as user nobody, on a copy of keytime-run, scripts/ and lua/
+# it can read (the checkout may sit in a folder only root can enter).
+STAGE="$WORK/stage"
+mkdir -p "$STAGE" && cp -r "$TOP/keytime-run" "$TOP/scripts" "$TOP/lua" "$STAGE/"
+nobody() {
+    local args=() a
+    for a in "$@"; do args+=("${a/#$TOP\//$STAGE/}"); done
+    setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "${args[@]}"
+}
 
 # live_and_replay NAME SCRIPT ARGS...: record a live run, replay it as nobody, compare.
 live_and_replay() {
