@@ -61,12 +61,17 @@ struct {
 	__uint(value_size, KT_STACK_DEPTH * sizeof(__u64));
 } kt_stacks SEC(".maps");
 
-/* The filter map's entries of the tasks last seen on this CPU. Every probe
- * runs for every task on the system (sched_switch, exit and creation for
- * each thread); two hash lookups per task made an idle-targeted tracer cost
- * a few percent of a switch- or thread-heavy load. Entries rather than
- * verdicts: they do not depend on kt_config, and the creation probe needs
- * the TGID entry. They hold while kt_filter_gen has not moved. */
+/* The filter map's entries of the tasks last switched on this CPU. The
+ * switch probe runs for every context switch on the system, two tasks
+ * each; two hash lookups per task made an idle-targeted tracer cost a few
+ * percent of a switch-heavy load. Entries rather than verdicts: they do
+ * not depend on kt_config. They hold while kt_filter.gen has not moved.
+ * Only the switch probe uses them: it runs with the run queue locked and
+ * interrupts off, so no other program of ours runs on this CPU meanwhile.
+ * The other probes run in the task's own context, where one can be
+ * preempted halfway through a slot and another (a switch, or another
+ * task's probe) write it: a torn slot would give one task another's
+ * verdict. They look up the map; they run once per task, not per switch. */
 #define KT_ENTRY_SLOTS 64
 
 struct kt_entries {
@@ -97,11 +102,24 @@ static __always_inline struct kt_cpu_state *cpu_state(void)
 	return bpf_map_lookup_elem(&kt_cpu, &zero);
 }
 
-/* Moves after every bpf() call of any process (the host, keytime-ctl or
- * bpftool may have changed the filter map) and when an exit removes
- * entries. The kernel's other changes add entries for new tasks only, which
- * no slot holds yet. Starts at 1: a zeroed slot is never valid. */
-__u64 kt_filter_gen = 1;
+/* gen moves whenever the filter map changes: user space (keytime-run and
+ * keytime-ctl, through kt_filter_changed()) adds to it after each change,
+ * and an exit here after it removes entries. The kernel's other changes add
+ * entries for new tasks only, which no slot holds yet. It starts at 1: a
+ * zeroed slot is never valid. In a section of its own, so it is a map of
+ * its own that keytime-ctl can reach through a pin and map into memory. */
+struct kt_filter_summary kt_filter SEC(".data.filter") = { .gen = 1 };
+
+static __always_inline bool maybe_entry(__u32 id)
+{
+	return kt_filter.bits[(id / 64) % (KT_FILTER_BITS / 64)] & (1ULL << (id % 64));
+}
+
+/* Before adding an entry for id. */
+static __always_inline void mark_entry(__u32 id)
+{
+	__sync_fetch_and_or(&kt_filter.bits[(id / 64) % (KT_FILTER_BITS / 64)], 1ULL << (id % 64));
+}
 
 /* At least the number of entries in kt_children: while 0, an exit needs no
  * lookup there. */
@@ -121,11 +139,20 @@ static __always_inline int entry_flags(__u32 type, __u32 id)
 	return t ? (int)t->flags : -1;
 }
 
-/* A task's entries in the filter map, from this CPU's cache when valid. */
+/* A task's entries in the filter map: flags, or -1 for none. */
 static __always_inline void task_entries(struct task_struct *t, int *pid_flags, int *tgid_flags)
 {
+	__u32 pid = t->pid, tgid = t->tgid;
+
+	*pid_flags = maybe_entry(pid) ? entry_flags(KT_TARGET_PID, pid) : -1;
+	*tgid_flags = maybe_entry(tgid) ? entry_flags(KT_TARGET_TGID, tgid) : -1;
+}
+
+/* The same from this CPU's cache when valid: for the switch probe only. */
+static __always_inline void switch_entries(struct task_struct *t, int *pid_flags, int *tgid_flags)
+{
 	/* read first: a move while looking up voids what is stored below */
-	__u64 gen = *(volatile __u64 *)&kt_filter_gen;
+	__u64 gen = *(volatile __u64 *)&kt_filter.gen;
 	__u64 start = t->start_time;
 	__u32 pid = t->pid;
 	struct kt_cpu_state *cpu = cpu_state();
@@ -139,8 +166,7 @@ static __always_inline void task_entries(struct task_struct *t, int *pid_flags, 
 			return;
 		}
 	}
-	*pid_flags = entry_flags(KT_TARGET_PID, pid);
-	*tgid_flags = entry_flags(KT_TARGET_TGID, t->tgid);
+	task_entries(t, pid_flags, tgid_flags);
 	if (e) {
 		e->start_time = start;
 		e->pid = pid;
@@ -150,15 +176,11 @@ static __always_inline void task_entries(struct task_struct *t, int *pid_flags, 
 	}
 }
 
-/* The filter: -1 when the task is not a target, else its entry's flags
- * (KT_TARGET_* bits; tracing every process counts as no flags). */
-static __always_inline int target_of(struct kt_config *c, struct task_struct *t)
+/* The filter, from a task's entries: -1 when the task is not a target,
+ * else its entry's flags (KT_TARGET_* bits; tracing every process counts
+ * as no flags). */
+static __always_inline int verdict(struct kt_config *c, int pid_flags, int tgid_flags)
 {
-	int pid_flags, tgid_flags;
-
-	if (!c->active || (t->tgid == c->self_tgid && !c->myproc))
-		return -1;
-	task_entries(t, &pid_flags, &tgid_flags);
 	if (pid_flags >= 0)
 		return pid_flags;
 	if (tgid_flags >= 0)
@@ -166,9 +188,36 @@ static __always_inline int target_of(struct kt_config *c, struct task_struct *t)
 	return c->all ? 0 : -1;
 }
 
+static __always_inline bool never_traced(struct kt_config *c, struct task_struct *t)
+{
+	return !c->active || (t->tgid == c->self_tgid && !c->myproc);
+}
+
+static __always_inline int target_of(struct kt_config *c, struct task_struct *t)
+{
+	int pid_flags, tgid_flags;
+
+	if (never_traced(c, t))
+		return -1;
+	task_entries(t, &pid_flags, &tgid_flags);
+	return verdict(c, pid_flags, tgid_flags);
+}
+
+static __always_inline int switch_target_of(struct kt_config *c, struct task_struct *t)
+{
+	int pid_flags, tgid_flags;
+
+	if (never_traced(c, t))
+		return -1;
+	if (!maybe_entry(t->pid) && !maybe_entry(t->tgid))
+		return c->all ? 0 : -1;   /* no entry: most tasks, and no cache needed */
+	switch_entries(t, &pid_flags, &tgid_flags);
+	return verdict(c, pid_flags, tgid_flags);
+}
+
 static __always_inline void filter_changed(void)
 {
-	__sync_fetch_and_add(&kt_filter_gen, 1);
+	__sync_fetch_and_add(&kt_filter.gen, 1);
 }
 
 static __always_inline void count_lost(__u32 kind)
@@ -235,9 +284,12 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	__u32 pid, tgid, kind;
 	__u32 child_pid, child_tgid;
 
-	if (!c)
+	int pid_flags, tgid_flags;
+
+	if (!c || never_traced(c, parent))
 		return 0;
-	flags = target_of(c, parent);
+	task_entries(parent, &pid_flags, &tgid_flags);
+	flags = verdict(c, pid_flags, tgid_flags);
 	if (flags < 0)
 		return 0;
 	pid = parent->pid;
@@ -257,14 +309,14 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	if (flags & KT_TARGET_FOLLOW) {
 		struct kt_target_key key = { KT_TARGET_TGID, child_tgid };
 		struct kt_target val = { KT_TARGET_FOLLOW | KT_TARGET_AUTO, pid };
-		int pid_flags, tgid_flags;
 
-		task_entries(parent, &pid_flags, &tgid_flags);
 		if (kind == KT_THREAD)
 			key.type = KT_TARGET_PID, key.id = child_pid;
 		/* New entries are for the new task only: no cached entries change. */
-		if (!(kind == KT_THREAD && tgid_flags >= 0))
+		if (!(kind == KT_THREAD && tgid_flags >= 0)) {
+			mark_entry(key.id);
 			bpf_map_update_elem(&kt_targets, &key, &val, BPF_NOEXIST);
+		}
 	}
 
 	info.kind = kind;
@@ -370,6 +422,43 @@ int kt_execveat_exit(struct trace_event_raw_sys_exit *ctx)
 	return exec_exit(ctx->ret);
 }
 
+/* A successful exec, from the new image: no syscall tracepoint, so nothing
+ * slows the syscalls of the processes that are not traced, and the
+ * arguments are read where the kernel has just copied them, always
+ * resident (unlike the caller's strings at sys_enter_execve). */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(kt_process_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct kt_config *c = current_config();
+	struct kt_exec *rec;
+	unsigned long start, end, len;
+
+	if (!c || target_of(c, task) < 0)
+		return 0;
+	rec = reserve(sizeof(*rec), KT_EXEC);
+	if (!rec)
+		return 0;
+	fill_header(&rec->hdr, KT_EXEC, task);
+	rec->old_pid = old_pid;
+	rec->flags = 0;
+	rec->reserved = 0;
+	if (bpf_probe_read_kernel_str(rec->filename, sizeof(rec->filename), bprm->filename) ==
+	    sizeof(rec->filename))
+		rec->flags |= KT_EXEC_FILENAME_TRUNCATED;
+	start = task->mm->arg_start;
+	end = task->mm->arg_end;
+	len = end > start ? end - start : 0;
+	if (len > KT_ARGS_BUF) {
+		len = KT_ARGS_BUF;
+		rec->flags |= KT_EXEC_ARGV_TRUNCATED;
+	}
+	if (len && bpf_probe_read_user(rec->args, len, (void *)start))
+		len = 0;
+	rec->args_len = len;
+	submit(rec, sizeof(*rec), c);
+	return 0;
+}
+
 /* ---- exit ------------------------------------------------------------- */
 
 SEC("tp_btf/sched_process_exit")
@@ -381,11 +470,13 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 	__u32 pid = task->pid, tgid = task->tgid;
 	__u32 status = task->exit_code;
 	__u64 start = task->start_time;
-	bool removed;
+	int pid_flags, tgid_flags;
+	bool removed = false;
 
 	if (!c)
 		return 0;
-	if (target_of(c, task) >= 0) {
+	task_entries(task, &pid_flags, &tgid_flags);
+	if (!never_traced(c, task) && verdict(c, pid_flags, tgid_flags) >= 0) {
 		struct kt_exit *rec = reserve(sizeof(*rec), KT_EXIT);
 		if (rec) {
 			fill_header(&rec->hdr, KT_EXIT, task);
@@ -427,8 +518,9 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 	 * pid is never mistaken for it. */
 	key.type = KT_TARGET_PID;
 	key.id = pid;
-	removed = bpf_map_delete_elem(&kt_targets, &key) == 0;
-	if (group_dead) {
+	if (pid_flags >= 0)
+		removed = bpf_map_delete_elem(&kt_targets, &key) == 0;
+	if (group_dead && tgid_flags >= 0) {
 		key.type = KT_TARGET_TGID;
 		key.id = tgid;
 		removed |= bpf_map_delete_elem(&kt_targets, &key) == 0;
@@ -449,7 +541,7 @@ int BPF_PROG(kt_sched_switch, bool preempt, struct task_struct *prev,
 
 	if (!c || !c->cpu_events)
 		return 0;
-	if (target_of(c, prev) >= 0) {
+	if (switch_target_of(c, prev) >= 0) {
 		rec = reserve(sizeof(*rec), KT_OFFCPU);
 		if (rec) {
 			fill_header(&rec->hdr, KT_OFFCPU, prev);
@@ -459,7 +551,7 @@ int BPF_PROG(kt_sched_switch, bool preempt, struct task_struct *prev,
 			submit(rec, sizeof(*rec), c);
 		}
 	}
-	if (target_of(c, next) >= 0) {
+	if (switch_target_of(c, next) >= 0) {
 		rec = reserve(sizeof(*rec), KT_ONCPU);
 		if (rec) {
 			fill_header(&rec->hdr, KT_ONCPU, next);
@@ -469,15 +561,5 @@ int BPF_PROG(kt_sched_switch, bool preempt, struct task_struct *prev,
 			submit(rec, sizeof(*rec), c);
 		}
 	}
-	return 0;
-}
-
-/* ---- filter changes from user space ------------------------------------ */
-
-/* After any bpf() call: the cached filter entries are looked up again (see kt_cpu). */
-SEC("tracepoint/syscalls/sys_exit_bpf")
-int kt_bpf_exit(void *ctx)
-{
-	filter_changed();
 	return 0;
 }

@@ -23,6 +23,7 @@ enum kt_kind {
 	KT_THREAD_EXIT,
 	KT_ONCPU,
 	KT_OFFCPU,
+	KT_EXEC,          /* a target's exec succeeded: the new image's argv */
 	KT_KIND_MAX,
 };
 
@@ -48,6 +49,20 @@ struct kt_exec_enter {
 	__u32 flags;              /* KT_EXEC_*_TRUNCATED */
 	char filename[KT_FILENAME_LEN];
 	char args[KT_ARGS_BUF];   /* argc slots of KT_ARG_LEN bytes, each NUL-terminated */
+};
+
+/* KT_EXEC: after a successful exec (sched_process_exec), from the new
+ * image: its argument area is read as one block, the strings packed one
+ * after the other, each NUL-terminated. */
+struct kt_exec {
+	struct kt_header hdr;
+	__u32 old_pid;            /* the thread that called exec (a non-leader
+	                           * thread takes the leader's pid) */
+	__u32 flags;              /* KT_EXEC_*_TRUNCATED */
+	__u32 args_len;           /* bytes used in args[] */
+	__u32 reserved;
+	char filename[KT_FILENAME_LEN];
+	char args[KT_ARGS_BUF];
 };
 
 struct kt_exec_exit {
@@ -106,6 +121,19 @@ struct kt_target_key {
 struct kt_target {
 	__u32 flags;
 	__u32 parent;             /* for AUTO entries: the pid that created it */
+};
+
+/* What user space and the probes share about the filter map, mapped into
+ * memory on both sides (the probes' kt_filter global, .data.filter).
+ * bits: a bit per id (pid or tgid, modulo KT_FILTER_BITS) set before an
+ * entry with that id is added, never cleared: a clear bit means no entry,
+ * so the probes skip the hash lookups for almost every task on the
+ * machine. gen: moves after every change to the map (see the probes' cache). */
+#define KT_FILTER_BITS 4096
+
+struct kt_filter_summary {
+	__u64 gen;
+	__u64 bits[KT_FILTER_BITS / 64];
 };
 
 /* kt_config[0]: switches the host and scripts change while running. */

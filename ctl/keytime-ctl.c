@@ -94,7 +94,7 @@ static int list_tracers(const pid_t *pids, int n)
 		struct kt_config c = { 0 };
 		char cmd[256];
 
-		if (kt_instance_open(pids[i], &p.targets_fd, &p.config_fd))
+		if (kt_instance_open(pids[i], &p))
 			continue;
 		kt_config_get(&p, &c);
 		script_of(pids[i], cmd, sizeof(cmd));
@@ -103,8 +103,7 @@ static int list_tracers(const pid_t *pids, int n)
 			printf(" all");
 		kt_targets_each(&p, print_target, NULL);
 		putchar('\n');
-		close(p.targets_fd);
-		close(p.config_fd);
+		kt_instance_close(&p);
 	}
 	return 0;
 }
@@ -225,12 +224,11 @@ int main(int argc, char **argv)
 		}
 		o.instance = pids[0];
 	}
-	if (kt_instance_open(o.instance, &p.targets_fd, &p.config_fd)) {
+	if (kt_instance_open(o.instance, &p)) {
 		fprintf(stderr, "keytime-ctl: no tracer with pid %d is running\n", (int)o.instance);
 		return 1;
 	}
 	rc = apply(&o, &p);
-	close(p.targets_fd);
-	close(p.config_fd);
+	kt_instance_close(&p);
 	return rc;
 }

@@ -19,6 +19,7 @@ static const struct {
 	[KT_THREAD_EXIT] = { "thread_exit", "createT_exit",  sizeof(struct kt_child_exit) },
 	[KT_ONCPU]       = { "oncpu",       "onCPU",         sizeof(struct kt_switch) },
 	[KT_OFFCPU]      = { "offcpu",      "offCPU",        sizeof(struct kt_switch) },
+	[KT_EXEC]        = { "exec",        "exec",          sizeof(struct kt_exec) },
 };
 
 const char *kt_kind_name(unsigned kind)
@@ -124,4 +125,24 @@ const char *kt_exec_arg(const struct kt_exec_enter *e, unsigned i)
 	if (i >= e->argc || i >= KT_ARGV_MAX)
 		return NULL;
 	return &e->args[i * KT_ARG_LEN];
+}
+
+int kt_exec_split_args(const struct kt_exec *e, const char **argv, int max)
+{
+	size_t len = e->args_len < KT_ARGS_BUF ? e->args_len : KT_ARGS_BUF;   /* never trust a length */
+	size_t at = 0;
+	int n = 0;
+
+	while (at < len && n < max) {
+		argv[n++] = &e->args[at];
+		at += strnlen(&e->args[at], len - at) + 1;
+	}
+	return n;
+}
+
+size_t kt_exec_arg_len(const struct kt_exec *e, const char *arg)
+{
+	size_t len = e->args_len < KT_ARGS_BUF ? e->args_len : KT_ARGS_BUF;
+
+	return strnlen(arg, len - (size_t)(arg - e->args));
 }

@@ -29,4 +29,10 @@ const char *kt_signal_name(int sig);
 /* The i-th argument kept in an exec record (i < argc). */
 const char *kt_exec_arg(const struct kt_exec_enter *e, unsigned i);
 
+/* The arguments of a KT_EXEC record, packed NUL-separated in args: up to
+ * max pointers into it (the last may be cut short, without its NUL, when
+ * the area was truncated; kt_exec_arg_len gives each one's length). */
+int kt_exec_split_args(const struct kt_exec *e, const char **argv, int max);
+size_t kt_exec_arg_len(const struct kt_exec *e, const char *arg);
+
 #endif

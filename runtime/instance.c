@@ -7,11 +7,12 @@
 #include <signal.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include "instance.h"
 #include "procfs.h"
 
-static const char *const pin_names[] = { "targets", "config" };
+static const char *const pin_names[] = { "targets", "config", "filter" };
 
 static void pin_path(char *buf, size_t len, pid_t pid, const char *name)
 {
@@ -33,9 +34,9 @@ static void remove_pins(pid_t pid)
 	rmdir(path);
 }
 
-int kt_instance_pin(int targets_fd, int config_fd, char *err, int errlen)
+int kt_instance_pin(const struct kt_probes *p, char *err, int errlen)
 {
-	int fds[] = { targets_fd, config_fd };
+	int fds[] = { p->targets_fd, p->config_fd, p->filter_fd };
 	char path[256];
 	pid_t self = getpid();
 
@@ -146,17 +147,43 @@ int kt_instance_list(pid_t *pids, int max)
 	return l.n;
 }
 
-int kt_instance_open(pid_t pid, int *targets_fd, int *config_fd)
+int kt_instance_open(pid_t pid, struct kt_probes *p)
 {
+	int *fds[] = { &p->targets_fd, &p->config_fd, &p->filter_fd };
 	char path[256];
+	void *mem;
 
-	pin_path(path, sizeof(path), pid, "targets");
-	if ((*targets_fd = bpf_obj_get(path)) < 0)
-		return -1;
-	pin_path(path, sizeof(path), pid, "config");
-	if ((*config_fd = bpf_obj_get(path)) < 0) {
-		close(*targets_fd);
-		return -1;
+	memset(p, 0, sizeof(*p));
+	p->targets_fd = p->config_fd = p->filter_fd = -1;
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		pin_path(path, sizeof(path), pid, pin_names[i]);
+		if ((*fds[i] = bpf_obj_get(path)) < 0)
+			goto fail;
 	}
+	mem = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED,
+		   p->filter_fd, 0);
+	if (mem == MAP_FAILED)
+		goto fail;
+	p->filter = mem;
 	return 0;
+fail:
+	kt_instance_close(p);
+	return -1;
+}
+
+void kt_instance_close(struct kt_probes *p)
+{
+	int e = errno;
+
+	if (p->filter)
+		munmap((void *)p->filter, sysconf(_SC_PAGESIZE));
+	p->filter = NULL;
+	if (p->targets_fd >= 0)
+		close(p->targets_fd);
+	if (p->config_fd >= 0)
+		close(p->config_fd);
+	if (p->filter_fd >= 0)
+		close(p->filter_fd);
+	p->targets_fd = p->config_fd = p->filter_fd = -1;
+	errno = e;
 }

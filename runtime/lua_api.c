@@ -209,9 +209,15 @@ static int kt_on(lua_State *L)
 	}
 	kind = !strcmp(name, "*") ? KIND_ANY : (int)kt_kind_from_name(name);
 	if (kind == KIND_ANY && strcmp(name, "*"))
-		return luaL_error(L, "unknown event '%s' (events: exec_enter, exec_exit, exit, "
+		return luaL_error(L, "unknown event '%s' (events: exec, exec_enter, exec_exit, exit, "
 				  "fork, vfork, thread, fork_exit, vfork_exit, thread_exit, "
 				  "oncpu, offcpu, *, end, lost, targets)", name);
+	/* Their probes slow every syscall on the machine: attached on demand. */
+	if ((kind == KT_EXEC_ENTER || kind == KT_EXEC_EXIT) && !s->probes.exec_calls) {
+		int e = kt_probes_set_exec_calls(&s->probes, true);
+		if (e)
+			return luaL_error(L, "cannot attach the exec syscall probes: %s", strerror(-e));
+	}
 	lua_rawgeti(L, LUA_REGISTRYINDEX, s->handlers_ref);
 	lua_rawgeti(L, -1, kind);
 	lua_pushvalue(L, 2);

@@ -49,7 +49,7 @@ enum field {
 	F_EXIT_CODE, F_SIGNAL, F_CORE_DUMPED, F_GROUP_DEAD, F_START_TIME, F_LIFETIME,
 	F_CHILD_PID, F_CHILD_TGID, F_CLONE_FLAGS,
 	F_STATE, F_STATE_NAME, F_STATE_CODE, F_STACK_ID, F_KSTACK, F_RUNTIME,
-	F_TOTABLE, F_COUNT,
+	F_OLD_PID, F_TOTABLE, F_COUNT,
 };
 
 static const char *const field_names[F_COUNT] = {
@@ -62,6 +62,7 @@ static const char *const field_names[F_COUNT] = {
 	[F_CHILD_PID] = "child_pid", [F_CHILD_TGID] = "child_tgid", [F_CLONE_FLAGS] = "clone_flags",
 	[F_STATE] = "state", [F_STATE_NAME] = "state_name", [F_STATE_CODE] = "state_code",
 	[F_STACK_ID] = "stack_id", [F_KSTACK] = "kstack", [F_RUNTIME] = "runtime",
+	[F_OLD_PID] = "old_pid",
 	[F_TOTABLE] = "totable",
 };
 
@@ -75,6 +76,24 @@ static void push_argv(lua_State *L, const struct kt_exec_enter *x)
 		lua_pushlstring(L, a, strnlen(a, KT_ARG_LEN));
 		lua_rawseti(L, -2, i + 1);
 	}
+}
+
+/* The packed arguments of an exec: every one there is, up to KT_ARGS_BUF bytes. */
+static int push_exec_argv(lua_State *L, const struct kt_exec *x, bool count_only)
+{
+	const char *argv[KT_ARGS_BUF / 2];
+	int n = kt_exec_split_args(x, argv, KT_ARGS_BUF / 2);
+
+	if (count_only) {
+		lua_pushinteger(L, n);
+		return 1;
+	}
+	lua_createtable(L, n, 0);
+	for (int i = 0; i < n; i++) {
+		lua_pushlstring(L, argv[i], kt_exec_arg_len(x, argv[i]));
+		lua_rawseti(L, -2, i + 1);
+	}
+	return 1;
 }
 
 static void push_kstack(lua_State *L, struct kt_session *s, int stack_id)
@@ -117,6 +136,19 @@ static int push_field(lua_State *L, struct event_ud *e, enum field f)
 		case F_ARGV: push_argv(L, x); return 1;
 		case F_ARGC: lua_pushinteger(L, x->argc); return 1;
 		case F_ARGV_TRUNCATED: lua_pushboolean(L, x->flags & KT_EXEC_ARGV_TRUNCATED); return 1;
+		default: return 0;
+		}
+	}
+	case KT_EXEC: {
+		const struct kt_exec *x = e->rec;
+		switch (f) {
+		case F_FILENAME:
+			lua_pushlstring(L, x->filename, strnlen(x->filename, KT_FILENAME_LEN));
+			return 1;
+		case F_ARGV: return push_exec_argv(L, x, false);
+		case F_ARGC: return push_exec_argv(L, x, true);
+		case F_ARGV_TRUNCATED: lua_pushboolean(L, x->flags & KT_EXEC_ARGV_TRUNCATED); return 1;
+		case F_OLD_PID: lua_pushinteger(L, x->old_pid); return 1;
 		default: return 0;
 		}
 	}
@@ -181,6 +213,7 @@ static int push_field(lua_State *L, struct event_ud *e, enum field f)
 static const enum field common_fields[] = { F_KIND, F_NAME, F_TIME, F_CPU, F_PID, F_TGID, F_PPID, F_COMM, F_NONE };
 static const enum field exec_enter_fields[] = { F_FILENAME, F_ARGV, F_ARGC, F_ARGV_TRUNCATED, F_NONE };
 static const enum field exec_exit_fields[] = { F_RET, F_NONE };
+static const enum field exec_fields[] = { F_FILENAME, F_ARGV, F_ARGC, F_ARGV_TRUNCATED, F_OLD_PID, F_NONE };
 static const enum field exit_fields[] = { F_EXIT_CODE, F_SIGNAL, F_CORE_DUMPED, F_GROUP_DEAD, F_START_TIME, F_LIFETIME, F_NONE };
 static const enum field child_fields[] = { F_CHILD_PID, F_CHILD_TGID, F_CLONE_FLAGS, F_NONE };
 static const enum field child_exit_fields[] = { F_CHILD_PID, F_CHILD_TGID, F_EXIT_CODE, F_SIGNAL, F_LIFETIME, F_NONE };
@@ -193,6 +226,7 @@ static const enum field *kind_fields(unsigned kind)
 	switch (kind) {
 	case KT_EXEC_ENTER: return exec_enter_fields;
 	case KT_EXEC_EXIT:  return exec_exit_fields;
+	case KT_EXEC:       return exec_fields;
 	case KT_EXIT:       return exit_fields;
 	case KT_FORK: case KT_VFORK: case KT_THREAD: return child_fields;
 	case KT_FORK_EXIT: case KT_VFORK_EXIT: case KT_THREAD_EXIT: return child_exit_fields;

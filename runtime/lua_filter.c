@@ -164,6 +164,10 @@ static int filter_index(lua_State *L)
 		lua_pushboolean(L, s->opts->follow);
 		return 1;
 	}
+	if (!strcmp(k, "exec_calls")) {
+		lua_pushboolean(L, s->probes.exec_calls);
+		return 1;
+	}
 	if (kt_config_get(&s->probes, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
 	if ((f = config_field(&c, k))) {
@@ -187,10 +191,15 @@ static int filter_newindex(lua_State *L)
 		set_follow(s, on);
 		return 0;
 	}
+	if (!strcmp(k, "exec_calls")) {
+		if ((e = kt_probes_set_exec_calls(&s->probes, on)))
+			return luaL_error(L, "cannot switch exec_enter/exec_exit events: %s", strerror(-e));
+		return 0;
+	}
 	if (kt_config_get(&s->probes, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
 	if (!(f = config_field(&c, k)))
-		return luaL_error(L, "kt.filter has no setting '%s' (active, all, cpu, follow, myproc, stacks)", k);
+		return luaL_error(L, "kt.filter has no setting '%s' (active, all, cpu, exec_calls, follow, myproc, stacks)", k);
 	if (!strcmp(k, "cpu")) {
 		/* The switch program is attached only while it is wanted. */
 		if ((e = kt_probes_set_cpu_events(&s->probes, on)))

@@ -242,7 +242,7 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 	}
 	/* keytime-ctl finds us by our pins; a killed tracer's are cleaned here. */
 	kt_instance_clean_stale();
-	if (kt_instance_pin(s->probes.targets_fd, s->probes.config_fd, err, sizeof(err))) {
+	if (kt_instance_pin(&s->probes, err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
 		s->exit_status = 1;
 		goto cleanup;

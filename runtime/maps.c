@@ -31,15 +31,25 @@ int kt_target_add(struct kt_probes *p, __u32 type, __u32 id, __u32 flags)
 	struct kt_target_key key = { type, id };
 	struct kt_target val = { flags, 0 };
 
+	int r;
+
 	if (p->targets_fd < 0)
 		return 0;   /* --replay: the recording's targets were chosen live */
-	return bpf_map_update_elem(p->targets_fd, &key, &val, BPF_ANY);
+	if (p->filter)   /* first: a probe that finds no bit skips the lookup */
+		__atomic_fetch_or(&p->filter->bits[(id / 64) % (KT_FILTER_BITS / 64)],
+				  1ULL << (id % 64), __ATOMIC_SEQ_CST);
+	r = bpf_map_update_elem(p->targets_fd, &key, &val, BPF_ANY);
+	kt_filter_changed(p);
+	return r;
 }
 
 int kt_target_remove(struct kt_probes *p, __u32 type, __u32 id)
 {
 	struct kt_target_key key = { type, id };
-	return bpf_map_delete_elem(p->targets_fd, &key);
+	int r = bpf_map_delete_elem(p->targets_fd, &key);
+
+	kt_filter_changed(p);
+	return r;
 }
 
 bool kt_targets_empty(struct kt_probes *p)
@@ -70,8 +80,21 @@ int kt_targets_clear(struct kt_probes *p)
 {
 	struct kt_target_key next;
 
+	int r = 0;
+
 	while (bpf_map_get_next_key(p->targets_fd, NULL, &next) == 0)
-		if (bpf_map_delete_elem(p->targets_fd, &next) && errno != ENOENT)
-			return -1;
-	return 0;
+		if (bpf_map_delete_elem(p->targets_fd, &next) && errno != ENOENT) {
+			r = -1;
+			break;
+		}
+	kt_filter_changed(p);
+	return r;
+}
+
+/* After the map changed, never before: a probe that reads the old
+ * generation stores what it looked up under it, and that is then void. */
+void kt_filter_changed(struct kt_probes *p)
+{
+	if (p->filter)
+		__atomic_fetch_add(&p->filter->gen, 1, __ATOMIC_SEQ_CST);
 }

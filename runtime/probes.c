@@ -11,8 +11,8 @@
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include "probes.h"          /* first: the skeleton names keytime.h's types */
 #include "keytime.skel.h"
-#include "probes.h"
 #include "procfs.h"
 
 #define CAP_SYS_ADMIN 21
@@ -119,20 +119,19 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen)
 		goto fail;
 	}
 
-	/* Attach one by one, so the switch program can be left out. kt_bpf_exit
-	 * first: it voids the switch program's cached filter verdicts after
-	 * every change to the maps. */
+	p->filter_fd = bpf_map__fd(skel->maps.data_filter);
+	p->filter = &skel->data_filter->kt_filter;
+
+	/* Attached from the start: the cheap ones, which run only when a task
+	 * is created, execs or ends. The syscall and switch programs, which
+	 * run far more often, only while a script wants their events. */
 	struct bpf_program *progs[] = {
-		skel->progs.kt_bpf_exit,
-		skel->progs.kt_task_newtask, skel->progs.kt_execve_enter,
-		skel->progs.kt_execve_exit, skel->progs.kt_execveat_enter,
-		skel->progs.kt_execveat_exit, skel->progs.kt_process_exit,
+		skel->progs.kt_task_newtask, skel->progs.kt_process_exec,
+		skel->progs.kt_process_exit,
 	};
 	struct bpf_link **links[] = {
-		&skel->links.kt_bpf_exit,
-		&skel->links.kt_task_newtask, &skel->links.kt_execve_enter,
-		&skel->links.kt_execve_exit, &skel->links.kt_execveat_enter,
-		&skel->links.kt_execveat_exit, &skel->links.kt_process_exit,
+		&skel->links.kt_task_newtask, &skel->links.kt_process_exec,
+		&skel->links.kt_process_exit,
 	};
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		*links[i] = bpf_program__attach(progs[i]);
@@ -170,6 +169,48 @@ int kt_probes_set_cpu_events(struct kt_probes *p, bool on)
 	}
 	c.cpu_events = on;
 	return kt_config_set(p, &c) ? -errno : 0;
+}
+
+/* exec_enter / exec_exit come from the execve and execveat syscall
+ * tracepoints. Attaching any syscall tracepoint sends every syscall of
+ * every process through the kernel's slower tracing path (getppid: 167 ->
+ * 220 ns here), so they are attached only while a script asks for them. */
+int kt_probes_set_exec_calls(struct kt_probes *p, bool on)
+{
+	struct keytime_bpf *skel = p->skel;
+
+	if (!skel || on == p->exec_calls) {
+		p->exec_calls = on;   /* --replay: nothing to attach */
+		return 0;
+	}
+	struct bpf_program *progs[] = {
+		skel->progs.kt_execve_enter, skel->progs.kt_execve_exit,
+		skel->progs.kt_execveat_enter, skel->progs.kt_execveat_exit,
+	};
+	struct bpf_link **links[] = {
+		&skel->links.kt_execve_enter, &skel->links.kt_execve_exit,
+		&skel->links.kt_execveat_enter, &skel->links.kt_execveat_exit,
+	};
+	int e = 0;
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (on && !*links[i] && !(*links[i] = bpf_program__attach(progs[i])))
+			e = -errno;
+		if ((!on || e) && *links[i]) {
+			bpf_link__destroy(*links[i]);
+			*links[i] = NULL;
+		}
+	}
+	if (e) {   /* all or none: undo the ones attached before the failure */
+		for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+			if (*links[i]) {
+				bpf_link__destroy(*links[i]);
+				*links[i] = NULL;
+			}
+		return e;
+	}
+	p->exec_calls = on;
+	return 0;
 }
 
 void kt_probes_close(struct kt_probes *p)

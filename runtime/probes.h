@@ -11,7 +11,11 @@ struct bpf_link;
 struct kt_probes {
 	struct keytime_bpf *skel;
 	struct bpf_link *switch_link;   /* attached only while onCPU/offCPU are on */
-	int targets_fd, config_fd, lost_fd, stacks_fd, events_fd;
+	bool exec_calls;                /* the exec syscall programs are attached */
+	/* The probes' kt_filter, mapped from the kernel: a bit is set before an
+	 * entry is added, gen moves after every change (maps.c). NULL: no map. */
+	struct kt_filter_summary *filter;
+	int targets_fd, config_fd, lost_fd, stacks_fd, events_fd, filter_fd;
 	struct kt_config offline_config;  /* --replay: no maps, the config lives here */
 };
 
@@ -21,6 +25,9 @@ int kt_probes_check_system(char *err, int errlen);
 int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen);
 /* Attaches or detaches the sched_switch program. 0 or -errno. */
 int kt_probes_set_cpu_events(struct kt_probes *p, bool on);
+/* Attaches or detaches the execve/execveat syscall programs (exec_enter
+ * and exec_exit events). 0 or -errno. */
+int kt_probes_set_exec_calls(struct kt_probes *p, bool on);
 void kt_probes_close(struct kt_probes *p);
 
 /* The config map and the filter map. */
@@ -34,5 +41,7 @@ void kt_targets_each(struct kt_probes *p,
 		     int (*fn)(const struct kt_target_key *, const struct kt_target *, void *),
 		     void *arg);
 int kt_targets_clear(struct kt_probes *p);
+/* Voids the probes' cached filter entries: after any change to the map. */
+void kt_filter_changed(struct kt_probes *p);
 
 #endif

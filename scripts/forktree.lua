@@ -14,11 +14,14 @@ local parser = argparse("forktree.lua",
 parser:flag("--threads", "Show threads as nodes under their process instead of a count.")
 local live = parser:flag("--live", "Also print each birth, exec and death as it happens, indented by depth.")
 local json = parser:flag("--json", "Write the whole tree as one JSON document instead of text.")
+parser:flag("-x --exec-failures", "Show failed execs in the chains too (the exec syscall probes: "
+  .. "they cost every process on the machine a little on every syscall).")
 parser:mutex(live, json)
 local args = parser:parse(kt.args)
 
 local out = io.stdout
 kt.filter.follow = true
+if args.exec_failures then kt.filter.exec_calls = true end
 local tree = proctree.attach { stacks = args.json }
 
 -- ---- text --------------------------------------------------------------------

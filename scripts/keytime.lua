@@ -8,12 +8,15 @@ local format = require "keytime.format"
 local parser = argparse("keytime.lua", "Print each fork, vfork, thread, exec, exit and on/off-CPU switch of the targets.")
 parser:flag("--stack", "Print the kernel stack under each offCPU line.")
 parser:flag("--json", "One JSON object per line instead of the table.")
+parser:flag("-x --exec-failures", "Also the exec syscalls themselves (exec_enter, exec_exit), failed ones too. "
+  .. "Costs every process on the machine a little on every syscall.")
 local args = parser:parse(kt.args)
 
 local out = io.stdout
 local single_thread = kt.opts.pid ~= nil
 
 if args.stack or args.json then kt.filter.stacks = true end
+if args.exec_failures then kt.filter.exec_calls = true end
 
 if args.json then
   local json = require "keytime.json"

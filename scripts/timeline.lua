@@ -14,7 +14,10 @@ local parser = argparse("timeline.lua",
   "(ui.perfetto.dev, chrome://tracing): a track per thread grouped by process, on-CPU slices, " ..
   "off-CPU gaps labelled with the state, fork/exec/exit markers and parent-to-child arrows.")
 parser:option("-o --output", "The JSON file to write."):argname("FILE"):count(1)
+parser:flag("-x --exec-failures", "Mark failed execs too (the exec syscall probes: they cost every "
+  .. "process on the machine a little on every syscall).")
 local args = parser:parse(kt.args)
+if args.exec_failures then kt.filter.exec_calls = true end
 
 -- Open now, so a path that cannot be written fails before the run, not after it.
 local out, err = io.open(args.output, "w")
@@ -108,6 +111,12 @@ local on_kind = {
     -- After its exit, a thread's last switch-out ends it: no gap follows.
     if not th.exited then th.off_since, th.off_state = e.time, e.state_name end
   end,
+  exec = function(e)
+    local th = threads[e.pid]
+    running(th, e.time)
+    instant(th, "exec", e.time, { filename = e.filename, argv = e.argv, ret = 0 })
+  end,
+  -- Only with --exec-failures: the failed attempts (a success is the exec event's).
   exec_enter = function(e)
     local th = threads[e.pid]
     running(th, e.time)
@@ -116,9 +125,9 @@ local on_kind = {
   exec_exit = function(e)
     local th = threads[e.pid]
     running(th, e.time)
-    local x = th.exec or { time = e.time }
-    instant(th, "exec", x.time, { filename = x.filename, argv = x.argv, ret = e.ret })
+    local x = th.exec
     th.exec = nil
+    if x and e.ret ~= 0 then instant(th, "exec", x.time, { filename = x.filename, argv = x.argv, ret = e.ret }) end
   end,
   exit = function(e)
     local th = threads[e.pid]

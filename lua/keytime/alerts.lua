@@ -31,26 +31,16 @@ end
 -- cmd:of(tgid, comm) returns it as one string ("[comm]" when unknown), up to
 -- and in the handlers of the process's last exit event.
 function M.commands()
-  local argv_of, pending = {}, {}
+  local argv_of = {}
   local cmd = {}
 
   local function learn(tgid)
     if argv_of[tgid] == nil then argv_of[tgid] = proc_cmdline(tgid) or false end
   end
 
-  kt.on("exec_enter", function(e)
-    -- The probe cannot read argv (nor the file name) from pages the process
-    -- has not touched yet, such as a string constant after fork: then false.
-    local argv = e.argv
-    pending[e.pid] = #argv > 0 and argv or false
-  end)
-  kt.on("exec_exit", function(e)
-    local argv = pending[e.pid]
-    pending[e.pid] = nil
-    if e.ret ~= 0 or argv == nil then return end
-    -- Unknown argv: /proc while the process lives, else "[comm]" (the new
-    -- program's name). The exec'ing thread may have been another; now it leads.
-    argv_of[e.tgid] = argv or proc_cmdline(e.pid) or false
+  kt.on("exec", function(e)
+    -- Read from the new image; empty only for a program run with no argv.
+    argv_of[e.tgid] = #e.argv > 0 and e.argv or false
   end)
   local function inherit(e)
     learn(e.tgid)

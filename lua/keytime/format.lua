@@ -16,7 +16,7 @@ end
 -- The ARGS/RET/OTHERS column, as key:value pairs like the original tool.
 function M.args(e, signame)
   local k = e.kind
-  if k == "exec_enter" then
+  if k == "exec_enter" or k == "exec" then
     local argv = table.concat(e.argv, " ")
     if e.argv_truncated then argv = argv .. " ..." end
     return ("filename:%s argv:%s"):format(e.filename, argv)

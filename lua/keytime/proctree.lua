@@ -101,6 +101,7 @@ function M.new(opts)
     nodes = {},            -- every node, in the order first seen
     live = {},             -- pid -> newest node with that pid
     tails = {},            -- pid -> an exited node whose last switch-out is still due
+    calling = {},          -- pid -> its exec_enter, until its exec_exit
     stacks = {},           -- stack_id -> kstack, symbolized once per distinct stack
     listeners = { birth = {}, exec = {}, exit = {} },
   }, Tree)
@@ -331,43 +332,42 @@ local function child_ended(self, e)
   fire(self, "exit", n)
 end
 
-local function exec_entered(self, e)
-  local n = task_of(self, e)
-  local x = { time = e.time, filename = e.filename, argv = e.argv, argv_truncated = e.argv_truncated }
-  n.execs[#n.execs + 1] = x
-  n.pending_exec = x
+-- A successful exec (the exec event, from the new image). When the exec'ing
+-- thread was not the main one, the kernel ended the main thread and gave
+-- its pid to that thread, which carries the process on: the process node
+-- goes on; the thread's node ends here.
+local function took_over(self, e)
+  local leader, th = self.live[e.tgid], self.live[e.old_pid]
+  if not (leader and th) or th == leader or th.ended then return end
+  th.ended, th.end_time = true, e.time
+  leader.ended, leader.end_time, leader.exit_code, leader.signal = nil, nil, nil, nil
+  leader.on_since, leader.tail_from, leader.runtime = th.on_since, nil, th.runtime
+  th.on_since = nil
+  return leader
 end
 
--- A successful exec from a thread other than the main one: the kernel ends
--- the main thread and gives its pid to the exec'ing thread, which carries
--- the process on. The process node goes on; the thread's node ends here.
-local function took_over(self, e)
-  local leader = self.live[e.tgid]
-  if not leader or e.pid ~= e.tgid then return end
-  for _, th in ipairs(leader.threads) do
-    if th.pending_exec and not th.ended then
-      local x = th.pending_exec
-      th.pending_exec, th.ended, th.end_time = nil, true, e.time
-      th.execs[#th.execs] = nil
-      leader.execs[#leader.execs + 1] = x
-      leader.pending_exec = x
-      leader.ended, leader.end_time, leader.exit_code, leader.signal = nil, nil, nil, nil
-      leader.on_since, leader.tail_from, leader.runtime = th.on_since, nil, th.runtime
-      th.on_since = nil
-      return leader
-    end
-  end
+local function exec_done(self, e)
+  local n = (e.old_pid ~= e.pid and took_over(self, e)) or task_of(self, e)
+  local x = { time = e.time, filename = e.filename, argv = e.argv, argv_truncated = e.argv_truncated, ret = 0 }
+  self.calling[e.old_pid] = nil
+  n.execs[#n.execs + 1] = x
+  n.comm = e.comm
+  fire(self, "exec", n, x)
+end
+
+-- The exec syscalls themselves come only when a script asked for them
+-- (kt.filter.exec_calls): they add the failed attempts to the chain.
+local function exec_called(self, e)
+  self.calling[e.pid] = { time = e.time, filename = e.filename, argv = e.argv, argv_truncated = e.argv_truncated }
 end
 
 local function exec_returned(self, e)
-  local n = self.live[e.pid]
-  if not (n and n.pending_exec and not n.ended) then
-    n = (e.ret == 0 and took_over(self, e)) or task_of(self, e)
-  end
-  local x = n.pending_exec
-  if not x then return end   -- its exec_enter was lost
-  n.pending_exec, x.ret = nil, e.ret
-  if e.ret == 0 then n.comm = e.comm end
+  local x = self.calling[e.pid]
+  self.calling[e.pid] = nil
+  if not x or e.ret == 0 then return end   -- a success is the exec event's
+  local n = task_of(self, e)
+  x.ret = e.ret
+  n.execs[#n.execs + 1] = x
   fire(self, "exec", n, x)
 end
 
@@ -375,7 +375,7 @@ local handlers = {
   fork = created, vfork = created, thread = created,
   exit = exited,
   fork_exit = child_ended, vfork_exit = child_ended, thread_exit = child_ended,
-  exec_enter = exec_entered, exec_exit = exec_returned,
+  exec = exec_done, exec_enter = exec_called, exec_exit = exec_returned,
   oncpu = switched, offcpu = switched,
 }
 

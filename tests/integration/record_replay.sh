@@ -27,7 +27,7 @@ live_and_replay() {
     [ -s "$WORK/$name.live" ] || fail "$name: no output at all"
 }
 
-live_and_replay json "$TOP/scripts/keytime.lua" --json
+live_and_replay json "$TOP/scripts/keytime.lua" --json -x
 live_and_replay table "$TOP/scripts/keytime.lua" --stack
 grep -q "^        .*schedule" "$WORK/table.replay" || fail "replayed stacks lack symbols"
 if [ -f "$TOP/scripts/forktree.lua" ]; then

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 TL="$TOP/scripts/timeline.lua"
 
-"$KT" "$TL" -o "$WORK/trace.json" -c "$TB/lifecycle $WORK/manifest" >"$WORK/out" 2>"$WORK/err"
+"$KT" "$TL" -x -o "$WORK/trace.json" -c "$TB/lifecycle $WORK/manifest" >"$WORK/out" 2>"$WORK/err"
 rc=$?
 [ $rc -eq 7 ] || fail "keytime-run should return the workload's status 7, got $rc: $(cat "$WORK/err")"
 [ -s "$WORK/trace.json" ] || fail "no trace file written: $(cat "$WORK/err")"

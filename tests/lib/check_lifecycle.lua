@@ -55,25 +55,40 @@ for _, e in ipairs(events) do
 end
 
 if mode == "cmd-follow" then
-  -- The command's own exec, from its first instruction.
-  local ex = t.expect_one(events, "workload exec", { event = "exec_enter", pid = main, argv = { arg[4], arg[2] } })
+  -- The command's own exec, from its first instruction: the exec event (the
+  -- new image's arguments) and, asked for with -x, the syscall's two ends.
+  t.expect_one(events, "workload exec", { event = "exec", pid = main, old_pid = main, argv = { arg[4], arg[2] } })
+  t.expect_one(events, "workload exec syscall", { event = "exec_enter", pid = main, argv = { arg[4], arg[2] } })
   t.expect_one(events, "workload exec returned 0", { event = "exec_exit", pid = main, ret = 0 })
   -- Descendants, followed in the kernel.
   local argv = { "/bin/true", "alpha", "beta gamma" }
   for i = 3, 21 do argv[#argv + 1] = "a" .. i end
-  t.expect_one(events, "vfork+exec argv (22 args)",
-    { event = "exec_enter", pid = m.vexec_child, filename = "/bin/true", argv = argv, argv_truncated = false, ppid = main })
-  t.expect_one(events, "vfork+exec returned 0", { event = "exec_exit", pid = m.vexec_child, ret = 0 })
-  local long = t.expect_one(events, "long argv exec", { event = "exec_enter", pid = m.vexec_long_child })
-  if long then
-    t.expect(long.argv_truncated == true, "long argv marked truncated")
-    t.expect(#long.argv == 32 and long.argv[1] == "/bin/true" and long.argv[32] == "t31",
-      "first 32 arguments of 40 kept", table.concat(long.argv, " "))
+  local vexec = t.expect_one(events, "vfork+exec argv (22 args)",
+    { event = "exec", pid = m.vexec_child, filename = "/bin/true", argv = argv, argv_truncated = false, ppid = main })
+  t.expect_one(events, "vfork+exec syscall argv",
+    { event = "exec_enter", pid = m.vexec_child, filename = "/bin/true", argv = argv, ppid = main })
+  local ret0 = t.expect_one(events, "vfork+exec returned 0", { event = "exec_exit", pid = m.vexec_child, ret = 0 })
+  if vexec and ret0 then
+    t.expect(vexec.index < ret0.index, "the exec event comes before the syscall returns")
   end
-  t.expect_one(events, "posix_spawn exec", { event = "exec_enter", pid = m.spawn_child, filename = "/bin/echo",
+  -- The exec event reads the new image's whole argument area (4 KiB); the
+  -- syscall probe keeps 32 arguments.
+  local long = t.expect_one(events, "long argv exec", { event = "exec", pid = m.vexec_long_child })
+  if long then
+    t.expect(long.argv_truncated == false and #long.argv == 40 and long.argv[1] == "/bin/true"
+      and long.argv[40] == "t39", "all 40 arguments of the long exec", table.concat(long.argv, " "))
+  end
+  local long_call = t.expect_one(events, "long argv exec syscall", { event = "exec_enter", pid = m.vexec_long_child })
+  if long_call then
+    t.expect(long_call.argv_truncated == true, "long argv marked truncated at the syscall")
+    t.expect(#long_call.argv == 32 and long_call.argv[1] == "/bin/true" and long_call.argv[32] == "t31",
+      "first 32 arguments of 40 kept at the syscall", table.concat(long_call.argv, " "))
+  end
+  t.expect_one(events, "posix_spawn exec", { event = "exec", pid = m.spawn_child, filename = "/bin/echo",
     argv = { "/bin/echo", "spawned", "x" } })
   t.expect_one(events, "exec of a missing file", { event = "exec_enter", pid = m.missing_child, filename = "/nonexistent/keytime-missing" })
   t.expect_one(events, "exec of a missing file fails with -2 (ENOENT)", { event = "exec_exit", pid = m.missing_child, ret = -2 })
+  t.expect_none(events, "no exec event for the failed exec", { event = "exec", pid = m.missing_child })
   local own = {
     fork_child = { 3, 0 }, vfork_child = { 0, 0 }, vexec_child = { 0, 0 }, clone_child = { 5, 0 },
     killed_child = { 0, 9 }, missing_child = { 42, 0 }, spawn_child = { 0, 0 },
@@ -93,7 +108,8 @@ elseif mode == "tgid" then
     t.expect_one(events, key .. " own exit", { event = "exit", pid = m[key], tgid = main, exit_code = 0 })
     t.expect(#t.find_all(events, { event = "onCPU", pid = m[key] }) > 0, key .. " came on-CPU")
   end
-  t.expect_none(events, "no child's own exec without --follow", { event = "exec_enter" })
+  t.expect_none(events, "no child's own exec without --follow", { event = "exec" })
+  t.expect_none(events, "no exec syscall events unless asked for (-x)", { event = "exec_enter" })
 elseif mode == "pid" then
   for _, e in ipairs(events) do
     if e.pid ~= main then t.expect(false, "only the target thread appears", t.describe(e)) break end

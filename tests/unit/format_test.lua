@@ -21,6 +21,8 @@ eq(format.args({ kind = "exit", exit_code = 0, signal = 9 }, signame), "exit_cod
 eq(format.args({ kind = "vfork_exit", child_pid = 5, exit_code = 42, signal = 0 }), "child_pid:5 exit_code:42", "child end")
 eq(format.args({ kind = "exec_enter", filename = "/bin/ls", argv = { "ls", "-l" }, argv_truncated = false }),
    "filename:/bin/ls argv:ls -l", "exec_enter args")
+eq(format.args({ kind = "exec", filename = "/bin/ls", argv = { "ls", "-l" }, argv_truncated = false, old_pid = 5 }),
+   "filename:/bin/ls argv:ls -l", "exec args: like exec_enter's")
 eq(format.args({ kind = "exec_enter", filename = "/bin/x", argv = { "x" }, argv_truncated = true }),
    "filename:/bin/x argv:x ...", "truncated argv marked")
 eq(format.args({ kind = "oncpu", time = 253480629595213 }), "oncpu_time:253480629595213", "oncpu")

@@ -49,8 +49,8 @@ do
     ev("fork", 1100, 100, 100, { child_pid = 101, child_tgid = 101, comm = "make" }),
     ev("thread", 1150, 101, 101, { child_pid = 102, child_tgid = 101 }),
     ev("vfork", 1200, 102, 101, { child_pid = 103, child_tgid = 103 }),
-    ev("exec_enter", 1210, 103, 103, { filename = "/bin/true", argv = { "true", "x" }, argv_truncated = false }),
-    ev("exec_exit", 1220, 103, 103, { ret = 0, comm = "true" }),
+    ev("exec", 1220, 103, 103, { filename = "/bin/true", argv = { "true", "x" }, argv_truncated = false,
+                                 old_pid = 103, comm = "true" }),
     ev("exit", 1300, 103, 103, { exit_code = 4, signal = 0, group_dead = true, start_time = 1199, comm = "true" }),
     ev("vfork_exit", 1300, 102, 101, { child_pid = 103, child_tgid = 103, exit_code = 4, signal = 0 }),
     ev("exit", 1400, 102, 101, { exit_code = 0, signal = 0, group_dead = false, start_time = 1149 }),
@@ -229,7 +229,7 @@ do
   eq(new.offcpu, 20, "new task: waited from its creation to its first run")
   eq(tree:get(50), new, "get gives the newest task of a pid")
   -- A pid that execs after its end, with no creation seen: a task of its own.
-  feed(tree, { ev("exec_enter", 200, 50, 50, { filename = "/x", argv = { "/x" } }) })
+  feed(tree, { ev("exec", 200, 50, 50, { filename = "/x", argv = { "/x" }, old_pid = 50 }) })
   local third = tree:get(50)
   eq(third ~= new and third.kind, "existing", "a reused pid without creation is a new existing task")
   eq(#new.execs, 0, "an ended task gains nothing from its pid's next owner")
@@ -269,7 +269,7 @@ do
   eq(tree:lifetime(n), 65, "lifetime")
 end
 
--- ---- exec chain: a failed exec, then two successful ones ---------------------------
+-- ---- exec chain: a failed exec (seen with the exec syscalls), then two successful ones
 do
   local tree = proctree.new { start = 0, proc = false }
   feed(tree, {
@@ -277,13 +277,17 @@ do
     ev("exec_enter", 20, 70, 70, { filename = "/nope", argv = { "/nope" }, comm = "sh" }),
     ev("exec_exit", 21, 70, 70, { ret = -2, comm = "sh" }),
     ev("exec_enter", 22, 70, 70, { filename = "/bin/sh", argv = { "sh", "-c", "x" }, comm = "sh" }),
+    ev("exec", 23, 70, 70, { filename = "/bin/sh", argv = { "sh", "-c", "x" }, old_pid = 70, comm = "sh" }),
     ev("exec_exit", 23, 70, 70, { ret = 0, comm = "sh" }),
-    ev("exec_enter", 30, 70, 70, { filename = "/usr/bin/x", argv = { "x" }, comm = "sh" }),
-    ev("exec_exit", 31, 70, 70, { ret = 0, comm = "x" }),
+    -- without the syscall probes: the exec event alone
+    ev("exec", 31, 70, 70, { filename = "/usr/bin/x", argv = { "x" }, old_pid = 70, comm = "x" }),
   })
   local n = tree:get(70)
-  eq(#n.execs, 3, "three execs")
+  eq(#n.execs, 3, "three execs: a success is counted once")
   eq(n.execs[1].ret, -2, "failed exec kept with its error")
+  eq(n.execs[1].filename, "/nope", "failed exec's file, from its exec_enter")
+  eq(n.execs[2].ret, 0, "success from the exec event")
+  list_eq(n.execs[2].argv, { "sh", "-c", "x" }, "its argv")
   eq(n.execs[3].filename, "/usr/bin/x", "last exec")
   eq(tree:image(n), n.execs[3], "image is the last successful exec")
   eq(n.comm, "x", "comm follows the image")
@@ -296,10 +300,9 @@ do
     ev("fork", 10, 1, 1, { child_pid = 80, child_tgid = 80 }),
     ev("thread", 20, 80, 80, { child_pid = 81, child_tgid = 80 }),
     ev("oncpu", 25, 81, 80),
-    ev("exec_enter", 30, 81, 80, { filename = "/bin/true", argv = { "true" } }),
     -- the kernel ends the main thread, then the exec'ing thread takes its pid
     ev("exit", 35, 80, 80, { exit_code = 0, signal = 9, group_dead = false, start_time = 10 }),
-    ev("exec_exit", 40, 80, 80, { ret = 0, comm = "true" }),
+    ev("exec", 40, 80, 80, { filename = "/bin/true", argv = { "true" }, old_pid = 81, comm = "true" }),
     ev("exit", 50, 80, 80, { exit_code = 6, signal = 0, group_dead = true, start_time = 10 }),
   })
   local root = tree:get(1)
@@ -329,8 +332,7 @@ do
     ev("offcpu", 15, 91, 90, { state = "S", stack_id = -1 }),
     ev("oncpu", 17, 90, 90),
     ev("fork", 20, 90, 90, { child_pid = 92, child_tgid = 92 }),
-    ev("exec_enter", 30, 92, 92, { filename = "/x", argv = { "/x" } }),
-    ev("exec_exit", 31, 92, 92, { ret = 0 }),
+    ev("exec", 31, 92, 92, { filename = "/x", argv = { "/x" }, old_pid = 92 }),
     ev("exit", 40, 92, 92, { exit_code = 0, signal = 0, group_dead = true, start_time = 20 }),
   })
   list_eq(seen, { "birth 90 existing", "birth 91 existing", "birth 92 fork", "exec 92 0", "exit 92" }, "hooks in order")

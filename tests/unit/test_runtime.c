@@ -176,6 +176,35 @@ static void exec_args(void **state)
 	free(e);
 }
 
+/* KT_EXEC: the new image's argument area, packed; split without trusting it. */
+static void exec_packed_args(void **state)
+{
+	struct kt_exec *e = calloc(1, sizeof(*e));
+	const char *argv[8];
+	static const char packed[] = "/bin/echo\0a b\0\0last";
+
+	(void)state;
+	memcpy(e->args, packed, sizeof(packed) - 1);
+	e->args_len = sizeof(packed) - 1;   /* "last" has no NUL: the area was cut */
+	assert_int_equal(kt_exec_split_args(e, argv, 8), 4);
+	assert_string_equal(argv[0], "/bin/echo");
+	assert_string_equal(argv[1], "a b");
+	assert_int_equal(kt_exec_arg_len(e, argv[2]), 0);   /* an empty argument */
+	assert_int_equal(kt_exec_arg_len(e, argv[3]), 4);
+	assert_memory_equal(argv[3], "last", 4);
+	assert_int_equal(kt_exec_split_args(e, argv, 2), 2);   /* at most max */
+	e->args_len = 0;
+	assert_int_equal(kt_exec_split_args(e, argv, 8), 0);
+	/* corrupt: a length past the buffer, no NUL anywhere: one argument, in bounds */
+	memset(e->args, 'x', sizeof(e->args));
+	e->args_len = 1u << 30;
+	assert_int_equal(kt_exec_split_args(e, argv, 8), 1);
+	assert_int_equal(kt_exec_arg_len(e, argv[0]), KT_ARGS_BUF);
+	assert_string_equal(kt_kind_name(KT_EXEC), "exec");
+	assert_int_equal(kt_kind_from_name("exec"), KT_EXEC);
+	free(e);
+}
+
 static void ksyms_lookup(void **state)
 {
 	const char text[] =
@@ -216,6 +245,7 @@ int main(void)
 		cmocka_unit_test(kind_names),
 		cmocka_unit_test(states_and_signals),
 		cmocka_unit_test(exec_args),
+		cmocka_unit_test(exec_packed_args),
 		cmocka_unit_test(ksyms_lookup),
 		cmocka_unit_test(exit_statuses),
 	};
