@@ -13,6 +13,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Set by the reader when it found nothing to read and sleeps without a
+ * timer (see submit()). */
+struct kt_reader_state kt_reader SEC(".data.reader");
+
 /* 8 MB: the reader drains every 50 ms and is woken when a CPU has submitted
  * kt_config.wakeup_bytes (256 KB) since it last woke it (see submit()).
  * keytime.lua is slower than a switch storm's ~650k events/s, so the
@@ -235,17 +239,22 @@ static __always_inline void *reserve(__u64 size, __u32 kind)
 	return rec;
 }
 
-/* Records go without waking the reader, which drains every 50 ms; a CPU
- * wakes it once per wakeup_bytes it submitted, so a burst need not wait for
- * the timer. Never a wake-up per record: each is an interrupt (dear in a
- * VM), and a reader slower than its targets, with more than the threshold
- * always waiting, would get one for every record. */
+/* While events come, records go without waking the reader, which drains
+ * every 50 ms; a CPU wakes it once per wakeup_bytes it submitted, so a
+ * burst need not wait for the timer. Never a wake-up per record: each is
+ * an interrupt (dear in a VM), and a reader slower than its targets, with
+ * more than the threshold always waiting, would get one for every record.
+ * When none came for a while the reader sleeps without a timer: then the
+ * ring buffer's own policy wakes it for the first record (the one it has
+ * caught up to), and it drains on its timer again. */
 static __always_inline void submit(void *rec, __u32 size, struct kt_config *c)
 {
 	struct kt_cpu_state *cpu = cpu_state();
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (!cpu) {
+	if (*(volatile __u32 *)&kt_reader.asleep) {
+		flags = 0;
+	} else if (!cpu) {
 		flags = 0;   /* cannot happen; the ring buffer's own policy */
 	} else {
 		cpu->unannounced += size;
@@ -476,6 +485,20 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 	if (!c)
 		return 0;
 	task_entries(task, &pid_flags, &tgid_flags);
+	/* A thread or process that ended is no longer a target, so a reused
+	 * pid is never mistaken for it. Before the records: a reader woken by
+	 * them finds the map as it will stay. */
+	key.type = KT_TARGET_PID;
+	key.id = pid;
+	if (pid_flags >= 0)
+		removed = bpf_map_delete_elem(&kt_targets, &key) == 0;
+	if (group_dead && tgid_flags >= 0) {
+		key.type = KT_TARGET_TGID;
+		key.id = tgid;
+		removed |= bpf_map_delete_elem(&kt_targets, &key) == 0;
+	}
+	if (removed)
+		filter_changed();
 	if (!never_traced(c, task) && verdict(c, pid_flags, tgid_flags) >= 0) {
 		struct kt_exit *rec = reserve(sizeof(*rec), KT_EXIT);
 		if (rec) {
@@ -514,19 +537,6 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 			__sync_fetch_and_sub(&kt_children_count, 1);
 	}
 
-	/* A thread or process that ended is no longer a target, so a reused
-	 * pid is never mistaken for it. */
-	key.type = KT_TARGET_PID;
-	key.id = pid;
-	if (pid_flags >= 0)
-		removed = bpf_map_delete_elem(&kt_targets, &key) == 0;
-	if (group_dead && tgid_flags >= 0) {
-		key.type = KT_TARGET_TGID;
-		key.id = tgid;
-		removed |= bpf_map_delete_elem(&kt_targets, &key) == 0;
-	}
-	if (removed)
-		filter_changed();
 	return 0;
 }
 

@@ -136,6 +136,13 @@ struct kt_filter_summary {
 	__u64 bits[KT_FILTER_BITS / 64];
 };
 
+/* The reader's side of the wake-up policy, mapped into keytime-run's
+ * memory (the probes' kt_reader global, .data.reader). */
+struct kt_reader_state {
+	__u32 asleep;             /* the reader waits without a timer: wake it */
+	__u32 reserved;
+};
+
 /* kt_config[0]: switches the host and scripts change while running. */
 #define KT_NO_TIME_LIMIT 0xffffffffu   /* time_limit_s: remove the limit */
 

@@ -230,5 +230,8 @@ int main(int argc, char **argv)
 	}
 	rc = apply(&o, &p);
 	kt_instance_close(&p);
+	/* The tracer sleeps while nothing happens: tell it to look now. */
+	if (rc == 0)
+		kill(o.instance, SIGUSR1);
 	return rc;
 }

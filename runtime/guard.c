@@ -65,20 +65,34 @@ static void on_alarm(int sig)
 void kt_guard_start(struct kt_session *s)
 {
 	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
-	struct itimerval every_second = { { 1, 0 }, { 1, 0 } };
-
 	guarded = s;
 	if (s->opts->handler_timeout_s <= 0)
 		return;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &every_second, NULL);
+	kt_guard_resume();
 }
 
 void kt_guard_stop(void)
 {
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	setitimer(ITIMER_REAL, &off, NULL);
+}
+
+/* While the loop sleeps with no script running, the watchdog need not
+ * tick: a tracer with nothing to do wakes for nothing. */
+void kt_guard_pause(void)
+{
+	if (guarded && guarded->opts->handler_timeout_s > 0)
+		kt_guard_stop();
+}
+
+void kt_guard_resume(void)
+{
+	struct itimerval every_second = { { 1, 0 }, { 1, 0 } };
+
+	if (guarded && guarded->opts->handler_timeout_s > 0)
+		setitimer(ITIMER_REAL, &every_second, NULL);
 }
 
 /* Lua's allocator, counting. Past the limit the script is stopped at its

@@ -14,6 +14,11 @@
 
 #define POLL_MS        50           /* drains records submitted without a wake-up */
 #define CHECK_EVERY_NS 100000000ULL /* targets-gone and lost checks */
+/* Asleep (nothing came at the last drain), the reader waits for the ring
+ * buffer's wake-up, a signal (keytime-ctl's SIGUSR1, SIGCHLD), the next
+ * timer or the deadline. This is only the net under a wake-up lost to a
+ * race (a probe that read "awake" just before the reader fell asleep). */
+#define ASLEEP_MS      1000
 
 uint64_t kt_now_ns(void)
 {
@@ -147,9 +152,9 @@ static void periodic_checks(struct kt_session *s, uint64_t now)
 	}
 }
 
-static int poll_timeout_ms(struct kt_session *s, uint64_t now)
+static int poll_timeout_ms(struct kt_session *s, uint64_t now, bool asleep)
 {
-	uint64_t wake = now + POLL_MS * 1000000ULL, timer = kt_lua_next_timer(s);
+	uint64_t wake = now + (asleep ? ASLEEP_MS : POLL_MS) * 1000000ULL, timer = kt_lua_next_timer(s);
 
 	if (timer < wake)
 		wake = timer;
@@ -158,8 +163,24 @@ static int poll_timeout_ms(struct kt_session *s, uint64_t now)
 	return wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
 }
 
+/* Tells the probes whether to wake the reader (see submit() in the probes). */
+static void set_asleep(struct kt_session *s, bool asleep)
+{
+	if (s->probes.reader)
+		__atomic_store_n(&s->probes.reader->asleep, asleep, __ATOMIC_SEQ_CST);
+}
+
+/* Records delivered by a poll or consume call: its count, or some when the
+ * script's slice ran out. */
+static int delivered(int r)
+{
+	return drain_yielded ? 1 : r > 0 ? r : 0;
+}
+
 void kt_loop_run(struct kt_session *s)
 {
+	bool asleep = false;
+
 	s->rb = ring_buffer__new(s->probes.events_fd, on_record, s, NULL);
 	if (!s->rb) {
 		fprintf(stderr, "keytime-run: cannot open the ring buffer: %s\n", strerror(errno));
@@ -168,19 +189,41 @@ void kt_loop_run(struct kt_session *s)
 	}
 	while (!s->stop) {
 		uint64_t now = kt_now_ns();
-		int timeout = poll_timeout_ms(s, now), r;
+		int timeout = poll_timeout_ms(s, now, asleep), r, got;
 
 		/* The REPL waits for the keyboard too, and reads it. */
 		drain_start(timeout * 1000000ULL + DRAIN_SLICE_NS);
+		if (asleep)
+			kt_guard_pause();   /* no script runs: no watchdog tick either */
 		r = s->interactive ? kt_repl_wait(s, timeout) : ring_buffer__poll(s->rb, timeout);
+		if (asleep)
+			kt_guard_resume();
 		if (r < 0 && r != -EINTR && !s->failed && !drain_yielded) {
 			fprintf(stderr, "keytime-run: reading events: %s\n", strerror(-r));
 			s->exit_status = 1;
 			break;
 		}
+		got = s->interactive ? 0 : delivered(r);
 		if (!s->stop) {
 			drain_start(s->interactive ? REPL_SLICE_NS : DRAIN_SLICE_NS);
-			ring_buffer__consume(s->rb);  /* records submitted without a wake-up */
+			/* records submitted without a wake-up */
+			got += delivered(ring_buffer__consume(s->rb));
+		}
+		if (asleep) {
+			s->next_check_ns = 0;   /* a signal, a timer or events: look at once */
+			if (got) {             /* events: drain on the timer again */
+				asleep = false;
+				set_asleep(s, false);
+			}
+		} else if (!got && !s->stop) {
+			/* Nothing came: sleep. Said first, then drained once more, so a
+			 * record committed meanwhile is either read now or wakes us. */
+			set_asleep(s, true);
+			got = delivered(ring_buffer__consume(s->rb));
+			if (got)
+				set_asleep(s, false);
+			else
+				asleep = true;
 		}
 		now = kt_now_ns();
 		kt_lua_run_timers(s, now);
@@ -191,6 +234,7 @@ void kt_loop_run(struct kt_session *s)
 		if (fflush(stdout) == EOF && errno == EPIPE)
 			s->stop = 1;
 	}
+	set_asleep(s, false);
 	if (!s->failed) {   /* what is left, unless the script cannot keep up */
 		final_drain = true;
 		drain_start(FINAL_DRAIN_NS);

@@ -30,14 +30,27 @@ static void on_signal(int sig)
 		kt_lua_interrupt(&session);
 }
 
+/* SIGUSR1 (keytime-ctl changed the policy) and SIGCHLD (the -c command
+ * ended) only wake the event loop from its wait, which they interrupt; it
+ * then looks. */
+static void on_wake_signal(int sig)
+{
+	(void)sig;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction wake = { .sa_handler = on_wake_signal };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&wake.sa_mask);
+	wake.sa_flags = SA_RESTART;   /* a read or write goes on; a wait ends */
+	sigaction(SIGUSR1, &wake, NULL);
+	sigaction(SIGCHLD, &wake, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 

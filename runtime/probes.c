@@ -121,6 +121,7 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen)
 
 	p->filter_fd = bpf_map__fd(skel->maps.data_filter);
 	p->filter = &skel->data_filter->kt_filter;
+	p->reader = &skel->data_reader->kt_reader;
 
 	/* Attached from the start: the cheap ones, which run only when a task
 	 * is created, execs or ends. The syscall and switch programs, which

@@ -15,6 +15,7 @@ struct kt_probes {
 	/* The probes' kt_filter, mapped from the kernel: a bit is set before an
 	 * entry is added, gen moves after every change (maps.c). NULL: no map. */
 	struct kt_filter_summary *filter;
+	struct kt_reader_state *reader; /* the probes' kt_reader, mapped; NULL: none */
 	int targets_fd, config_fd, lost_fd, stacks_fd, events_fd, filter_fd;
 	struct kt_config offline_config;  /* --replay: no maps, the config lives here */
 };

@@ -114,6 +114,8 @@ uint64_t kt_replay_clock(void);   /* the recorded clock; 0 when not replaying */
 enum { KT_RUNAWAY_TIME = 1, KT_RUNAWAY_MEMORY = 2 };
 void kt_guard_start(struct kt_session *s);
 void kt_guard_stop(void);
+void kt_guard_pause(void);    /* while the loop sleeps */
+void kt_guard_resume(void);
 void *kt_guard_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 
 /* Time (loop.c). */
