@@ -4,14 +4,14 @@
 #
 # Each mode of bench/workload.c (pinned to CPU 1, held until the tracer is
 # attached) runs untraced and under each tracer, the configurations taking
-# turns, BENCH_ROUNDS times (3); the table has medians and ratios to the
+# turns, BENCH_ROUNDS times (5); the table has medians and ratios to the
 # untraced run of the same command. Then the host path alone (bench/hostpath.c)
 # and an idle tracer's own cost. Not part of the test suite.
-#   BENCH_ROUNDS=3  BENCH_MODES="fork exec thread pingpong"  BENCH_OUT=bench/RESULTS.md
+#   BENCH_ROUNDS=5  BENCH_MODES="fork exec thread pingpong"  BENCH_OUT=bench/RESULTS.md
 set -u
 cd "$(dirname "$0")/.."
 TOP=$PWD
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 MODES=${BENCH_MODES:-fork exec thread pingpong}
 OUT=${BENCH_OUT:-$TOP/bench/RESULTS.md}
 KT=$TOP/keytime-run
@@ -50,6 +50,9 @@ mkdir -p "$B"
 cflags="-O2 -g -Wall -Wextra"
 gcc $cflags -pthread -o "$W" bench/workload.c || die "cannot build bench/workload.c"
 gcc $cflags -o "$B/measure" bench/measure.c || die "cannot build bench/measure.c"
+clang -O2 -g -target bpf -Ibuild -c bench/empty_switch.bpf.c -o "$B/empty_switch.bpf.o" ||
+    die "cannot build bench/empty_switch.bpf.c"
+gcc $cflags -o "$B/empty_switch" bench/empty_switch.c -lbpf || die "cannot build bench/empty_switch.c"
 # hostpath links keytime-run's own objects (all but main), as the Makefile names them.
 objs=$(for f in runtime/*.c; do n=$(basename "$f" .c); [ "$n" = main ] || echo "build/$n.o"; done
        for f in repl/*.c; do [ -e "$f" ] && echo "build/repl_$(basename "$f" .c).o"; done)
@@ -146,12 +149,23 @@ run_idle_attached() {   # mode round
     row "$1" idle-attached "$2" "$(workload_elapsed)" - - - - - - -
 }
 
+# The floor: a sched_switch program that does nothing, attached.
+run_empty_switch() {   # mode round
+    : >"$WORK/floor.err"
+    "$B/empty_switch" "$B/empty_switch.bpf.o" 2>"$WORK/floor.err" & bg_pid=$!
+    for ((i = 0; i < 3000; i++)); do grep -q attached "$WORK/floor.err" && break; sleep 0.01; done
+    grep -q attached "$WORK/floor.err" || die "empty_switch did not attach: $(cat "$WORK/floor.err")"
+    "$W" "$1" --cpu $WL_CPU --out "$WORK/w.out" || die "workload $1 failed"
+    kill -TERM $bg_pid; wait $bg_pid; bg_pid=
+    row "$1" empty-switch "$2" "$(workload_elapsed)" - - - - - - -
+}
+
 configs_for() {   # mode: the configurations that fit it, in the order they take turns
     local c=(untraced busy-loop keytime.lua count.lua)
     $have_bpftrace && c+=(bpftrace)
     [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
-    c+=(idle-attached)
+    c+=(idle-attached empty-switch)
     echo "${c[@]}"
 }
 
@@ -167,6 +181,7 @@ run_config() {   # mode round config
     exitsnoop)     if [ "$1" = thread ]; then run_snoop "$1" "$2" exitsnoop $EXITSNOOP -T -p %PID%
                    else run_snoop "$1" "$2" exitsnoop $EXITSNOOP; fi ;;
     idle-attached) run_idle_attached "$1" "$2" ;;
+    empty-switch)  run_empty_switch "$1" "$2" ;;
     esac
 }
 

@@ -17,15 +17,17 @@ char LICENSE[] SEC("license") = "GPL";
  * timer (see submit()). */
 struct kt_reader_state kt_reader SEC(".data.reader");
 
-/* 8 MB: the reader drains every 50 ms and is woken when a CPU has submitted
+/* 4 MB: the reader drains every 50 ms and is woken when a CPU has submitted
  * kt_config.wakeup_bytes (256 KB) since it last woke it (see submit()).
- * keytime.lua is slower than a switch storm's ~650k events/s, so the
- * backlog of one burst must fit: 4 MB lost events under load. The reader
- * maps the data twice, so this is 16 MB of keytime-run's RSS
+ * It holds the backlog of a switch storm (~650k events/s) for keytime.lua's
+ * table (bench/: 0 lost). A script slower than its events on and on loses
+ * some with any size (keytime.lua --json on the pingpong bench: 88k of
+ * 160k at 4 MB, 25k at 8 MB); the losses are counted and reported. The
+ * reader maps the data twice, so this is 8 MB of keytime-run's RSS
  * (KEYTIME_RINGBUF_KB changes it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
+	__uint(max_entries, 4 << 20);
 } kt_events SEC(".maps");
 
 struct {
