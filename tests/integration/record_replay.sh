@@ -5,8 +5,15 @@ source "$(dirname "$0")/../lib/common.sh"
 chmod 755 "$WORK"
 # nobody CMD...: CMD as user nobody, on a copy of keytime-run, scripts/ and lua/
 # it can read (the checkout may sit in a folder only root can enter).
+# KT_BIN (make asan) keeps its place under the checkout, with the links to
+# scripts/ and lua/ beside it.
 STAGE="$WORK/stage"
-mkdir -p "$STAGE" && cp -r "$TOP/keytime-run" "$TOP/scripts" "$TOP/lua" "$STAGE/"
+rel=${KT#"$TOP"/}
+mkdir -p "$STAGE/$(dirname "$rel")" && cp -r "$TOP/scripts" "$TOP/lua" "$STAGE/" && cp "$KT" "$STAGE/$rel" ||
+    fail "cannot stage keytime-run for user nobody"
+if [ "$(dirname "$rel")" != . ]; then
+    for d in scripts lua; do [ -L "$(dirname "$KT")/$d" ] && cp -P "$(dirname "$KT")/$d" "$STAGE/$(dirname "$rel")/"; done
+fi
 nobody() {
     local args=() a
     for a in "$@"; do args+=("${a/#$TOP\//$STAGE/}"); done
