@@ -7,7 +7,7 @@
 #include "repl.h"
 
 const struct kt_help_entry kt_help[] = {
-	{ "kt.on", "(kind, fn)", "fn(e) for each event of a kind (fork, exec_enter, exit, ..., \"*\"); returns sub" },
+	{ "kt.on", "(kind, fn)", "fn(e) for each event of a kind (fork, exec, exit, ..., \"*\"); returns sub" },
 	{ "sub:off", "()", "stop a subscription" },
 	{ "kt.on", "(\"end\", fn)", "fn(stats) once, when the run ends" },
 	{ "kt.on", "(\"lost\", fn)", "fn(new, total) when events were lost (ring buffer full)" },
