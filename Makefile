@@ -77,10 +77,10 @@ tests: $(TEST_BINS)
 $(TB):
 	mkdir -p $(TB)
 
-$(TB)/%: tests/workload/%.c | $(TB)
+$(TB)/%: tests/workload/%.c tests/workload/die.h | $(TB)
 	$(CC) -O2 -Wall -Wextra -pthread -o $@ $<
 
-$(TB)/lifecycle-static: tests/workload/lifecycle.c | $(TB)
+$(TB)/lifecycle-static: tests/workload/lifecycle.c tests/workload/die.h | $(TB)
 	$(CC) -O2 -Wall -Wextra -static -pthread -o $@ $<
 
 $(TB)/unit_runtime: tests/unit/test_runtime.c runtime/events.c runtime/ksyms.c runtime/options.c runtime/command.c | $(TB)

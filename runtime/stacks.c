@@ -76,6 +76,16 @@ static const char *symbol(struct kt_session *s, struct kt_stacks *st, uint64_t i
 	return st->slots[j].name;
 }
 
+/* The probe, its trampoline and the tracepoint's own machinery are not part
+ * of the story. __traceiter_* shows only while another tracer (bpftrace,
+ * perf) also watches sched_switch: the tracepoint then calls its probes
+ * through the iterator rather than directly. */
+static bool tracing_frame(const char *name)
+{
+	return !strncmp(name, "bpf_", 4) || !strncmp(name, "__bpf_trace_", 12) ||
+	       !strncmp(name, "__traceiter_", 12) || !strncmp(name, "perf_trace_", 11);
+}
+
 int kt_stack_frames(struct kt_session *s, int32_t id, const char *frames[KT_STACK_DEPTH])
 {
 	struct kt_stacks *st = stacks_of(s);
@@ -97,8 +107,7 @@ int kt_stack_frames(struct kt_session *s, int32_t id, const char *frames[KT_STAC
 		const char *name = symbol(s, st, ips[i]);
 		if (!name)
 			break;
-		/* The probe itself and its trampoline are not part of the story. */
-		if (n == 0 && !strncmp(name, "bpf_", 4))
+		if (n == 0 && tracing_frame(name))
 			continue;
 		frames[n++] = name;
 	}

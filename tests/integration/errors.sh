@@ -18,9 +18,9 @@ expect_error 2 "^keytime-run: unknown option --bogus" -- "$KT" --bogus x.lua
 expect_error 2 "^keytime-run: --pid needs a process id" -- "$KT" "$TOP/scripts/keytime.lua" --pid abc
 expect_error 2 "^keytime-run: choose one target" -- "$KT" "$TOP/scripts/keytime.lua" --pid 1 --all
 
-# A pid that does not exist (the highest possible pid is never in use here).
-maxpid=$(cat /proc/sys/kernel/pid_max)
-expect_error 1 "^keytime-run: no such process: $((maxpid - 1))$" -- "$KT" "$TOP/scripts/keytime.lua" --tgid $((maxpid - 1))
+# A pid that does not exist.
+free=$(free_pid)
+expect_error 1 "^keytime-run: no such process: $free$" -- "$KT" "$TOP/scripts/keytime.lua" --tgid $free
 
 # Lua syntax error: file:line.
 printf 'kt.on("exec_enter", function(e)\n  print(e.pid\nend)\n' >"$WORK/syntax.lua"

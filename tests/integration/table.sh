@@ -2,8 +2,14 @@
 # narrower table, and --stack's kernel stacks under offCPU lines.
 source "$(dirname "$0")/../lib/common.sh"
 out="$WORK/table.txt"
+# A second tracer on sched_switch, as bpftrace or perf may be: the kernel
+# then calls the probes through the tracepoint's iterator, one more frame.
+sleep 60 & idle=$!
+"$KT" "$TOP/scripts/keytime.lua" --tgid $idle >/dev/null 2>"$WORK/other.err" & other=$!
+wait_for "$WORK/other.err" attached || fail "the other tracer did not attach"
 "$KT" "$TOP/scripts/keytime.lua" --stack -c "$TB/lifecycle $WORK/m" >"$out" 2>"$WORK/err"
 [ $? -eq 7 ] || fail "keytime-run did not return the workload's status: $(cat "$WORK/err")"
+kill $other $idle; wait_pid $other 10
 m() { sed -n "s/^$1=//p" "$WORK/m"; }
 main=$(m main_pid)
 
@@ -29,6 +35,9 @@ row exit "exit_code:7"
 awk '/offCPU .*state:S/ { s = 1; next } s && /^        / { print; next } { s = 0 }' "$out" >"$WORK/stacks"
 grep -q "schedule" "$WORK/stacks" || fail "no kernel stack under a sleeping offCPU line: $(head "$WORK/stacks")"
 grep -q "nanosleep\|hrtimer" "$WORK/stacks" || fail "the sleep's stack does not show nanosleep: $(head -20 "$WORK/stacks")"
+# Each stack starts at the scheduler, not in the tracing machinery.
+awk '/offCPU/ { getline; print }' "$out" | grep -E "^        " | grep -vE "^        __schedule\+" | head -3 >"$WORK/tops"
+[ ! -s "$WORK/tops" ] || fail "stacks that do not start at __schedule: $(cat "$WORK/tops")"
 
 # --pid: the original's single-thread table (no TGID column).
 mkfifo "$WORK/gate"

@@ -46,6 +46,14 @@ wait_pid() {
     return 1
 }
 
+# free_pid: the highest pid not in use (after the pids wrap around, even
+# pid_max - 1 can be a live kworker).
+free_pid() {
+    local p=$(($(cat /proc/sys/kernel/pid_max) - 1))
+    while [ -e /proc/$p ] && [ $p -gt 300 ]; do p=$((p - 1)); done
+    echo $p
+}
+
 # No BPF program or link of ours is still loaded. The kernel frees programs
 # shortly after their last reference goes, so give it a few seconds.
 assert_no_probes_left() {

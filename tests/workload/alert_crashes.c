@@ -21,16 +21,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "die.h"
 
 #define SEGV_MS 100
 
 static FILE *manifest;
-
-static void die(const char *what)
-{
-	fprintf(stderr, "alert_crashes: %s: %s\n", what, strerror(errno));
-	exit(99);
-}
 
 static void sleep_ms(long ms)
 {
@@ -46,7 +41,7 @@ static pid_t start_child(void)
 
 	fflush(manifest);   /* a child must not inherit unwritten lines */
 	if ((pid = fork()) < 0)
-		die("fork");
+		die_errno("fork");
 	return pid;
 }
 
@@ -55,7 +50,7 @@ static int reap(pid_t pid)
 	int status;
 
 	if (waitpid(pid, &status, 0) != pid)
-		die("waitpid");
+		die_errno("waitpid");
 	return status;
 }
 
@@ -75,7 +70,7 @@ static void good_endings(void)
 	reap(ok);
 	fprintf(manifest, "ok_child=%d\n", (int)ok);
 	if (pthread_create(&thread, NULL, thread_main, NULL) || pthread_join(thread, NULL))
-		die("thread");
+		die_errno("thread");
 }
 
 static void bad_endings(void)
@@ -116,12 +111,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!(manifest = fopen(argv[1], "w")))
-		die(argv[1]);
+		die_errno(argv[1]);
 	fprintf(manifest, "root_pid=%d\n", (int)getpid());
 	good_endings();
 	if (!strcmp(argv[2], "crash"))
 		bad_endings();
 	if (fclose(manifest))
-		die("closing manifest");
+		die_errno("closing manifest");
 	return 0;
 }

@@ -18,12 +18,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static void die(const char *what)
-{
-	fprintf(stderr, "alert_forks: %s: %s\n", what, strerror(errno));
-	exit(99);
-}
+#include "die.h"
 
 /* Fork n children that exit at once, waiting for each; pause ms between. */
 static void fork_children(long n, long ms)
@@ -33,11 +28,11 @@ static void fork_children(long n, long ms)
 	for (long i = 0; i < n; i++) {
 		pid_t pid = fork();
 		if (pid < 0)
-			die("fork");
+			die_errno("fork");
 		if (pid == 0)
 			_exit(0);
 		if (waitpid(pid, NULL, 0) != pid)
-			die("waitpid");
+			die_errno("waitpid");
 		if (ms)
 			nanosleep(&gap, NULL);
 	}
@@ -54,7 +49,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!(manifest = fopen(argv[1], "w")))
-		die(argv[1]);
+		die_errno(argv[1]);
 	fprintf(manifest, "root_pid=%d\n", (int)getpid());
 
 	if (!strcmp(argv[2], "steady")) {
@@ -64,18 +59,18 @@ int main(int argc, char **argv)
 		int status;
 		pid_t sub = fork();
 		if (sub < 0)
-			die("fork");
+			die_errno("fork");
 		if (sub == 0) {
 			fork_children(n / 2, 0);
 			_exit(0);
 		}
 		fork_children(n, 0);
 		if (waitpid(sub, &status, 0) != sub)
-			die("waitpid");
+			die_errno("waitpid");
 		fprintf(manifest, "sub_pid=%d\nroot_children=%ld\nsub_children=%ld\n",
 			(int)sub, n + 1, n / 2);
 	}
 	if (fclose(manifest))
-		die("closing manifest");
+		die_errno("closing manifest");
 	return 0;
 }

@@ -17,16 +17,11 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "die.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t worker_tid;
 static int worker_started[2];
-
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "alert_offcpu: %s: %s\n", what, strerror(err));
-	exit(99);
-}
 
 static void *worker(void *arg)
 {
@@ -34,7 +29,7 @@ static void *worker(void *arg)
 
 	worker_tid = (pid_t)syscall(SYS_gettid);
 	if (write(worker_started[1], &byte, 1) != 1)
-		die("write", errno);
+		die_errno("write");
 	pthread_mutex_lock(&lock);     /* blocks until main wakes up */
 	pthread_mutex_unlock(&lock);
 	return arg;
@@ -55,23 +50,23 @@ int main(int argc, char **argv)
 	struct timespec nap = { ms / 1000, (ms % 1000) * 1000000L };
 
 	if (!(manifest = fopen(argv[1], "w")))
-		die(argv[1], errno);
+		die_errno(argv[1]);
 	if (pipe(worker_started))
-		die("pipe", errno);
+		die_errno("pipe");
 	pthread_mutex_lock(&lock);
 	if ((err = pthread_create(&thread, NULL, worker, NULL)))
-		die("pthread_create", err);
+		die("pthread_create: %s", strerror(err));
 	/* Sleep only once the worker is about to take the lock. */
 	if (read(worker_started[0], &byte, 1) != 1)
-		die("read", errno);
+		die_errno("read");
 	while (nanosleep(&nap, &nap) && errno == EINTR)
 		;
 	pthread_mutex_unlock(&lock);
 	if ((err = pthread_join(thread, NULL)))
-		die("pthread_join", err);
+		die("pthread_join: %s", strerror(err));
 
 	fprintf(manifest, "main_pid=%d\nworker_tid=%d\nms=%ld\n", (int)getpid(), (int)worker_tid, ms);
 	if (fclose(manifest))
-		die("closing manifest", errno);
+		die_errno("closing manifest");
 	return 0;
 }

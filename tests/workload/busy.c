@@ -21,8 +21,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "die.h"
 
-#define EXIT_FAILED 99
 #define BURN_MS 300L
 #define SLICE_US 1000L
 #define NAP_US 100L
@@ -33,18 +33,6 @@ struct burner {
 	pid_t tid;
 	unsigned long long schedstat_ns;
 };
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("busy: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(EXIT_FAILED);
-}
 
 static long thread_cpu_ns(void)
 {

@@ -17,16 +17,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "die.h"
 
 #define CHILD_MS 30
 
 static const struct timespec child_nap = { 0, CHILD_MS * 1000000L };
-
-static void die(const char *what)
-{
-	fprintf(stderr, "demo_fork_vfork_thread: %s: %s\n", what, strerror(errno));
-	exit(99);
-}
 
 static void *thread_main(void *arg)
 {
@@ -42,18 +37,18 @@ int main(void)
 
 	pid = fork();
 	if (pid < 0)
-		die("fork");
+		die_errno("fork");
 	if (pid == 0) {
 		nanosleep(&child_nap, NULL);
 		_exit(0);
 	}
 	if (waitpid(pid, NULL, 0) != pid)
-		die("waitpid");
+		die_errno("waitpid");
 	fprintf(stderr, "demo_fork_vfork_thread: pid %d: fork made %d\n", (int)getpid(), (int)pid);
 
 	pid = vfork();
 	if (pid < 0)
-		die("vfork");
+		die_errno("vfork");
 	if (pid == 0) {
 		/* A vfork child borrows its parent's memory and stack: it may
 		 * only make system calls, then exec or _exit. */
@@ -61,12 +56,12 @@ int main(void)
 		_exit(0);
 	}
 	if (waitpid(pid, NULL, 0) != pid)
-		die("waitpid");
+		die_errno("waitpid");
 	fprintf(stderr, "demo_fork_vfork_thread: pid %d: vfork made %d\n", (int)getpid(), (int)pid);
 
 	if ((errno = pthread_create(&thread, NULL, thread_main, &tid)) ||
 	    (errno = pthread_join(thread, NULL)))
-		die("pthread");
+		die_errno("pthread");
 	fprintf(stderr, "demo_fork_vfork_thread: pid %d: pthread_create made %d\n", (int)getpid(), (int)tid);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "die.h"
 
 #define WAIT_MS 100
 #define SPIN_MS 200
@@ -28,12 +29,6 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int pipe_fds[2];
-
-static void die(const char *what)
-{
-	fprintf(stderr, "demo_offcpu: %s: %s\n", what, strerror(errno));
-	exit(99);
-}
 
 static void sleep_ms(long ms)
 {
@@ -63,7 +58,7 @@ static void *reader(void *arg)
 	char byte;
 
 	if (read(pipe_fds[0], &byte, 1) != 1)
-		die("read");
+		die_errno("read");
 	return arg;
 }
 
@@ -83,12 +78,12 @@ static void *disk(void *arg)
 
 	snprintf(path, sizeof(path), "%s/demo_offcpu.XXXXXX", dir);
 	if ((fd = mkstemp(path)) < 0)
-		die(path);
+		die_errno(path);
 	unlink(path);
 	for (int i = 0; i < DISK_ROUNDS; i++) {
 		memset(block, 'a' + i, sizeof(block));
 		if (pwrite(fd, block, sizeof(block), 0) != (ssize_t)sizeof(block) || fsync(fd))
-			die("write and fsync");
+			die_errno("write and fsync");
 	}
 	close(fd);
 	return arg;
@@ -103,7 +98,7 @@ static void *spinner(void *arg)
 	CPU_ZERO(&cpu0);
 	CPU_SET(0, &cpu0);
 	if (sched_setaffinity(0, sizeof(cpu0), &cpu0))
-		die("sched_setaffinity");
+		die_errno("sched_setaffinity");
 	for (end = now_ms() + SPIN_MS; now_ms() < end;)
 		n++;
 	return arg;
@@ -119,19 +114,19 @@ int main(void)
 	pthread_t threads[NJOBS];
 
 	if (pipe(pipe_fds))
-		die("pipe");
+		die_errno("pipe");
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < NJOBS; i++) {
 		if ((errno = pthread_create(&threads[i], NULL, jobs[i].fn, NULL)))
-			die("pthread_create");
+			die_errno("pthread_create");
 		pthread_setname_np(threads[i], jobs[i].name);
 	}
 	sleep_ms(WAIT_MS);
 	pthread_mutex_unlock(&lock);
 	if (write(pipe_fds[1], "x", 1) != 1)
-		die("write");
+		die_errno("write");
 	for (int i = 0; i < NJOBS; i++)
 		if ((errno = pthread_join(threads[i], NULL)))
-			die("pthread_join");
+			die_errno("pthread_join");
 	return 0;
 }

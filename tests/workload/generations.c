@@ -26,8 +26,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "die.h"
 
-#define EXIT_FAILED 99
 #define ROOT_EXIT 3
 #define MIDDLE_EXIT 2
 #define SHORT_EXIT 5
@@ -37,18 +37,6 @@ static int manifest_fd = -1;
 
 /* Built before vfork(): the child may only exec or _exit. */
 static char *exec_argv[] = { "/bin/sh", "-c", "exec /bin/true gen3 'two words'", NULL };
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("generations: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(EXIT_FAILED);
-}
 
 /* One line, one write(2) on an O_APPEND file: processes never interleave. */
 static void record(const char *key, long value)

@@ -23,8 +23,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "die.h"
 
-#define EXIT_FAILED 99
 #define VEXEC_ARGC 22
 #define VEXEC_LONG_ARGC 40
 
@@ -36,18 +36,6 @@ static char *vexec_long_argv[VEXEC_LONG_ARGC + 1];
 static char *missing_argv[] = { "/nonexistent/keytime-missing", NULL };
 
 static pid_t thread_tids[2];
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("lifecycle: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(EXIT_FAILED);
-}
 
 static void record(const char *key, long value)
 {
