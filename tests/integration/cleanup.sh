@@ -5,6 +5,7 @@ source "$(dirname "$0")/../lib/common.sh"
 # start_tracer SCRIPT [OPTIONS]: keytime-run SCRIPT OPTIONS -c 'sleep 30'; sets tracer and child.
 start_tracer() {
     : >"$WORK/err"
+    : >"$WORK/err"   # empty first: wait_for must not read the last run's "attached"
     "$KT" "$@" -c "sleep 30" >"$WORK/out" 2>"$WORK/err" & tracer=$!
     wait_for "$WORK/err" "attached" 30 || fail "tracer did not attach"
     child=""

@@ -41,11 +41,13 @@ local forks = 0
 kt.on("fork", function(e) forks = forks + 1 end)
 kt.on("exit", function(e) if e.pid == $wl then print("exit " .. e.exit_code .. " forks " .. forks) end end)
 LUA
+: >"$WORK/err"   # empty first: wait_for must not read the last run's "attached"
 "$KT" "$WORK/script_target.lua" >"$WORK/out" 2>"$WORK/err" & tracer=$!
 wait_for "$WORK/err" "attached" || fail "script-targeted tracer did not attach"
 echo go >"$WORK/gate"
-wait_pid $wl 60; wait_pid $tracer 30 || fail "script-targeted tracer did not end with its target"
-[ $status -eq 0 ] || fail "script-targeted run: $(cat "$WORK/err")"
+wait_pid $wl 60; wl_status=$status
+wait_pid $tracer 30 || fail "script-targeted tracer did not end with its target"
+[ $status -eq 0 ] || fail "script-targeted run: $(cat "$WORK/err") (the workload exited with status $wl_status)"
 grep -qx "exit 7 forks 3" "$WORK/out" || fail "script-targeted run saw: $(cat "$WORK/out")"
 
 # Version, help, a kernel without BTF.

@@ -52,6 +52,7 @@ for ((n = 1; n <= iterations; n++)); do
     delay=$(printf '0.%03d' $((RANDOM % 300)))
     what="iteration $n (seed $seed): SIG$sig after ${delay}s, $(basename "$script")"
 
+    : >"$WORK/err"   # empty first: wait_for must not read the last run's "attached"
     "$KT" "$script" --follow -c "$WORK/$cmdname" >"$WORK/out" 2>"$WORK/err" & tracer=$!
     sleep "$delay"
     children=$(pgrep -P $tracer || true)   # the -c child, maybe still at its gate

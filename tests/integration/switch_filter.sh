@@ -30,6 +30,7 @@ end)
 EOF
 
 "$TB/ticker" & ticker=$!
+: >"$WORK/err"   # empty first: wait_for must not read the last run's "attached"
 "$KT" "$WORK/switch.lua" $ticker >"$WORK/out" 2>"$WORK/err" & tracer=$!
 wait_pid $tracer 30 || fail "tracer did not end"
 kill $ticker 2>/dev/null; wait $ticker 2>/dev/null

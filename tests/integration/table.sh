@@ -42,6 +42,7 @@ awk '/offCPU/ { getline; print }' "$out" | grep -E "^        " | grep -vE "^    
 # --pid: the original's single-thread table (no TGID column).
 mkfifo "$WORK/gate"
 "$TB/lifecycle" "$WORK/m2" --gate "$WORK/gate" & wl=$!
+: >"$WORK/err"   # empty first: wait_for must not read the last run's "attached"
 "$KT" "$TOP/scripts/keytime.lua" --pid $wl -k 0 >"$WORK/pid.txt" 2>"$WORK/err" & tracer=$!
 wait_for "$WORK/err" attached || fail "tracer did not attach"
 echo go >"$WORK/gate"
