@@ -11,11 +11,12 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "session.h"
+#include "demand.h"
 #include "events.h"
 #include "ksyms.h"
 #include "script_path.h"
 
-#define KIND_ANY 0                   /* handlers of "*" */
+#define KIND_ANY KT_DEMAND_ANY       /* handlers of "*" (0) */
 #define EXIT_MARK "keytime.exit"     /* error value raised by os.exit() */
 #define ERRORS_SEEN "keytime.errors_seen"  /* registry: handler errors shown once */
 
@@ -196,7 +197,7 @@ static int kt_on(lua_State *L)
 {
 	struct kt_session *s = session(L);
 	const char *name = luaL_checkstring(L, 1);
-	int kind, ref;
+	int kind, ref, e;
 
 	luaL_checktype(L, 2, LUA_TFUNCTION);
 	if (!strcmp(name, "end") || !strcmp(name, "lost") || !strcmp(name, "targets")) {
@@ -212,12 +213,8 @@ static int kt_on(lua_State *L)
 		return luaL_error(L, "unknown event '%s' (events: exec, exec_enter, exec_exit, exit, "
 				  "fork, vfork, thread, fork_exit, vfork_exit, thread_exit, "
 				  "oncpu, offcpu, *, end, lost, targets)", name);
-	/* Their probes slow every syscall on the machine: attached on demand. */
-	if ((kind == KT_EXEC_ENTER || kind == KT_EXEC_EXIT) && !s->probes.exec_calls) {
-		int e = kt_probes_set_exec_calls(&s->probes, true);
-		if (e)
-			return luaL_error(L, "cannot attach the exec syscall probes: %s", strerror(-e));
-	}
+	if ((e = kt_demand_subscribed(s, kind)))
+		return luaL_error(L, "cannot attach the probes of '%s' events: %s", name, strerror(-e));
 	lua_rawgeti(L, LUA_REGISTRYINDEX, s->handlers_ref);
 	lua_rawgeti(L, -1, kind);
 	lua_pushvalue(L, 2);

@@ -202,6 +202,7 @@ static int filter_newindex(lua_State *L)
 		return luaL_error(L, "kt.filter has no setting '%s' (active, all, cpu, exec_calls, follow, myproc, stacks)", k);
 	if (!strcmp(k, "cpu")) {
 		/* The switch program is attached only while it is wanted. */
+		s->cpu_chosen = true;
 		if ((e = kt_probes_set_cpu_events(&s->probes, on)))
 			return luaL_error(L, "cannot switch onCPU/offCPU events: %s", strerror(-e));
 		return 0;

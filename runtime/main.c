@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <sys/stat.h>
 #include "session.h"
+#include "demand.h"
 #include "command.h"
 #include "ksyms.h"
 #include "events.h"
@@ -277,6 +278,8 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 	}
 	if (s->stop)   /* os.exit() or kt.stop() in the main chunk, or a signal */
 		goto cleanup;
+	if (kt_demand_script_loaded(s))
+		fprintf(stderr, "keytime-run: cannot detach the sched_switch probe\n");
 
 	if (opts->cmd) {
 		if (kt_command_start(&cmd, opts->cmd, err, sizeof(err)) ||

@@ -28,7 +28,8 @@ void kt_options_usage(FILE *out)
 	      "  -m, --myproc          also trace keytime-run's own process\n"
 	      "Run:\n"
 	      "  -i, --interactive     a Lua prompt on the live events, after SCRIPT if given\n"
-	      "  -k, --cpu 0|1         onCPU/offCPU events off (0) or on (1, default)\n"
+	      "  -k, --cpu 0|1         onCPU/offCPU events off (0) or on (1); default: while\n"
+	      "                        the script handles oncpu, offcpu or \"*\" events\n"
 	      "  -t, --duration SEC    stop after SEC seconds\n"
 	      "      --record FILE     also save the event stream to FILE\n"
 	      "      --replay FILE     run SCRIPT on a recording instead (no root, no BPF)\n"
@@ -176,6 +177,7 @@ static int parse(struct kt_options *o, int argc, char **argv, char *err, int err
 				return -1;
 			}
 			o->cpu = n;
+			o->cpu_given = true;
 		} else if (is(a, "-t", "--duration")) {
 			char *end;
 			if (!(v = take_value(argc, argv, &i, inline_val)) ||

@@ -12,6 +12,7 @@ struct kt_options {
 	bool follow;            /* --follow: descendants too */
 	double duration;        /* --duration seconds, 0 = until the end */
 	int cpu;                /* --cpu 0|1: onCPU/offCPU events */
+	bool cpu_given;         /* -k was given: not as the script needs */
 	bool myproc;            /* --myproc: trace our own process too */
 	bool interactive;       /* -i: the REPL; the script is optional */
 	bool help, version;

@@ -70,6 +70,7 @@ struct kt_session {
 	bool interactive;
 	volatile sig_atomic_t interrupted; /* Ctrl-C in the REPL; events are skipped until it is taken */
 	uint32_t control_generation;    /* last keytime-ctl change seen */
+	bool cpu_chosen;                /* the script set kt.filter.cpu (demand.c) */
 };
 
 /* The Lua side of a session (lua_api.c). */

@@ -22,6 +22,34 @@ grep -qE "^own=[1-9]" "$WORK/out" || fail "-m did not trace our own process: $(c
 grep -q '"event":"forkP_enter"' "$WORK/k0.jsonl" || fail "-k 0: no lifecycle events"
 ! grep -qE '"event":"(onCPU|offCPU)"' "$WORK/k0.jsonl" || fail "-k 0: on/off-CPU events came"
 
+# Without -k, the sched_switch probe is attached only while the script
+# handles oncpu/offcpu (or "*") events: an exit-only script costs context
+# switches nothing. Counted against the links there before (another tracer
+# may have its own).
+switch_links() { bpftool link show 2>/dev/null | grep -c "tp 'sched_switch'"; }
+sleep 30 & idle=$!
+printf 'kt.on("exit", function() end)\n' >"$WORK/exit_only.lua"
+printf 'kt.on("exit", function() end)\nkt.after(1, function() kt.on("oncpu", function() end) end)\n' >"$WORK/later.lua"
+links_with() {   # expected-extra-links script args...: after attaching, then 1.5 s later
+    local want=$1 base; shift
+    base=$(switch_links)
+    : >"$WORK/links.err"
+    "$KT" "$@" --tgid $idle >/dev/null 2>"$WORK/links.err" & local t=$!
+    wait_for "$WORK/links.err" attached || fail "$*: did not attach"
+    echo $(($(switch_links) - base)) >"$WORK/links.now"
+    sleep 1.5
+    echo $(($(switch_links) - base)) >>"$WORK/links.now"
+    kill -INT $t; wait_pid $t 10
+    [ "$(paste -sd' ' "$WORK/links.now")" = "$want" ] ||
+        fail "$*: sched_switch links (at attach, 1.5 s later): $(paste -sd' ' "$WORK/links.now"), expected $want"
+}
+links_with "0 0" "$WORK/exit_only.lua"
+links_with "1 1" "$WORK/exit_only.lua" -k 1
+links_with "1 1" "$WORK/count.lua"
+links_with "0 0" "$WORK/count.lua" -k 0
+links_with "0 1" "$WORK/later.lua"
+kill $idle
+
 # No target: attached, waiting, collecting nothing.
 "$KT" "$WORK/count.lua" -t 0.3 >"$WORK/out" 2>"$WORK/err" || fail "no target: $(cat "$WORK/err")"
 grep -q "no target yet" "$WORK/err" || fail "no 'waiting' notice: $(cat "$WORK/err")"

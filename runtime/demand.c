@@ -1,0 +1,35 @@
+/* The probes a run attaches only when its script wants their events: the
+ * execve syscall programs (exec_enter, exec_exit), which slow every syscall
+ * on the machine, and the sched_switch program (oncpu, offcpu), which runs
+ * at every context switch. A script that handles neither costs the traced
+ * system only the creation, exec and exit probes.
+ * The switch program follows the script unless someone chose: -k, a script
+ * setting kt.filter.cpu, keytime-ctl -k (which acts on the config map), or
+ * --record (a recording keeps every event for the scripts that replay it). */
+#include <string.h>
+#include "session.h"
+#include "demand.h"
+
+static bool switch_follows_script(struct kt_session *s)
+{
+	return !s->opts->cpu_given && !s->cpu_chosen && !s->opts->record && !s->replaying;
+}
+
+int kt_demand_subscribed(struct kt_session *s, int kind)
+{
+	if ((kind == KT_EXEC_ENTER || kind == KT_EXEC_EXIT) && !s->probes.exec_calls)
+		return kt_probes_set_exec_calls(&s->probes, true);
+	if ((kind == KT_DEMAND_ANY || kind == KT_ONCPU || kind == KT_OFFCPU) &&
+	    switch_follows_script(s) && !s->probes.switch_link)
+		return kt_probes_set_cpu_events(&s->probes, true);
+	return 0;
+}
+
+int kt_demand_script_loaded(struct kt_session *s)
+{
+	bool wanted = s->nhandlers[KT_DEMAND_ANY] || s->nhandlers[KT_ONCPU] || s->nhandlers[KT_OFFCPU];
+
+	if (switch_follows_script(s) && !wanted && s->probes.switch_link)
+		return kt_probes_set_cpu_events(&s->probes, false);
+	return 0;
+}
