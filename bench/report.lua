@@ -28,6 +28,7 @@ local CONFIG_TEXT = {
   ["execsnoop"] = "libbpf-tools execsnoop (system-wide)",
   ["exitsnoop"] = "libbpf-tools exitsnoop (system-wide; threads: -T -p)",
   ["idle-attached"] = "untraced, keytime.lua attached to an idle process",
+  ["idle-exits"] = "untraced, alerts/crashes.lua (exit events only: no switch probe) attached to an idle process",
   ["empty-switch"] = "untraced, a sched_switch program that does nothing attached (the floor)",
 }
 
@@ -142,19 +143,23 @@ do
 end
 
 do
-  local worst, parts, floors = 0, {}, {}
+  local worst, parts, floors, exits = 0, {}, {}, {}
   for _, m in ipairs(MODES) do
-    local r, floor = ratio(m.name, "idle-attached"), ratio(m.name, "empty-switch")
+    local r, floor, ex = ratio(m.name, "idle-attached"), ratio(m.name, "empty-switch"), ratio(m.name, "idle-exits")
     if r then
       parts[#parts + 1] = ("%s %+.1f%%"):format(m.name, (r - 1) * 100)
       if r > worst then worst = r end
     end
     if floor then floors[#floors + 1] = ("%s %+.1f%%"):format(m.name, (floor - 1) * 100) end
+    if ex then exits[#exits + 1] = ("%s %+.1f%%"):format(m.name, (ex - 1) * 100) end
   end
-  local text = table.concat(parts, ", ")
+  local text = "keytime.lua: " .. table.concat(parts, ", ")
   if #floors > 0 then
     text = text .. " (an empty sched_switch program alone, the floor of any on/off-CPU tracer: "
       .. table.concat(floors, ", ") .. ")"
+  end
+  if #exits > 0 then
+    text = text .. "; a script without switch events (alerts/crashes.lua): " .. table.concat(exits, ", ")
   end
   target("attached but untargeted (target idle): every workload slowed < 3%", text,
     #parts > 0 and worst < 1.03)

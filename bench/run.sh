@@ -138,15 +138,16 @@ run_snoop() {   # mode round config tool [args, %PID% for the workload's pid]
         "$(kv cpu_ms "$WORK/m.out")" "$(kv maxrss_kb "$WORK/m.out")" "$(kv wakeups "$WORK/m.out")"
 }
 
-# keytime.lua attached to an idle process; the workload itself is no target.
-run_idle_attached() {   # mode round
+# A script attached to an idle process; the workload itself is no target.
+# keytime.lua wants every event; crashes.lua only exits, so no switch probe.
+run_idle_attached() {   # mode round config script
     : >"$WORK/idle.err"
-    "$KT" scripts/keytime.lua -c "$W idle" >/dev/null 2>"$WORK/idle.err" & bg_pid=$!
+    "$KT" "$4" -c "$W idle" >/dev/null 2>"$WORK/idle.err" & bg_pid=$!
     for ((i = 0; i < 3000; i++)); do grep -q attached "$WORK/idle.err" && break; sleep 0.01; done
     grep -q attached "$WORK/idle.err" || die "idle tracer did not attach: $(cat "$WORK/idle.err")"
     "$W" "$1" --cpu $WL_CPU --out "$WORK/w.out" || die "workload $1 failed"
     kill -TERM $bg_pid; wait $bg_pid; bg_pid=
-    row "$1" idle-attached "$2" "$(workload_elapsed)" - - - - - - -
+    row "$1" "$3" "$2" "$(workload_elapsed)" - - - - - - -
 }
 
 # The floor: a sched_switch program that does nothing, attached.
@@ -165,7 +166,7 @@ configs_for() {   # mode: the configurations that fit it, in the order they take
     $have_bpftrace && c+=(bpftrace)
     [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
-    c+=(idle-attached empty-switch)
+    c+=(idle-attached idle-exits empty-switch)
     echo "${c[@]}"
 }
 
@@ -180,7 +181,8 @@ run_config() {   # mode round config
     # threads are seen only for one process (-T -p); processes system-wide
     exitsnoop)     if [ "$1" = thread ]; then run_snoop "$1" "$2" exitsnoop $EXITSNOOP -T -p %PID%
                    else run_snoop "$1" "$2" exitsnoop $EXITSNOOP; fi ;;
-    idle-attached) run_idle_attached "$1" "$2" ;;
+    idle-attached) run_idle_attached "$1" "$2" idle-attached scripts/keytime.lua ;;
+    idle-exits)    run_idle_attached "$1" "$2" idle-exits scripts/alerts/crashes.lua ;;
     empty-switch)  run_empty_switch "$1" "$2" ;;
     esac
 }

@@ -12,7 +12,8 @@
 
 static bool switch_follows_script(struct kt_session *s)
 {
-	return !s->opts->cpu_given && !s->cpu_chosen && !s->opts->record && !s->replaying;
+	return s->probes.skel &&   /* no probes: a replay, or bench/hostpath.c */
+	       !s->opts->cpu_given && !s->cpu_chosen && !s->opts->record && !s->replaying;
 }
 
 int kt_demand_subscribed(struct kt_session *s, int kind)
