@@ -192,26 +192,20 @@ int kt_probes_set_exec_calls(struct kt_probes *p, bool on)
 		&skel->links.kt_execve_enter, &skel->links.kt_execve_exit,
 		&skel->links.kt_execveat_enter, &skel->links.kt_execveat_exit,
 	};
+	size_t n = sizeof(progs) / sizeof(progs[0]);
 	int e = 0;
 
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		if (on && !*links[i] && !(*links[i] = bpf_program__attach(progs[i])))
+	for (size_t i = 0; on && !e && i < n; i++)
+		if (!(*links[i] = bpf_program__attach(progs[i])))
 			e = -errno;
-		if ((!on || e) && *links[i]) {
-			bpf_link__destroy(*links[i]);
+	if (!on || e)   /* off, or all or none: undo what was attached */
+		for (size_t i = 0; i < n; i++) {
+			bpf_link__destroy(*links[i]);   /* NULL is fine */
 			*links[i] = NULL;
 		}
-	}
-	if (e) {   /* all or none: undo the ones attached before the failure */
-		for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
-			if (*links[i]) {
-				bpf_link__destroy(*links[i]);
-				*links[i] = NULL;
-			}
-		return e;
-	}
-	p->exec_calls = on;
-	return 0;
+	if (!e)
+		p->exec_calls = on;
+	return e;
 }
 
 void kt_probes_close(struct kt_probes *p)
