@@ -32,6 +32,7 @@ static void remove_pins(pid_t pid)
 	}
 	pin_path(path, sizeof(path), pid, NULL);
 	rmdir(path);
+	rmdir(KT_PIN_ROOT);   /* when it was the last tracer: nothing of ours stays */
 }
 
 int kt_instance_pin(const struct kt_probes *p, char *err, int errlen)
@@ -40,13 +41,19 @@ int kt_instance_pin(const struct kt_probes *p, char *err, int errlen)
 	char path[256];
 	pid_t self = getpid();
 
-	if (mkdir(KT_PIN_ROOT, 0700) && errno != EEXIST)
-		goto fail;
-	chmod(KT_PIN_ROOT, 0700);
-	pin_path(path, sizeof(path), self, NULL);
 	remove_pins(self);   /* a dead tracer of the same pid left it */
-	if (mkdir(path, 0700))
-		goto fail;
+	pin_path(path, sizeof(path), self, NULL);
+	/* Another tracer leaving may remove the (empty) root between our two
+	 * mkdirs: then again. */
+	for (int tries = 0;; tries++) {
+		if (mkdir(KT_PIN_ROOT, 0700) && errno != EEXIST)
+			goto fail;
+		chmod(KT_PIN_ROOT, 0700);
+		if (mkdir(path, 0700) == 0)
+			break;
+		if (errno != ENOENT || tries == 10)
+			goto fail;
+	}
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		pin_path(path, sizeof(path), self, pin_names[i]);
 		if (bpf_obj_pin(fds[i], path))

@@ -4,7 +4,6 @@ source "$(dirname "$0")/../lib/common.sh"
 
 # start_tracer SCRIPT [OPTIONS]: keytime-run SCRIPT OPTIONS -c 'sleep 30'; sets tracer and child.
 start_tracer() {
-    : >"$WORK/err"
     : >"$WORK/err"   # empty first: wait_for must not read the last run's "attached"
     "$KT" "$@" -c "sleep 30" >"$WORK/out" 2>"$WORK/err" & tracer=$!
     wait_for "$WORK/err" "attached" 30 || fail "tracer did not attach"
@@ -46,7 +45,11 @@ expect_gone "script error"
 [ $status -eq 1 ] || fail "script error: tracer exited $status"
 grep -q "late.lua:1: late failure" "$WORK/err" || fail "script error not reported: $(cat "$WORK/err")"
 
-# SIGKILL: the kernel closes our links; the child dies with its parent.
+# SIGKILL: the kernel closes our links; the child dies with its parent. The
+# pins stay until the next keytime-run or keytime-ctl sees their tracer gone.
 start_tracer "$TOP/scripts/keytime.lua"
 kill -KILL $tracer
+wait_pid $tracer 10 || fail "SIGKILL: tracer still running"
+[ -e /sys/fs/bpf/keytime/$tracer ] || fail "SIGKILL: no pins left to clean (expected some)"
+"$TOP/keytime-ctl" -l >/dev/null
 expect_gone "SIGKILL"

@@ -56,14 +56,16 @@ free_pid() {
 
 # No BPF program or link of ours is still loaded. The kernel frees programs
 # shortly after their last reference goes, so give it a few seconds.
+# Nor a pin: the last tracer to leave removes /sys/fs/bpf/keytime too.
 assert_no_probes_left() {
     local left i
     for ((i = 0; i < 100; i++)); do
         left=$( (bpftool prog show; bpftool link show) 2>/dev/null | grep -E 'name kt_|prog_name kt_' || true)
-        [ -z "$left" ] && return 0
+        [ -z "$left" ] && break
         sleep 0.05
     done
-    fail "probes still loaded 5 s after keytime-run ended: $left"
+    [ -z "$left" ] || fail "probes still loaded 5 s after keytime-run ended: $left"
+    [ ! -e /sys/fs/bpf/keytime ] || fail "pins left: $(find /sys/fs/bpf/keytime)"
 }
 
 check() {
