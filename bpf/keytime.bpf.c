@@ -118,13 +118,13 @@ struct kt_filter_summary kt_filter SEC(".data.filter") = { .gen = 1 };
 
 static __always_inline bool maybe_entry(__u32 id)
 {
-	return kt_filter.bits[(id / 64) % (KT_FILTER_BITS / 64)] & (1ULL << (id % 64));
+	return kt_filter.bits[KT_FILTER_WORD(id)] & KT_FILTER_BIT(id);
 }
 
 /* Before adding an entry for id. */
 static __always_inline void mark_entry(__u32 id)
 {
-	__sync_fetch_and_or(&kt_filter.bits[(id / 64) % (KT_FILTER_BITS / 64)], 1ULL << (id % 64));
+	__sync_fetch_and_or(&kt_filter.bits[KT_FILTER_WORD(id)], KT_FILTER_BIT(id));
 }
 
 /* At least the number of entries in kt_children: while 0, an exit needs no

@@ -136,6 +136,10 @@ struct kt_filter_summary {
 	__u64 bits[KT_FILTER_BITS / 64];
 };
 
+/* The word of bits[] and the bit in it that stand for an id. */
+#define KT_FILTER_WORD(id) (((id) / 64) % (KT_FILTER_BITS / 64))
+#define KT_FILTER_BIT(id)  (1ULL << ((id) % 64))
+
 /* The reader's side of the wake-up policy, mapped into keytime-run's
  * memory (the probes' kt_reader global, .data.reader). */
 struct kt_reader_state {

@@ -6,7 +6,6 @@
  * The switch program follows the script unless someone chose: -k, a script
  * setting kt.filter.cpu, keytime-ctl -k (which acts on the config map), or
  * --record (a recording keeps every event for the scripts that replay it). */
-#include <string.h>
 #include "session.h"
 #include "demand.h"
 

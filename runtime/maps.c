@@ -30,14 +30,13 @@ int kt_target_add(struct kt_probes *p, __u32 type, __u32 id, __u32 flags)
 {
 	struct kt_target_key key = { type, id };
 	struct kt_target val = { flags, 0 };
-
 	int r;
 
 	if (p->targets_fd < 0)
 		return 0;   /* --replay: the recording's targets were chosen live */
 	if (p->filter)   /* first: a probe that finds no bit skips the lookup */
-		__atomic_fetch_or(&p->filter->bits[(id / 64) % (KT_FILTER_BITS / 64)],
-				  1ULL << (id % 64), __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(&p->filter->bits[KT_FILTER_WORD(id)], KT_FILTER_BIT(id),
+				  __ATOMIC_SEQ_CST);
 	r = bpf_map_update_elem(p->targets_fd, &key, &val, BPF_ANY);
 	kt_filter_changed(p);
 	return r;
@@ -79,7 +78,6 @@ void kt_targets_each(struct kt_probes *p,
 int kt_targets_clear(struct kt_probes *p)
 {
 	struct kt_target_key next;
-
 	int r = 0;
 
 	while (bpf_map_get_next_key(p->targets_fd, NULL, &next) == 0)
