@@ -70,7 +70,7 @@ clean:
 TB := tests/build
 # Every tests/workload/NAME.c becomes $(TB)/NAME; lifecycle also as a static binary.
 WORKLOADS := $(patsubst tests/workload/%.c,$(TB)/%,$(wildcard tests/workload/*.c))
-TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime $(TB)/unit_script_path
+TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime $(TB)/unit_script_path $(TB)/unit_probe_loading
 .PHONY: tests
 tests: $(TEST_BINS)
 
@@ -85,6 +85,9 @@ $(TB)/lifecycle-static: tests/workload/lifecycle.c tests/workload/die.h | $(TB)
 
 $(TB)/unit_runtime: tests/unit/test_runtime.c runtime/events.c runtime/ksyms.c runtime/options.c runtime/command.c | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $^ -lcmocka
+
+$(TB)/unit_probe_loading: tests/unit/test_probe_loading.c runtime/kernel_shape.c runtime/load_log.c runtime/kernel_shape.h runtime/load_log.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -lbpf
 
 $(TB)/unit_script_path: tests/unit/test_script_path.c runtime/script_path.c runtime/script_path.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka

@@ -6,6 +6,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "keytime.h"
 
 #define CLONE_VFORK  0x00004000
@@ -472,8 +473,9 @@ int BPF_PROG(kt_process_exec, struct task_struct *task, pid_t old_pid, struct li
 
 /* ---- exit ------------------------------------------------------------- */
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
+/* One body, two shapes of the tracepoint (the host loads the one the
+ * running kernel has: runtime/kernel_shape.c). */
+static __always_inline int process_exit(struct task_struct *task, bool group_dead)
 {
 	struct kt_config *c = current_config();
 	struct kt_child_info *info;
@@ -542,11 +544,27 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 	return 0;
 }
 
+/* Kernels from 2025 on pass group_dead. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
+{
+	return process_exit(task, group_dead);
+}
+
+/* Older ones (6.1, 6.12) pass the task only. do_exit() has already taken
+ * the thread off signal->live, so the last thread to leave reads 0. Two
+ * threads ending at the same instant may both read 0: both are then
+ * reported as the group's end. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(kt_process_exit_task_only, struct task_struct *task)
+{
+	return process_exit(task, task->signal->live.counter == 0);
+}
+
 /* ---- on/off CPU ------------------------------------------------------- */
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(kt_sched_switch, bool preempt, struct task_struct *prev,
-	     struct task_struct *next, unsigned int prev_state)
+static __always_inline int sched_switch(void *ctx, bool preempt, struct task_struct *prev,
+					struct task_struct *next, unsigned int prev_state)
 {
 	struct kt_config *c = current_config();
 	struct kt_switch *rec;
@@ -574,4 +592,33 @@ int BPF_PROG(kt_sched_switch, bool preempt, struct task_struct *prev,
 		}
 	}
 	return 0;
+}
+
+/* 5.18 on: the tracepoint passes the state prev leaves in. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(kt_sched_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	return sched_switch(ctx, preempt, prev, next, prev_state);
+}
+
+/* task_struct's state field before 5.14 */
+struct task_struct___state_pre_5_14 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned int task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___state_pre_5_14 *)t, state);
+}
+
+/* Before 5.18 (Ubuntu 22.04's 5.15, RHEL 9's 5.14) it does not: read it
+ * from the task, which is what those kernels' tracepoint itself reported. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(kt_sched_switch_no_state, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	return sched_switch(ctx, preempt, prev, next, task_state(prev));
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <errno.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
@@ -575,6 +576,30 @@ static int panic(lua_State *L)
 	return 0;   /* Lua then aborts */
 }
 
+/* kt.features: what this kernel let the probes do. A replay has every
+ * event the recording has; the recording kernel's shapes are not known. */
+static void push_features(lua_State *L, struct kt_session *s)
+{
+	const struct kt_features *f = &s->probes.features;
+	struct utsname u;
+
+	lua_newtable(L);
+	lua_pushboolean(L, s->replaying || f->cpu_events);
+	lua_setfield(L, -2, "cpu_events");
+	lua_pushboolean(L, s->replaying || f->exec_calls);
+	lua_setfield(L, -2, "exec_calls");
+	if (!s->replaying) {
+		lua_pushstring(L, f->exit_group_dead ? "tracepoint" : "derived");
+		lua_setfield(L, -2, "group_dead");
+		lua_pushstring(L, f->switch_prev_state ? "tracepoint" : "task");
+		lua_setfield(L, -2, "switch_state");
+		if (uname(&u) == 0) {
+			lua_pushstring(L, u.release);
+			lua_setfield(L, -2, "kernel");
+		}
+	}
+}
+
 int kt_lua_open(struct kt_session *s)
 {
 	static const luaL_Reg fns[] = {
@@ -634,6 +659,8 @@ int kt_lua_open(struct kt_session *s)
 	lua_setfield(L, -2, "pid");            /* keytime-run's own process */
 	lua_pushboolean(L, s->replaying);
 	lua_setfield(L, -2, "replaying");      /* pids of a recording: no /proc for them */
+	push_features(L, s);
+	lua_setfield(L, -2, "features");
 	lua_setglobal(L, "kt");
 
 	lua_getglobal(L, "os");

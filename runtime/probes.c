@@ -14,6 +14,8 @@
 #include "probes.h"          /* first: the skeleton names keytime.h's types */
 #include "keytime.skel.h"
 #include "procfs.h"
+#include "kernel_shape.h"
+#include "load_log.h"
 
 #define CAP_SYS_ADMIN 21
 #define CAP_PERFMON   38
@@ -71,12 +73,139 @@ int kt_probes_check_system(char *err, int errlen)
 	return 0;
 }
 
-static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+/* libbpf's warnings during a load, kept to name a rejected program. */
+static char load_log[65536];
+static size_t load_log_len;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_WARN && getenv("KEYTIME_DEBUG"))
+	const char *debug = getenv("KEYTIME_DEBUG");
+	va_list copy;
+
+	if (level <= LIBBPF_WARN && load_log_len < sizeof(load_log) - 1) {
+		va_copy(copy, ap);
+		int n = vsnprintf(load_log + load_log_len, sizeof(load_log) - load_log_len, fmt, copy);
+		va_end(copy);
+		if (n > 0)
+			load_log_len += (size_t)n < sizeof(load_log) - load_log_len ?
+					(size_t)n : sizeof(load_log) - load_log_len - 1;
+	}
+	if (level == LIBBPF_WARN && debug)
 		return vfprintf(stderr, fmt, ap);
-	if (level == LIBBPF_DEBUG && getenv("KEYTIME_DEBUG") && !strcmp(getenv("KEYTIME_DEBUG"), "2"))
+	if (level == LIBBPF_DEBUG && debug && !strcmp(debug, "2"))
 		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+/* The programs a kernel may refuse without the run failing: each gives
+ * events a script may do without. The others are the core of keytime. */
+enum kt_optional { OPT_SWITCH, OPT_EXEC_CALLS, OPT_COUNT };
+static const char *const optional_what[OPT_COUNT] = {
+	[OPT_SWITCH] = "onCPU/offCPU events",
+	[OPT_EXEC_CALLS] = "exec_enter/exec_exit events",
+};
+
+static int optional_of(const char *prog)
+{
+	if (!strncmp(prog, "kt_sched_switch", 15))
+		return OPT_SWITCH;
+	if (!strncmp(prog, "kt_execve", 9))
+		return OPT_EXEC_CALLS;
+	return -1;
+}
+
+/* Which variant of each program this kernel runs, and which optional ones
+ * are off. For tests, KEYTIME_TEST_BREAK=PROG loads PROG as a socket
+ * filter, which the verifier rejects (no such helpers there), as an older
+ * kernel rejects a program it cannot run. */
+static void choose_programs(struct keytime_bpf *skel, const struct kt_kernel_shape *shape,
+			    const bool off[OPT_COUNT])
+{
+	const char *broken = getenv("KEYTIME_TEST_BREAK");
+	struct bpf_program *prog;
+
+	bpf_program__set_autoload(skel->progs.kt_process_exit, shape->exit_has_group_dead);
+	bpf_program__set_autoload(skel->progs.kt_process_exit_task_only, !shape->exit_has_group_dead);
+	bpf_program__set_autoload(skel->progs.kt_sched_switch,
+				  shape->switch_has_prev_state && !off[OPT_SWITCH]);
+	bpf_program__set_autoload(skel->progs.kt_sched_switch_no_state,
+				  !shape->switch_has_prev_state && !off[OPT_SWITCH]);
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (!strncmp(bpf_program__name(prog), "kt_execve", 9) && off[OPT_EXEC_CALLS])
+			bpf_program__set_autoload(prog, false);
+		if (broken && !strcmp(bpf_program__name(prog), broken) && bpf_program__autoload(prog))
+			bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
+	}
+}
+
+static int open_skeleton(struct kt_probes *p, char *err, int errlen)
+{
+	struct keytime_bpf *skel = keytime_bpf__open();
+
+	if (!skel) {
+		snprintf(err, errlen, "cannot open the probes: %s", strerror(errno));
+		return -1;
+	}
+	p->skel = skel;
+	if (getenv("KEYTIME_RINGBUF_KB")) {
+		/* Like bpftrace's BPFTRACE_PERF_RB_PAGES: a power of two, at least 4. */
+		unsigned long kb = strtoul(getenv("KEYTIME_RINGBUF_KB"), NULL, 10);
+		if (kb < 4 || (kb & (kb - 1))) {
+			snprintf(err, errlen, "KEYTIME_RINGBUF_KB must be a power of two, at least 4");
+			return -1;
+		}
+		bpf_map__set_max_entries(skel->maps.kt_events, kb * 1024);
+	}
+	return 0;
+}
+
+/* Loads the probes the kernel can run. A rejected optional program is
+ * turned off (named once on stderr) and the rest loaded again; a rejected
+ * core program fails the run, named with the verifier's reason. */
+static int load_programs(struct kt_probes *p, char *err, int errlen)
+{
+	struct kt_kernel_shape shape;
+	bool off[OPT_COUNT] = { false };
+	char prog[64], reason[512];
+	int e;
+
+	if (kt_kernel_shape_read(&shape, err, errlen))
+		return -1;
+	for (int attempt = 0; attempt <= OPT_COUNT; attempt++) {
+		if (open_skeleton(p, err, errlen))
+			return -1;
+		choose_programs(p->skel, &shape, off);
+		load_log_len = 0;
+		load_log[0] = 0;
+		if (!(e = keytime_bpf__load(p->skel)))
+			break;
+		if (kt_load_log_failure(load_log, prog, sizeof(prog), reason, sizeof(reason))) {
+			snprintf(err, errlen, "cannot load the probes: %s (KEYTIME_DEBUG=2 shows libbpf's log)",
+				 strerror(-e));
+			return -1;
+		}
+		int opt = optional_of(prog);
+		if (opt < 0 || off[opt]) {
+			snprintf(err, errlen, "cannot load the probes: the kernel rejected %s: %s "
+				 "(KEYTIME_DEBUG=2 shows the verifier's whole log)", prog, reason);
+			return -1;
+		}
+		off[opt] = true;
+		fprintf(stderr, "keytime-run: this kernel cannot run %s (%s): no %s in this run\n",
+			prog, reason, optional_what[opt]);
+		keytime_bpf__destroy(p->skel);
+		p->skel = NULL;
+	}
+	if (e)
+		return -1;
+	p->features.cpu_events = !off[OPT_SWITCH];
+	p->features.exec_calls = !off[OPT_EXEC_CALLS];
+	p->features.exit_group_dead = shape.exit_has_group_dead;
+	p->features.switch_prev_state = shape.switch_has_prev_state;
+	p->exit_prog = shape.exit_has_group_dead ? p->skel->progs.kt_process_exit
+						 : p->skel->progs.kt_process_exit_task_only;
+	p->switch_prog = shape.switch_has_prev_state ? p->skel->progs.kt_sched_switch
+						     : p->skel->progs.kt_sched_switch_no_state;
 	return 0;
 }
 
@@ -88,32 +217,17 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen)
 	int e;
 
 	memset(p, 0, sizeof(*p));
-	libbpf_set_print(quiet_libbpf);
-	skel = keytime_bpf__open();
-	if (!skel) {
-		snprintf(err, errlen, "cannot open the probes: %s", strerror(errno));
-		return -1;
-	}
-	p->skel = skel;
-	if (getenv("KEYTIME_RINGBUF_KB")) {
-		/* Like bpftrace's BPFTRACE_PERF_RB_PAGES: a power of two, at least 4. */
-		unsigned long kb = strtoul(getenv("KEYTIME_RINGBUF_KB"), NULL, 10);
-		if (kb < 4 || (kb & (kb - 1))) {
-			snprintf(err, errlen, "KEYTIME_RINGBUF_KB must be a power of two, at least 4");
-			goto fail;
-		}
-		bpf_map__set_max_entries(skel->maps.kt_events, kb * 1024);
-	}
-	if ((e = keytime_bpf__load(skel))) {
-		snprintf(err, errlen, "cannot load the probes: %s (KEYTIME_DEBUG=2 shows the verifier log)",
-			 strerror(-e));
+	libbpf_set_print(libbpf_print);
+	if (load_programs(p, err, errlen))
 		goto fail;
-	}
+	skel = p->skel;
 	p->targets_fd = bpf_map__fd(skel->maps.kt_targets);
 	p->config_fd = bpf_map__fd(skel->maps.kt_config);
 	p->lost_fd = bpf_map__fd(skel->maps.kt_lost);
 	p->stacks_fd = bpf_map__fd(skel->maps.kt_stacks);
 	p->events_fd = bpf_map__fd(skel->maps.kt_events);
+	if (!p->features.cpu_events)
+		cfg.cpu_events = 0;
 	if (kt_config_set(p, &cfg)) {
 		snprintf(err, errlen, "cannot write the config map: %s", strerror(errno));
 		goto fail;
@@ -127,16 +241,11 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen)
 	 * is created, execs or ends. The syscall and switch programs, which
 	 * run far more often, only while a script wants their events. */
 	struct bpf_program *progs[] = {
-		skel->progs.kt_task_newtask, skel->progs.kt_process_exec,
-		skel->progs.kt_process_exit,
-	};
-	struct bpf_link **links[] = {
-		&skel->links.kt_task_newtask, &skel->links.kt_process_exec,
-		&skel->links.kt_process_exit,
+		skel->progs.kt_task_newtask, skel->progs.kt_process_exec, p->exit_prog,
 	};
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		*links[i] = bpf_program__attach(progs[i]);
-		if (!*links[i]) {
+		p->core_links[i] = bpf_program__attach(progs[i]);
+		if (!p->core_links[i]) {
 			snprintf(err, errlen, "cannot attach %s: %s", bpf_program__name(progs[i]),
 				 strerror(errno));
 			goto fail;
@@ -160,8 +269,10 @@ int kt_probes_set_cpu_events(struct kt_probes *p, bool on)
 		return -errno;
 	if (!p->skel) {
 		;   /* --replay: nothing to attach */
+	} else if (on && !p->features.cpu_events) {
+		return 0;   /* this kernel cannot: said once when loading */
 	} else if (on && !p->switch_link) {
-		p->switch_link = bpf_program__attach(p->skel->progs.kt_sched_switch);
+		p->switch_link = bpf_program__attach(p->switch_prog);
 		if (!p->switch_link)
 			return -errno;
 	} else if (!on && p->switch_link) {
@@ -184,6 +295,8 @@ int kt_probes_set_exec_calls(struct kt_probes *p, bool on)
 		p->exec_calls = on;   /* --replay: nothing to attach */
 		return 0;
 	}
+	if (on && !p->features.exec_calls)
+		return 0;   /* this kernel cannot: said once when loading */
 	struct bpf_program *progs[] = {
 		skel->progs.kt_execve_enter, skel->progs.kt_execve_exit,
 		skel->progs.kt_execveat_enter, skel->progs.kt_execveat_exit,
@@ -213,6 +326,10 @@ void kt_probes_close(struct kt_probes *p)
 	if (p->switch_link)
 		bpf_link__destroy(p->switch_link);
 	p->switch_link = NULL;
+	for (size_t i = 0; i < sizeof(p->core_links) / sizeof(p->core_links[0]); i++) {
+		bpf_link__destroy(p->core_links[i]);   /* NULL is fine */
+		p->core_links[i] = NULL;
+	}
 	if (p->skel)
 		keytime_bpf__destroy(p->skel);
 	p->skel = NULL;

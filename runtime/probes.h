@@ -7,10 +7,22 @@
 
 struct keytime_bpf;
 struct bpf_link;
+struct bpf_program;
+
+/* What this kernel gave the probes (kt.features). */
+struct kt_features {
+	bool cpu_events;          /* the sched_switch program loaded: onCPU/offCPU */
+	bool exec_calls;          /* the execve syscall programs loaded: exec_enter/exec_exit */
+	bool exit_group_dead;     /* sched_process_exit passes group_dead (else derived) */
+	bool switch_prev_state;   /* sched_switch passes prev_state (else read from the task) */
+};
 
 struct kt_probes {
 	struct keytime_bpf *skel;
 	struct bpf_link *switch_link;   /* attached only while onCPU/offCPU are on */
+	struct bpf_link *core_links[3]; /* task creation, exec, exit: always attached */
+	struct bpf_program *exit_prog, *switch_prog;   /* the variants this kernel runs */
+	struct kt_features features;
 	bool exec_calls;                /* the exec syscall programs are attached */
 	/* The probes' kt_filter, mapped from the kernel: a bit is set before an
 	 * entry is added, gen moves after every change (maps.c). NULL: no map. */
