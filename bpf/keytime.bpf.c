@@ -9,6 +9,8 @@
 #include <bpf/bpf_core_read.h>
 #include "keytime.h"
 
+#define E2BIG        7
+#define EEXIST       17
 #define CLONE_VFORK  0x00004000
 #define CLONE_THREAD 0x00010000
 
@@ -31,12 +33,22 @@ struct {
 	__uint(max_entries, 4 << 20);
 } kt_events SEC(".maps");
 
+/* Both hash maps are sized by the host when loading (--max-targets; from
+ * pid_max by default). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct kt_target_key);
 	__type(value, struct kt_target);
 } kt_targets SEC(".maps");
+
+/* Per reason (enum kt_untraced_reason): tasks not traced for want of room. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KT_UNTRACED_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} kt_untraced SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -234,6 +246,13 @@ static __always_inline void count_lost(__u32 kind)
 		*n += 1;
 }
 
+static __always_inline void count_untraced(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&kt_untraced, &reason);
+	if (n)
+		*n += 1;
+}
+
 static __always_inline void *reserve(__u64 size, __u32 kind)
 {
 	void *rec = bpf_ringbuf_reserve(&kt_events, size, 0);
@@ -326,8 +345,14 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 			key.type = KT_TARGET_PID, key.id = child_pid;
 		/* New entries are for the new task only: no cached entries change. */
 		if (!(kind == KT_THREAD && tgid_flags >= 0)) {
+			long e;
+
 			mark_entry(key.id);
-			bpf_map_update_elem(&kt_targets, &key, &val, BPF_NOEXIST);
+			e = bpf_map_update_elem(&kt_targets, &key, &val, BPF_NOEXIST);
+			if (e == -E2BIG)
+				count_untraced(KT_UNTRACED_FILTER_FULL);
+			else if (e && e != -EEXIST)
+				count_untraced(KT_UNTRACED_FILTER_ERROR);
 		}
 	}
 
@@ -338,6 +363,8 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	__builtin_memcpy(info.parent_comm, parent->comm, KT_COMM_LEN);
 	if (bpf_map_update_elem(&kt_children, &child_pid, &info, BPF_ANY) == 0)
 		__sync_fetch_and_add(&kt_children_count, 1);
+	else
+		count_untraced(KT_UNTRACED_CHILDREN_FULL);
 
 	rec = reserve(sizeof(*rec), kind);
 	if (!rec)

@@ -107,6 +107,15 @@ struct kt_switch {
 	                           * the run just ended): mends a switch-in not seen */
 };
 
+/* Why a new task of a followed target is not traced, or a child's end not
+ * told to its parent (kt_untraced, per CPU): counted, never silent. */
+enum kt_untraced_reason {
+	KT_UNTRACED_FILTER_FULL,   /* the filter map is full (--max-targets) */
+	KT_UNTRACED_FILTER_ERROR,  /* adding it failed otherwise */
+	KT_UNTRACED_CHILDREN_FULL, /* its end cannot be told to its parent */
+	KT_UNTRACED_MAX,
+};
+
 /* The filter map (kt_targets): which threads and processes are traced. */
 enum kt_target_type { KT_TARGET_PID = 1, KT_TARGET_TGID = 2 };
 

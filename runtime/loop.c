@@ -107,10 +107,66 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+const char *kt_untraced_name(unsigned reason)
+{
+	static const char *const names[KT_UNTRACED_MAX] = {
+		[KT_UNTRACED_FILTER_FULL] = "filter_full",
+		[KT_UNTRACED_FILTER_ERROR] = "filter_error",
+		[KT_UNTRACED_CHILDREN_FULL] = "children_full",
+	};
+	return reason < KT_UNTRACED_MAX ? names[reason] : "?";
+}
+
+uint64_t kt_untraced_total(struct kt_session *s, uint64_t by_reason[KT_UNTRACED_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t total = 0, *vals;
+
+	if (by_reason)
+		memset(by_reason, 0, KT_UNTRACED_MAX * sizeof(*by_reason));
+	if (s->replaying || !s->probes.skel || ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
+		return 0;
+	for (__u32 r = 0; r < KT_UNTRACED_MAX; r++) {
+		uint64_t sum = 0;
+		if (bpf_map_lookup_elem(s->probes.untraced_fd, &r, vals) == 0)
+			for (int c = 0; c < ncpu; c++)
+				sum += vals[c];
+		if (by_reason)
+			by_reason[r] = sum;
+		total += sum;
+	}
+	free(vals);
+	return total;
+}
+
+/* At most once a second: a tree growing past the map would say it at
+ * every check. */
+static void check_untraced(struct kt_session *s, uint64_t now)
+{
+	uint64_t by_reason[KT_UNTRACED_MAX];
+	uint64_t total;
+
+	if (now < s->next_untraced_check_ns)
+		return;
+	total = kt_untraced_total(s, by_reason);
+	if (total > s->untraced_reported) {
+		uint64_t fresh = total - s->untraced_reported;
+		s->untraced_reported = total;
+		s->next_untraced_check_ns = now + 1000000000ULL;
+		fflush(stdout);
+		fprintf(stderr, "keytime-run: so far %llu new tasks not traced, %llu children's ends "
+			"not told to their parents (maps full at %u entries: raise with --max-targets)\n",
+			(unsigned long long)(by_reason[KT_UNTRACED_FILTER_FULL] + by_reason[KT_UNTRACED_FILTER_ERROR]),
+			(unsigned long long)by_reason[KT_UNTRACED_CHILDREN_FULL], s->probes.max_targets);
+		kt_lua_call_untraced(s, fresh, total);
+	}
+}
+
 static void check_lost(struct kt_session *s)
 {
 	uint64_t total = kt_lost_total(s, NULL);
 
+	check_untraced(s, kt_now_ns());
 	if (total > s->lost_reported) {
 		uint64_t fresh = total - s->lost_reported;
 		s->lost_reported = total;

@@ -294,6 +294,19 @@ void kt_lua_call_lost(struct kt_session *s, uint64_t new_lost, uint64_t total)
 	call_simple_list(s, s->lost_handlers_ref, push_lost_args, v);
 }
 
+static int push_untraced_args(lua_State *L, void *arg)
+{
+	push_lost_args(L, arg);
+	lua_pushliteral(L, "untraced");
+	return 3;
+}
+
+void kt_lua_call_untraced(struct kt_session *s, uint64_t new_untraced, uint64_t total)
+{
+	uint64_t v[2] = { new_untraced, total };
+	call_simple_list(s, s->lost_handlers_ref, push_untraced_args, v);
+}
+
 static int push_targets(lua_State *L, void *arg)
 {
 	kt_filter_push_list(L, arg);
@@ -424,6 +437,17 @@ static void push_stats(struct kt_session *s)
 	lua_setfield(L, -2, "events");
 	lua_pushinteger(L, lost_total);
 	lua_setfield(L, -2, "lost");
+	{
+		uint64_t by_reason[KT_UNTRACED_MAX];
+		lua_pushinteger(L, kt_untraced_total(s, by_reason));
+		lua_setfield(L, -2, "untraced");
+		lua_createtable(L, 0, KT_UNTRACED_MAX);
+		for (unsigned r = 0; r < KT_UNTRACED_MAX; r++) {
+			lua_pushinteger(L, by_reason[r]);
+			lua_setfield(L, -2, kt_untraced_name(r));
+		}
+		lua_setfield(L, -2, "untraced_by_reason");
+	}
 	lua_pushinteger(L, script_now(s) - s->start_ns);
 	lua_setfield(L, -2, "duration");
 }

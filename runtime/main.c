@@ -143,6 +143,21 @@ static void report_lost(struct kt_session *s)
 	fputc('\n', stderr);
 }
 
+static void report_untraced(struct kt_session *s)
+{
+	uint64_t by_reason[KT_UNTRACED_MAX];
+	uint64_t total = kt_untraced_total(s, by_reason);
+
+	if (!total)
+		return;
+	fprintf(stderr, "keytime-run: %llu tasks not fully traced (maps full at %u entries: "
+		"raise with --max-targets):", (unsigned long long)total, s->probes.max_targets);
+	for (unsigned r = 0; r < KT_UNTRACED_MAX; r++)
+		if (by_reason[r])
+			fprintf(stderr, " %s %llu", kt_untraced_name(r), (unsigned long long)by_reason[r]);
+	fputc('\n', stderr);
+}
+
 static void report_handler_errors(struct kt_session *s)
 {
 	if (!s->handler_errors)
@@ -250,7 +265,7 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 	if (opts->duration > 0)
 		s->deadline_ns = s->start_ns + (uint64_t)(opts->duration * 1e9);
 
-	if (kt_probes_open(&s->probes, opts->cpu, err, sizeof(err))) {
+	if (kt_probes_open(&s->probes, opts->cpu, opts->max_targets, err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
 		return 1;
 	}
@@ -312,6 +327,14 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		s->exit_status = 1;
 		goto cleanup;
 	}
+	/* The kernel's symbols before the first event: reading /proc/kallsyms
+	 * takes a while (0.5 s on a slow machine), which would hold up the
+	 * first stack's event while the targets run on. */
+	{
+		struct kt_config c = {0};
+		if (kt_config_get(&s->probes, &c) == 0 && c.stacks && !s->ksyms)
+			s->ksyms = kt_ksyms_load();
+	}
 	if (opts->cmd)
 		kt_command_release(&cmd);
 
@@ -326,6 +349,7 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 	kt_lua_call_end(s);
 	fflush(stdout);
 	report_lost(s);
+	report_untraced(s);
 	report_handler_errors(s);
 
 	if (opts->cmd && !opts->interactive && !s->failed && s->child == 0 && cmd.pid)

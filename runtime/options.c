@@ -26,6 +26,8 @@ void kt_options_usage(FILE *out)
 	      "                        exits and return its exit status\n"
 	      "  -f, --follow          also trace the targets' descendants\n"
 	      "  -m, --myproc          also trace keytime-run's own process\n"
+	      "      --max-targets N   room for N targets and followed descendants (default:\n"
+	      "                        pid_max, at most 131072); those beyond are counted\n"
 	      "Run:\n"
 	      "  -i, --interactive     a Lua prompt on the live events, after SCRIPT if given\n"
 	      "  -k, --cpu 0|1         onCPU/offCPU events off (0) or on (1); default: while\n"
@@ -159,6 +161,12 @@ static int parse(struct kt_options *o, int argc, char **argv, char *err, int err
 				o->handler_timeout_s = n;
 			else
 				o->memory_limit_mb = n;
+		} else if (is(a, NULL, "--max-targets")) {
+			if (!(v = take_value(argc, argv, &i, inline_val)) || parse_int(v, 16, 1 << 22, &n)) {
+				snprintf(err, errlen, "%s needs a whole number from 16 to 4194304", a);
+				return -1;
+			}
+			o->max_targets = n;
 		} else if (is(a, NULL, "--record") || is(a, NULL, "--replay")) {
 			bool rec = is(a, NULL, "--record");
 			if (!(v = take_value(argc, argv, &i, inline_val)) || !*v) {

@@ -23,6 +23,7 @@ struct kt_options {
 	bool unsafe_script;      /* --unsafe-script: run a script others may write */
 	int handler_timeout_s;   /* --handler-timeout: a call running longer is stopped */
 	int memory_limit_mb;     /* --memory-limit: the script's memory */
+	unsigned max_targets;    /* --max-targets: filter map entries; 0: from pid_max */
 	const char *script;
 	int script_argc;        /* what follows, for the script */
 	char **script_argv;     /* owned: free with kt_options_free */

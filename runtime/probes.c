@@ -138,6 +138,27 @@ static void choose_programs(struct keytime_bpf *skel, const struct kt_kernel_sha
 	}
 }
 
+/* As many entries as the machine can have tasks, so a followed tree is
+ * traced whole; capped, since the kernel allocates them all at load (about
+ * 70 bytes each in each map): beyond, --max-targets. */
+#define KT_MAX_TARGETS_DEFAULT_CAP 131072
+#define KT_MAX_TARGETS_FLOOR 16384
+
+unsigned kt_default_max_targets(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+	unsigned long n = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	if (n < KT_MAX_TARGETS_FLOOR)
+		n = KT_MAX_TARGETS_FLOOR;
+	return n > KT_MAX_TARGETS_DEFAULT_CAP ? KT_MAX_TARGETS_DEFAULT_CAP : n;
+}
+
 static int open_skeleton(struct kt_probes *p, char *err, int errlen)
 {
 	struct keytime_bpf *skel = keytime_bpf__open();
@@ -147,6 +168,8 @@ static int open_skeleton(struct kt_probes *p, char *err, int errlen)
 		return -1;
 	}
 	p->skel = skel;
+	bpf_map__set_max_entries(skel->maps.kt_targets, p->max_targets);
+	bpf_map__set_max_entries(skel->maps.kt_children, p->max_targets);
 	if (getenv("KEYTIME_RINGBUF_KB")) {
 		/* Like bpftrace's BPFTRACE_PERF_RB_PAGES: a power of two, at least 4. */
 		unsigned long kb = strtoul(getenv("KEYTIME_RINGBUF_KB"), NULL, 10);
@@ -209,7 +232,8 @@ static int load_programs(struct kt_probes *p, char *err, int errlen)
 	return 0;
 }
 
-int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen)
+int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,
+		   char *err, int errlen)
 {
 	struct keytime_bpf *skel;
 	struct kt_config cfg = { .cpu_events = cpu_events, .self_tgid = getpid(),
@@ -217,6 +241,7 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen)
 	int e;
 
 	memset(p, 0, sizeof(*p));
+	p->max_targets = max_targets ? max_targets : kt_default_max_targets();
 	libbpf_set_print(libbpf_print);
 	if (load_programs(p, err, errlen))
 		goto fail;
@@ -224,6 +249,7 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen)
 	p->targets_fd = bpf_map__fd(skel->maps.kt_targets);
 	p->config_fd = bpf_map__fd(skel->maps.kt_config);
 	p->lost_fd = bpf_map__fd(skel->maps.kt_lost);
+	p->untraced_fd = bpf_map__fd(skel->maps.kt_untraced);
 	p->stacks_fd = bpf_map__fd(skel->maps.kt_stacks);
 	p->events_fd = bpf_map__fd(skel->maps.kt_events);
 	if (!p->features.cpu_events)

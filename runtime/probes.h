@@ -28,14 +28,19 @@ struct kt_probes {
 	 * entry is added, gen moves after every change (maps.c). NULL: no map. */
 	struct kt_filter_summary *filter;
 	struct kt_reader_state *reader; /* the probes' kt_reader, mapped; NULL: none */
-	int targets_fd, config_fd, lost_fd, stacks_fd, events_fd, filter_fd;
+	int targets_fd, config_fd, lost_fd, stacks_fd, events_fd, filter_fd, untraced_fd;
+	unsigned max_targets;           /* entries the filter map holds */
 	struct kt_config offline_config;  /* --replay: no maps, the config lives here */
 };
 
 /* Root/capabilities, BTF, tracefs and bpffs. 0, or -1 with a message in err. */
 int kt_probes_check_system(char *err, int errlen);
-/* Opens, loads and attaches. 0, or -1 with a message in err. */
-int kt_probes_open(struct kt_probes *p, bool cpu_events, char *err, int errlen);
+/* Opens, loads and attaches; the filter map holds max_targets entries (0:
+ * kt_default_max_targets()). 0, or -1 with a message in err. */
+int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,
+		   char *err, int errlen);
+/* pid_max (every task this machine can have at once), within reason. */
+unsigned kt_default_max_targets(void);
 /* Attaches or detaches the sched_switch program. 0 or -errno. */
 int kt_probes_set_cpu_events(struct kt_probes *p, bool on);
 /* Attaches or detaches the execve/execveat syscall programs (exec_enter

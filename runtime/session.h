@@ -55,6 +55,7 @@ struct kt_session {
 
 	uint64_t events[KT_KIND_MAX];   /* delivered, per kind */
 	uint64_t lost_reported;
+	uint64_t untraced_reported, next_untraced_check_ns;
 	uint64_t start_ns, deadline_ns, next_check_ns;
 	int64_t mono_to_real_ns;        /* add to CLOCK_MONOTONIC for wall time */
 
@@ -80,6 +81,8 @@ void kt_lua_dispatch(struct kt_session *s, const void *rec, size_t size);
 void kt_lua_run_timers(struct kt_session *s, uint64_t now);
 uint64_t kt_lua_next_timer(struct kt_session *s);      /* UINT64_MAX if none */
 void kt_lua_call_lost(struct kt_session *s, uint64_t new_lost, uint64_t total);
+/* The "lost" handlers again, for tasks not traced: fn(new, total, "untraced"). */
+void kt_lua_call_untraced(struct kt_session *s, uint64_t new_untraced, uint64_t total);
 void kt_lua_call_end(struct kt_session *s);
 void kt_lua_interrupt(struct kt_session *s);            /* from a signal handler */
 /* Calls the function under nargs arguments at the top, as handlers are
@@ -123,6 +126,11 @@ void *kt_guard_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 uint64_t kt_now_ns(void);
 /* Sum of kt_lost over CPUs and kinds; per kind into by_kind if not NULL. */
 uint64_t kt_lost_total(struct kt_session *s, uint64_t by_kind[KT_KIND_MAX]);
+/* Tasks not traced for want of room in the filter map, and children whose
+ * end could not be told to their parent (by_reason may be NULL); 0 in a
+ * replay. */
+uint64_t kt_untraced_total(struct kt_session *s, uint64_t by_reason[KT_UNTRACED_MAX]);
+const char *kt_untraced_name(unsigned reason);   /* "filter_full", ... */
 /* Runs until stopped; returns after the last events are delivered. */
 void kt_loop_run(struct kt_session *s);
 

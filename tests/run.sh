@@ -7,10 +7,19 @@ cd "$(dirname "$0")/.."
 make -s all >/dev/null && make -s tests >/dev/null || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 passed=0 failed=0 skipped=0
+# Each test in a session of its own, output to a file: whatever it leaves
+# running (a workload blocked on a FIFO, say) is killed afterwards and
+# cannot hold the runner up; one that runs too long fails (TEST_TIMEOUT s).
 run_one() {   # name, command...
-    local name=$1 out rc
+    local name=$1 out rc pid log
     shift
-    out=$("$@" 2>&1); rc=$?
+    log=$(mktemp /tmp/keytime-run.XXXXXX)
+    setsid timeout -k 10 "${TEST_TIMEOUT:-900}" "$@" >"$log" 2>&1 </dev/null &
+    pid=$!
+    wait $pid; rc=$?
+    kill -KILL -- -$pid 2>/dev/null
+    out=$(cat "$log"); rm -f "$log"
+    [ $rc -eq 124 ] && out+=$'\n'"timed out after ${TEST_TIMEOUT:-900} s"
     if [ $rc -eq 0 ]; then
         passed=$((passed + 1)); echo "PASS $name"
     elif [ $rc -eq 77 ]; then

@@ -4,7 +4,8 @@ source "$(dirname "$0")/../lib/common.sh"
 command -v tmux >/dev/null || { echo "tmux is not installed (tools/install-deps.sh installs it)"; exit 77; }
 
 TMUX_CMD=(tmux -L "keytime-repl-$$" -f /dev/null)
-trap '"${TMUX_CMD[@]}" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
+# common.sh's trap too: kill what the test started, remove $WORK.
+trap '"${TMUX_CMD[@]}" kill-server 2>/dev/null; kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"' EXIT
 
 # A workload that waits until released: sh forks /bin/true, then exits 3.
 start_workload() {   # FIFO

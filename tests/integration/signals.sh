@@ -13,7 +13,8 @@ RANDOM=$seed
 cmdname=sigtick$$
 ln -s "$TB/ticker" "$WORK/$cmdname"
 tracer=""
-trap '[ -n "$tracer" ] && kill -KILL $tracer 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$tracer" ] && kill -KILL $tracer 2>/dev/null; kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"' EXIT
+require_probes
 
 # alive PID: running, not a zombie (init reaps those of a dead tracer).
 alive() {
@@ -67,6 +68,7 @@ for ((n = 1; n <= iterations; n++)); do
         0 | 1 | $((128 + $(kill -l $sig)))) ;;
         *) fail "$what: the tracer exited $status: $(cat "$WORK/err")" ;;
     esac
+    ! grep -qE "cannot (load|attach|open)" "$WORK/err" || fail "$what: $(cat "$WORK/err")"
     ! grep -qE "AddressSanitizer|runtime error|Segmentation" "$WORK/err" \
         || fail "$what: the tracer crashed: $(cat "$WORK/err")"
     assert_no_probes_left

@@ -68,6 +68,14 @@ assert_no_probes_left() {
     [ ! -e /sys/fs/bpf/keytime ] || fail "pins left: $(find /sys/fs/bpf/keytime)"
 }
 
+# require_probes: the probes load here, or the test fails now (a test
+# that accepts a tracer's failure must not pass where nothing loads).
+require_probes() {
+    local err
+    printf "kt.on(\"exit\", function() end)\n" >"$WORK/require_probes.lua"
+    err=$("$KT" "$WORK/require_probes.lua" -c true 2>&1 >/dev/null) || fail "the probes do not load on this kernel: $err"
+}
+
 check() {
     lua5.4 "$TOP/tests/lib/$1" "${@:2}"
 }
