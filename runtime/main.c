@@ -17,6 +17,7 @@
 #include "instance.h"
 #include "stacks.h"
 #include "script_path.h"
+#include "trust.h"
 #include "repl.h"
 
 static struct kt_session session;
@@ -168,15 +169,15 @@ static void report_handler_errors(struct kt_session *s)
 	s->exit_status = 1;
 }
 
-/* A root tool must not run code that other users can change. */
-static bool script_writable_by_others(const char *path, char *err, size_t errlen)
+/* A root tool must not run code that other users can change (trust.h). */
+static bool script_untrusted(const char *path, char *err, size_t errlen)
 {
-	struct stat st;
+	size_t used = (size_t)snprintf(err, errlen, "refusing to run %s: ", path);
 
-	if (stat(path, &st) || !(st.st_mode & (S_IWGRP | S_IWOTH)))
-		return false;
-	snprintf(err, errlen, "refusing to run %s: other users can write it "
-		 "(chmod go-w it, or pass --unsafe-script)", path);
+	if (used >= errlen || !kt_trust_file(path, kt_trust_invoker(), err + used, errlen - used))
+		return used >= errlen;
+	used = strlen(err);
+	snprintf(err + used, errlen - used, "; --unsafe-script runs it anyway");
 	return true;
 }
 
@@ -197,6 +198,8 @@ static int replay(struct kt_session *s)
 		fprintf(stderr, "keytime-run: cannot create the Lua state\n");
 		return 1;
 	}
+	if (!s->opts->unsafe_script)   /* modules too */
+		kt_trust_guard_require(s->L, s->opts->script, kt_trust_invoker());
 	kt_guard_start(s);
 	if (s->opts->script && kt_lua_run_script(s))
 		s->exit_status = 1;
@@ -250,7 +253,7 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		}
 		opts->script = script;
 	}
-	if (opts->script && !opts->unsafe_script && script_writable_by_others(opts->script, err, sizeof(err))) {
+	if (opts->script && !opts->unsafe_script && script_untrusted(opts->script, err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
 		return 1;
 	}
@@ -286,6 +289,8 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		s->exit_status = 1;
 		goto cleanup;
 	}
+	if (!opts->unsafe_script)   /* modules too */
+		kt_trust_guard_require(s->L, opts->script, kt_trust_invoker());
 	kt_guard_start(s);
 	if (opts->script && kt_lua_run_script(s)) {
 		s->exit_status = 1;
