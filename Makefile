@@ -95,6 +95,11 @@ $(TB)/unit_script_path: tests/unit/test_script_path.c runtime/script_path.c runt
 $(TB)/unit_trust: tests/unit/test_trust.c runtime/trust.c runtime/trust.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
 
+# trace_shift: moves a recording's clock later (tests/integration/json_exact.sh).
+tests: $(TB)/trace_shift
+$(TB)/trace_shift: tests/lib/trace_shift.c runtime/trace_format.h bpf/keytime.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $<
+
 # ---- benchmarks (not part of the test suite) ---------------------------------
 .PHONY: bench
 bench: all tests

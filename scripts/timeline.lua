@@ -41,7 +41,9 @@ local named = {}       -- "tgid/pid" -> thread, for the thread_name records
 local flows = {}       -- child pid -> { id, ts } of the arrow waiting for the child's first event
 local next_flow = 0
 
-local function us(ns) return (ns - t0) / 1000 end
+-- Times in us as exact decimals of the ns (ts 1234567890123.456, dur 0.5):
+-- a JSON number, with no double's rounding at any clock value.
+local function us(ns) return json.decimal(ns - t0, 3) end
 
 local function emit(ev) records[#records + 1] = json.encode(ev, KEY_ORDER) end
 
@@ -62,7 +64,7 @@ end
 local function slice(th, name, from, to)
   if th.last_end and from < th.last_end then from = th.last_end end
   if to < from then to = from end
-  emit { name = name, ph = "X", ts = us(from), dur = (to - from) / 1000, pid = th.tgid, tid = th.pid }
+  emit { name = name, ph = "X", ts = us(from), dur = json.decimal(to - from, 3), pid = th.tgid, tid = th.pid }
   th.last_end = to
 end
 
