@@ -226,3 +226,14 @@ clean: clean-reliability
 clean-reliability:
 	rm -rf $(SAN_B) $(FUZZ_B)
 # ==== end of reliability ========================================================
+
+# ==== vmtest: the test suite in another kernel, under qemu =====================
+# make vmtest KERNEL=6.1|6.12|linux-image-...-amd64|/path/to/vmlinuz
+# (tools/vmtest.sh; cache in /var/cache/keytime-vmtest, logs in build-vm/).
+.PHONY: vmtest clean-vmtest
+vmtest:
+	@bash tools/vmtest.sh '$(KERNEL)'
+clean: clean-vmtest
+clean-vmtest:
+	rm -rf build-vm
+# ==== end of vmtest =============================================================
