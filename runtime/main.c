@@ -300,6 +300,15 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		goto cleanup;
 	if (kt_demand_script_loaded(s))
 		fprintf(stderr, "keytime-run: cannot detach the sched_switch probe\n");
+	/* The kernel's symbols before the first event, and before the -c
+	 * command is made a target: reading /proc/kallsyms takes a while (0.5 s
+	 * on a slow machine), which would hold up the first stack's event
+	 * while the targets run on, or keep the command at its gate, traced. */
+	{
+		struct kt_config c = {0};
+		if (kt_config_get(&s->probes, &c) == 0 && c.stacks && !s->ksyms)
+			s->ksyms = kt_ksyms_load();
+	}
 
 	if (opts->cmd) {
 		if (kt_command_start(&cmd, opts->cmd, err, sizeof(err)) ||
@@ -331,14 +340,6 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		fprintf(stderr, "keytime-run: %s\n", err);
 		s->exit_status = 1;
 		goto cleanup;
-	}
-	/* The kernel's symbols before the first event: reading /proc/kallsyms
-	 * takes a while (0.5 s on a slow machine), which would hold up the
-	 * first stack's event while the targets run on. */
-	{
-		struct kt_config c = {0};
-		if (kt_config_get(&s->probes, &c) == 0 && c.stacks && !s->ksyms)
-			s->ksyms = kt_ksyms_load();
 	}
 	if (opts->cmd)
 		kt_command_release(&cmd);
