@@ -1,4 +1,6 @@
-# keytime: `make` installs missing Debian packages, then builds keytime-run.
+# keytime: `make` builds keytime-run and keytime-ctl, and installs nothing;
+# `make deps` (as root) installs the missing Debian packages, which `make test`
+# and `make demo` do first.
 CC      ?= gcc
 CLANG   ?= clang
 BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
@@ -24,9 +26,10 @@ REPL_SRC := $(wildcard repl/*.c)
 REPL_OBJ := $(patsubst repl/%.c,$(B)/repl_%.o,$(REPL_SRC))
 
 .PHONY: all deps binaries test demo clean
-# deps first, then a fresh make that sees what deps installed (pkg-config).
-all: deps
-	@$(MAKE) --no-print-directory binaries
+# Only builds (a packager's make runs no apt-get); a failed build names the fix.
+all:
+	@$(MAKE) --no-print-directory binaries || \
+	    { echo "keytime: build failed; if a tool or library is missing, run 'make deps' as root" >&2; exit 1; }
 
 binaries: keytime-run keytime-ctl
 
@@ -54,13 +57,15 @@ $(B)/repl_%.o: repl/%.c repl/repl.h $(wildcard runtime/*.h) bpf/keytime.h $(B)/k
 keytime-run: $(RUNTIME_OBJ) $(REPL_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
-test:
+# deps first; tests/run.sh then builds with a fresh make that sees what deps
+# installed (pkg-config).
+test: deps
 	bash tests/run.sh
 
 # The first command of the README: keytime.lua on the lifecycle workload
 # (which ends with exit status 7 on purpose).
-demo: all
-	@$(MAKE) --no-print-directory $(TB)/lifecycle
+demo: deps
+	@$(MAKE) --no-print-directory all $(TB)/lifecycle
 	./keytime-run scripts/keytime.lua --follow -c '$(TB)/lifecycle /tmp/keytime-demo.manifest'; test $$? -eq 7
 
 clean:
@@ -102,7 +107,8 @@ $(TB)/trace_shift: tests/lib/trace_shift.c runtime/trace_format.h bpf/keytime.h 
 
 # ---- benchmarks (not part of the test suite) ---------------------------------
 .PHONY: bench
-bench: all tests
+bench: deps
+	@$(MAKE) --no-print-directory all tests
 	bash bench/run.sh
 
 # ---- keytime-ctl ---------------------------------------------------------------
@@ -177,7 +183,8 @@ asan: deps tests
 	bash tools/asan.sh
 
 # make valgrind: unit tests and core integration tests under memcheck.
-valgrind: all tests
+valgrind: deps
+	@$(MAKE) --no-print-directory all tests
 	@bash tools/install-deps.sh valgrind
 	bash tools/valgrind.sh
 
@@ -226,6 +233,15 @@ clean: clean-reliability
 clean-reliability:
 	rm -rf $(SAN_B) $(FUZZ_B)
 # ==== end of reliability ========================================================
+
+# ==== fresh machine =============================================================
+# make fresh-check: `make test` as root in a chroot holding a minimal Debian 12
+# (debootstrap minbase + make, cached in /var/cache/keytime-fresh) and a copy of
+# this checkout's tracked files: the README's set-up needs nothing more.
+.PHONY: fresh-check
+fresh-check:
+	bash tools/fresh-machine.sh test
+# ==== end of fresh machine ======================================================
 
 # ==== vmtest: the test suite in another kernel, under qemu =====================
 # make vmtest KERNEL=6.1|6.12|linux-image-...-amd64|/path/to/vmlinuz

@@ -4,10 +4,22 @@
 # the normal test path: valgrind, fuzz). Safe to run repeatedly; does nothing
 # when everything is present.
 set -euo pipefail
-packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
-          liblua5.4-dev lua5.4 lua-cjson lua-argparse lua-filesystem libreadline-dev libcmocka-dev
-          make gcc man-db bsdextrautils
-          tmux)   # tests: the REPL at a pseudo-terminal
+# Every command the build, the demo and the tests run, by package (checked on
+# debootstrap --variant=minbase bookworm plus make: tools/fresh-machine.sh).
+packages=(
+    # build: keytime-run, keytime-ctl, the BPF object and its skeleton
+    make gcc libc6-dev clang llvm bpftool pkg-config
+    libbpf-dev libelf-dev zlib1g-dev liblua5.4-dev libreadline-dev
+    # scripts and tests: the Lua interpreter and the modules scripts require
+    lua5.4 lua-cjson lua-argparse lua-filesystem
+    libcmocka-dev   # unit tests
+    procps          # tests: pgrep, ps
+    util-linux      # tests: flock (the test lock), setpriv (runs as nobody)
+    mawk            # tests and the bash completion: awk
+    man-db          # tests: man -l renders the installed pages
+    bsdextrautils   # tests: col -b
+    tmux            # tests: the REPL at a pseudo-terminal
+)
 [ $# -gt 0 ] && packages=("$@")
 missing=()
 for p in "${packages[@]}"; do
