@@ -149,7 +149,14 @@ git -c safe.directory="$TOP" -C "$TOP" ls-files -z |
         [ -e "$TOP/$f" ] || [ -L "$TOP/$f" ] && printf '%s\0' "$f"
     done |
     tar -C "$TOP" --null --no-recursion -T - -cf - | tar -C "$ROOT$SRC" -xpf -
-say "$(find "$ROOT$SRC" -type f | wc -l) files in $SRC"
+# A git repository, as a clone is (script_safety.sh clones it), whose one
+# commit is that working tree. Made with the host's git: the root has no git
+# until `make test` installs it.
+git -C "$ROOT$SRC" -c init.defaultBranch=main init -q
+git -C "$ROOT$SRC" add -f -A
+git -C "$ROOT$SRC" -c user.name=fresh-machine -c user.email=fresh-machine@localhost \
+    commit -q -m "working tree of $(git -c safe.directory="$TOP" -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)"
+say "$(git -C "$ROOT$SRC" ls-files | wc -l) files in $SRC"
 end
 
 # ---- phase: mounts -------------------------------------------------------------

@@ -19,6 +19,7 @@ packages=(
     man-db          # tests: man -l renders the installed pages
     bsdextrautils   # tests: col -b
     tmux            # tests: the REPL at a pseudo-terminal
+    git             # tests: script_safety.sh clones the checkout
 )
 [ $# -gt 0 ] && packages=("$@")
 missing=()
