@@ -16,9 +16,15 @@ LUA
 KEYTIME_OLD_SHAPES=1 "$KT" "$WORK/features.lua" -c true >"$WORK/f.out" 2>"$WORK/f.err" || fail "old shapes: $(cat "$WORK/f.err")"
 grep -qx "features cpu=true exec_calls=true group_dead=derived switch_state=task" "$WORK/f.out" ||
     fail "kt.features with the old shapes: $(cat "$WORK/f.out")"
+# On this kernel: what its BTF declares, as bpftool prints it.
+protos=$(bpftool btf dump file /sys/kernel/btf/vmlinux format c | grep -E "btf_trace_sched_(process_exit|switch)\)")
+group_dead=derived switch_state=task
+grep -q "btf_trace_sched_process_exit)(void \*, struct task_struct \*, bool);" <<<"$protos" && group_dead=tracepoint
+grep -q "btf_trace_sched_switch)(void \*, bool, struct task_struct \*, struct task_struct \*, unsigned int);" <<<"$protos" &&
+    switch_state=tracepoint
 "$KT" "$WORK/features.lua" -c true >"$WORK/f.out" 2>"$WORK/f.err" || fail "features: $(cat "$WORK/f.err")"
-grep -qx "features cpu=true exec_calls=true group_dead=tracepoint switch_state=tracepoint" "$WORK/f.out" ||
-    fail "kt.features on this kernel: $(cat "$WORK/f.out")"
+grep -qx "features cpu=true exec_calls=true group_dead=$group_dead switch_state=$switch_state" "$WORK/f.out" ||
+    fail "kt.features on this kernel ($protos): $(cat "$WORK/f.out")"
 
 KEYTIME_OLD_SHAPES=1 "$KT" "$TOP/scripts/keytime.lua" --json -x -k 1 --follow \
     -c "$TB/lifecycle $WORK/old.manifest" >"$WORK/old.jsonl" 2>"$WORK/old.err"

@@ -145,7 +145,7 @@ elseif demo == "cpu_vs_wall" then
         cpu_ms - math.max(1, 0.08 * cpu_ms), cpu_ms + math.max(2, 0.03 * cpu_ms))
       between(name .. ": wall time about 300 ms", wall, 295, 3000)
       if name == "nap" then
-        between("nap: waiting nearly all its wall time", waiting, 0.95 * wall, wall)
+        between("nap: waiting nearly all its wall time", waiting, wall - 0.05 * wall * t.time_scale, wall)
         between("nap: no CPU to speak of", tonumber(pct), 0, 2)
       elseif name == "spin" or name == "spin2" then
         between(name .. ": never waiting", waiting, 0, 10)
@@ -158,7 +158,7 @@ elseif demo == "cpu_vs_wall" then
   local _, cpu, wall = expect_line("the process total",
     "^process %d+ %(demo_cpu_wall%): ([%d.]+) ms of CPU time in ([%d.]+) ms of wall time")
   cpu, wall = tonumber(cpu), tonumber(wall)
-  between("process CPU is the threads' sum", cpu, sum_kernel - 0.03 * sum_kernel, sum_kernel * 1.03 + 10)
+  between("process CPU is the threads' sum", cpu, sum_kernel - 0.03 * sum_kernel, sum_kernel * 1.03 + 10 * t.time_scale)
   if cpu and wall then
     t.expect((find("more CPU than wall time") ~= nil) == (cpu > wall),
       "says 'more CPU than wall time' exactly when it is", out)

@@ -10,7 +10,7 @@ kt.on("lost", function(new, total, what)
 end)
 kt.on("end", function()
   local s = kt.stats()
-  print(string.format("forks %d exits %d last_exec %s untraced %d filter_full %d children_full %d reported %d lost %d",
-    forks, exits, last_exec, s.untraced, s.untraced_by_reason.filter_full,
-    s.untraced_by_reason.children_full, reported, s.lost))
+  local r = s.untraced_by_reason
+  print(string.format("forks %d exits %d last_exec %s untraced %d filter_full %d filter_error %d children_full %d reported %d lost %d",
+    forks, exits, last_exec, s.untraced, r.filter_full, r.filter_error, r.children_full, reported, s.lost))
 end)
