@@ -260,6 +260,11 @@ make_project_disk() {
         if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi
     done | tar -C "$repo" --null -T - -cf - | tar -C "$st/src" -xf -
     fi
+    # A git repository, as a CI's fresh clone is (tests may clone it).
+    git -C "$st/src" init -q
+    git -C "$st/src" add -A
+    git -C "$st/src" -c user.name=vmtest -c user.email=vmtest@localhost \
+        commit -q --no-verify -m "vmtest: the tree under test"
     install -m 755 tools/vm/guest-init "$st/vm/guest-init"
     : > "$st/vm/env"
     if [ -n "${VMTEST_ONLY:-}" ]; then printf 'VMTEST_ONLY=%q\n' "$VMTEST_ONLY" >> "$st/vm/env"; fi
