@@ -240,8 +240,8 @@ EOF
         die "mke2fs -d of the root failed"
     mv -f "$t/root.ext4" "$root_img"
     rm -rf --one-file-system "$r"
-    # Roots of older package lists, unused for two weeks.
-    find "$CACHE" -maxdepth 1 -name 'root-*.ext4' ! -name "root-$root_key.ext4" -atime +14 -delete
+    # Roots of other package lists, unused for two days (each is ~800 MB).
+    find "$CACHE" -maxdepth 1 -name 'root-*.ext4' ! -name "root-$root_key.ext4" -atime +2 -delete
     unlock
 }
 
