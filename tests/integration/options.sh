@@ -13,7 +13,7 @@ start=$(date +%s%N)
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 [ $elapsed_ms -lt 10000 ] || fail "-t 0.5 ran ${elapsed_ms} ms"
 grep -qE "^own=0 others=[1-9]" "$WORK/out" || fail "--all: $(cat "$WORK/out")"
-"$KT" "$WORK/count.lua" --all -m -t 0.5 >"$WORK/out" 2>"$WORK/err" || fail "--all -m: $(cat "$WORK/err")"
+"$KT" "$WORK/count.lua" --all -m -t "$(awk -v s="$TIME_SCALE" 'BEGIN { print 0.5 * s }')" >"$WORK/out" 2>"$WORK/err" || fail "--all -m: $(cat "$WORK/err")"
 grep -qE "^own=[1-9]" "$WORK/out" || fail "-m did not trace our own process: $(cat "$WORK/out")"
 
 # -k 0: lifecycle events only.

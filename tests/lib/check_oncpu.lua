@@ -29,11 +29,12 @@ for _, name in ipairs({ "steady", "switchy" }) do
     local err = (n.oncpu - kernel) / kernel
     print(("%s: model %.3f ms, schedstat %.3f ms, error %+.3f%%, %d switches (%d preempted, %d switch-ins not seen)"):format(
       name, n.oncpu / 1e6, kernel / 1e6, err * 100, n.switches, n.preempted, n.missed))
-    t.expect(math.abs(err) < 0.02, name .. ": on-CPU within 2% of the kernel's count",
+    t.expect_clocks_agree(math.abs(err) < 0.02, name .. ": on-CPU within 2% of the kernel's count",
       ("model %d ns, schedstat %d ns"):format(n.oncpu, kernel))
   end
 end
 local switchy = find(doc.roots, m.switchy_tid)
+-- (the workload's loop runs 8 times slower under emulation: fewer switches)
 t.expect(switchy and switchy.switches >= 200 / t.time_scale, "switchy switched out hundreds of times",
   switchy and tostring(switchy.switches))
 t.finish("oncpu accuracy")
