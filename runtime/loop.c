@@ -31,10 +31,31 @@ uint64_t kt_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-uint64_t kt_lost_total(struct kt_session *s, uint64_t by_kind[KT_KIND_MAX])
+/* A per-CPU counter map's keys first..n-1, summed over CPUs, each into
+ * out[key] when out is given; the total. */
+static uint64_t percpu_counters(int fd, __u32 first, __u32 n, uint64_t *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t total = 0, *vals;
+
+	if (ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
+		return 0;
+	for (__u32 k = first; k < n; k++) {
+		uint64_t sum = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals) == 0)
+			for (int c = 0; c < ncpu; c++)
+				sum += vals[c];
+		if (out)
+			out[k] = sum;
+		total += sum;
+	}
+	free(vals);
+	return total;
+}
+
+uint64_t kt_lost_total(struct kt_session *s, uint64_t by_kind[KT_KIND_MAX])
+{
+	uint64_t total = 0;
 
 	if (s->replaying) {   /* what the recording ended with */
 		for (int k = 1; k < KT_KIND_MAX; k++) {
@@ -44,19 +65,7 @@ uint64_t kt_lost_total(struct kt_session *s, uint64_t by_kind[KT_KIND_MAX])
 		}
 		return total;
 	}
-	if (ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
-		return 0;
-	for (__u32 k = 1; k < KT_KIND_MAX; k++) {
-		uint64_t sum = 0;
-		if (bpf_map_lookup_elem(s->probes.lost_fd, &k, vals) == 0)
-			for (int c = 0; c < ncpu; c++)
-				sum += vals[c];
-		if (by_kind)
-			by_kind[k] = sum;
-		total += sum;
-	}
-	free(vals);
-	return total;
+	return percpu_counters(s->probes.lost_fd, 1, KT_KIND_MAX, by_kind);
 }
 
 /* How long one drain of the ring buffer may deliver events before the loop
@@ -119,24 +128,11 @@ const char *kt_untraced_name(unsigned reason)
 
 uint64_t kt_untraced_total(struct kt_session *s, uint64_t by_reason[KT_UNTRACED_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t total = 0, *vals;
-
 	if (by_reason)
 		memset(by_reason, 0, KT_UNTRACED_MAX * sizeof(*by_reason));
-	if (s->replaying || !s->probes.skel || ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
+	if (s->replaying || !s->probes.skel)
 		return 0;
-	for (__u32 r = 0; r < KT_UNTRACED_MAX; r++) {
-		uint64_t sum = 0;
-		if (bpf_map_lookup_elem(s->probes.untraced_fd, &r, vals) == 0)
-			for (int c = 0; c < ncpu; c++)
-				sum += vals[c];
-		if (by_reason)
-			by_reason[r] = sum;
-		total += sum;
-	}
-	free(vals);
-	return total;
+	return percpu_counters(s->probes.untraced_fd, 0, KT_UNTRACED_MAX, by_reason);
 }
 
 /* At most once a second: a tree growing past the map would say it at
