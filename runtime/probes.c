@@ -115,9 +115,9 @@ static int optional_of(const char *prog)
 }
 
 /* Which variant of each program this kernel runs, and which optional ones
- * are off. For tests, KEYTIME_TEST_BREAK=PROG loads PROG as a socket
- * filter, which the verifier rejects (no such helpers there), as an older
- * kernel rejects a program it cannot run. */
+ * are off. For tests, KEYTIME_TEST_BREAK=PROG loads PROG (each variant:
+ * the programs whose names start so) as a socket filter, which the kernel
+ * rejects, as an older kernel rejects a program it cannot run. */
 static void choose_programs(struct keytime_bpf *skel, const struct kt_kernel_shape *shape,
 			    const bool off[OPT_COUNT])
 {
@@ -133,7 +133,8 @@ static void choose_programs(struct keytime_bpf *skel, const struct kt_kernel_sha
 	bpf_object__for_each_program(prog, skel->obj) {
 		if (!strncmp(bpf_program__name(prog), "kt_execve", 9) && off[OPT_EXEC_CALLS])
 			bpf_program__set_autoload(prog, false);
-		if (broken && !strcmp(bpf_program__name(prog), broken) && bpf_program__autoload(prog))
+		if (broken && *broken && !strncmp(bpf_program__name(prog), broken, strlen(broken)) &&
+		    bpf_program__autoload(prog))
 			bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
 	}
 }
