@@ -15,9 +15,15 @@ struct kt_stacks;
 struct kt_trace_writer;
 
 #define KT_MAX_TIMERS 64
+/* Handler lists (lua_api.c): the event kinds, then "end", "lost", "targets". */
+#define KT_LIST_END KT_KIND_MAX
+#define KT_LIST_LOST (KT_KIND_MAX + 1)
+#define KT_LIST_TARGETS (KT_KIND_MAX + 2)
+#define KT_NLISTS (KT_KIND_MAX + 3)
 
 struct kt_timer {
 	bool used;
+	uint32_t gen;           /* bumped each time the slot is taken: the handle's identity */
 	uint64_t due_ns;        /* CLOCK_MONOTONIC */
 	uint64_t every_ns;      /* 0: one-shot */
 	int fn_ref;             /* Lua registry ref */
@@ -47,9 +53,15 @@ struct kt_session {
 	uint64_t distinct_errors;
 	lua_State *L;
 
-	int handlers_ref;               /* registry: { [kind] = {fn, ...} } */
-	int nhandlers[KT_KIND_MAX + 1]; /* [0]: "*" (every event) */
-	int end_handlers_ref, lost_handlers_ref, targets_handlers_ref;
+	/* Handler lists: the event kinds ([0]: "*", every event), then "end",
+	 * "lost" and "targets". handlers_ref: { [list] = {fn, ...} }; subs_ref:
+	 * the same shape, each fn's subscription (its identity for :off()). An
+	 * entry removed while handlers run becomes false, compacted after. */
+	int handlers_ref, subs_ref;
+	int nhandlers[KT_NLISTS];       /* live handlers per list */
+	int nslots[KT_NLISTS];          /* entries per list, removed ones included */
+	int dispatch_depth;             /* handler lists being run */
+	uint32_t lists_dirty;           /* bit per list with removed entries */
 	int traceback_ref;
 	struct kt_timer timers[KT_MAX_TIMERS];
 
