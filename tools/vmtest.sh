@@ -20,11 +20,11 @@
 # Environment:
 #   VMTEST_CACHE     cache folder (default /var/cache/keytime-vmtest)
 #   VMTEST_TIMEOUT   seconds before the guest is killed (default 2400)
-#   VMTEST_WORK      folder for this run's disks and logs (default build-vm/NAME)
+#   VMTEST_WORK      where the logs are left (default build-vm/NAME)
 #   VMTEST_ONLY      run only the tests whose name contains this (tests/run.sh ARG)
 #   VMTEST_UNTRACKED 1: copy untracked (not ignored) files too
 #   VMTEST_HEAD      1: test the last commit (git archive HEAD), not the working tree
-#   VMTEST_KEEP      1: keep the project disk image after the run
+#   VMTEST_KEEP      1: keep the project disk image (in VMTEST_WORK)
 #   VMTEST_MIRROR    Debian mirror (default http://deb.debian.org/debian)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +69,8 @@ cleanup() {
     return 0
 }
 trap cleanup EXIT
+qpid=
+trap '[ -n "$qpid" ] && kill "$qpid" 2>/dev/null; exit 143' TERM INT HUP
 mktmp() {   # VAR: a new temporary folder in the cache (same file system: mv renames)
     local d
     d=$(mktemp -d "$CACHE/tmp.XXXXXX")
@@ -130,8 +132,7 @@ resolve_kernel() {
             if [ -d "${cand:-/}/lib/modules/$kver" ]; then d=${cand:-/}; break; fi
         done
         [ -n "$d" ] || log "no modules for $kver found: assuming virtio and ext4 are built in"
-        mkdir -p "$work"
-        initrd=$work/initrd.gz
+        initrd=$run/initrd.gz
         make_initramfs "$kver" "$d" "$initrd"
         return
     fi
@@ -280,7 +281,9 @@ name=$KERNEL
 [ -f "$KERNEL" ] && name=path-$(basename "$KERNEL")
 work=${VMTEST_WORK:-$repo/build-vm/$name}
 mkdir -p "$work"
-rm -f "$work"/{console.log,suite.log,build.log,times,uname,rc}
+# This run's disk and logs are private (runs side by side, even of the same
+# kernel, do not meet); the logs are copied to $work at the end.
+mktmp run
 
 t0=$(now)
 resolve_kernel
@@ -289,13 +292,13 @@ root_cached=cached; [ -f "$root_img" ] || root_cached=built
 ensure_root
 t2=$(now); t_root=$(secs "$t1" "$t2")
 mktmp st
-make_project_disk "$st" "$work/project.ext4"
+make_project_disk "$st" "$run/project.ext4"
 rm -rf --one-file-system "$st"
 t3=$(now); t_disk=$(secs "$t2" "$t3")
 log "kernel $kname ready in ${t_kernel}s; root ($root_cached) ${t_root}s; project disk ${t_disk}s"
 
-log "booting $kname under qemu (TCG, timeout ${TIMEOUT}s); console: $work/console.log"
-: > "$work/console.log"
+log "booting $kname under qemu (TCG, timeout ${TIMEOUT}s); console: $run/console.log"
+: > "$run/console.log"
 set +e
 timeout -k 20 "$TIMEOUT" qemu-system-x86_64 \
     -accel tcg,thread=single -cpu max -smp 2 -m 2G \
@@ -303,24 +306,27 @@ timeout -k 20 "$TIMEOUT" qemu-system-x86_64 \
     -kernel "$vmlinuz" -initrd "$initrd" \
     -append "console=ttyS0,115200 panic=1 quiet loglevel=4" \
     -drive "file=$root_img,format=raw,if=virtio,snapshot=on" \
-    -drive "file=$work/project.ext4,format=raw,if=virtio" \
-    -serial "file:$work/console.log" -monitor none </dev/null > "$work/qemu.log" 2>&1 &
+    -drive "file=$run/project.ext4,format=raw,if=virtio" \
+    -serial "file:$run/console.log" -monitor none </dev/null > "$run/qemu.log" 2>&1 &
 qpid=$!
-tail -n +1 -f --pid=$qpid "$work/console.log" | sed -u 's/\r$//'
+tail -n +1 -f --pid=$qpid "$run/console.log" | sed -u 's/\r$//'
 wait $qpid
 qrc=$?
 set -e
 t4=$(now); t_qemu=$(secs "$t3" "$t4")
 
 # The results, from the project disk (a check first: it may not be clean).
-e2fsck -fy "$work/project.ext4" >/dev/null 2>&1 || true
-readback() { debugfs -R "cat /out/$1" "$work/project.ext4" 2>/dev/null; }
-for f in suite.log build.log times uname rc; do readback "$f" > "$work/$f" || true; done
-[ "${VMTEST_KEEP:-0}" = 1 ] || rm -f "$work/project.ext4"
+e2fsck -fy "$run/project.ext4" >/dev/null 2>&1 || true
+readback() { debugfs -R "cat /out/$1" "$run/project.ext4" 2>/dev/null; }
+for f in suite.log build.log times uname rc; do readback "$f" > "$run/$f" || true; done
+if [ "${VMTEST_KEEP:-0}" = 1 ]; then mv -f "$run/project.ext4" "$work/project.ext4"; fi
+for f in console.log qemu.log suite.log build.log times uname rc; do
+    if [ -f "$run/$f" ]; then cp "$run/$f" "$work/.$f.tmp"; mv -f "$work/.$f.tmp" "$work/$f"; fi
+done
 
-get_time() { awk -v k="$1" '$1 == k { t = sprintf("%.1f", $2) } END { print (t == "" ? "?" : t) }' "$work/times"; }
-guest_release=$(head -n1 "$work/uname")
-rc=$(head -n1 "$work/rc")
+get_time() { awk -v k="$1" '$1 == k { t = sprintf("%.1f", $2) } END { print (t == "" ? "?" : t) }' "$run/times"; }
+guest_release=$(head -n1 "$run/uname")
+rc=$(head -n1 "$run/rc")
 echo
 log "guest kernel: $kname, uname -r: ${guest_release:-unknown}"
 log "times: kernel ${t_kernel}s, root ${t_root}s ($root_cached), project disk ${t_disk}s," \
@@ -329,16 +335,16 @@ log "times: kernel ${t_kernel}s, root ${t_root}s ($root_cached), project disk ${
 log "logs: $work/{console,suite,build}.log"
 if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
     log "the guest did not finish within ${TIMEOUT}s (VMTEST_TIMEOUT); qemu was killed"
-    [ -n "$rc" ] || { tail -n 5 "$work/console.log" | tr -d '\r' >&2; exit 1; }
+    [ -n "$rc" ] || { tail -n 5 "$run/console.log" | tr -d '\r' >&2; exit 1; }
 elif [ "$qrc" -ne 0 ]; then
-    log "qemu exited with status $qrc: $(tail -n 3 "$work/qemu.log" | tr '\n' ' ')"
+    log "qemu exited with status $qrc: $(tail -n 3 "$run/qemu.log" | tr '\n' ' ')"
 fi
 if [ -z "$rc" ]; then
     log "the guest died before the suite finished (no status on the project disk); last console lines:"
-    tail -n 15 "$work/console.log" | tr -d '\r' >&2
+    tail -n 15 "$run/console.log" | tr -d '\r' >&2
     exit 1
 fi
-last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/suite.log" | tail -n1)
+last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$run/suite.log" | tail -n1)
 [ -n "$last" ] || last="suite ended without its summary line (status $rc)"
 echo "$last"
 [ "$rc" -eq 0 ]
