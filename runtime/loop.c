@@ -101,7 +101,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	s->events[h->kind]++;
 	if (s->recorder)
 		kt_record_event(s, data, size);
-	if (s->interrupted)   /* Ctrl-C in the REPL: skipped */
+	if (s->interrupted || s->stopped_in_lua)   /* Ctrl-C in the REPL; a stopped script */
 		return 0;
 	kt_lua_dispatch(s, data, size);
 	if (s->failed)

@@ -28,8 +28,13 @@ static void on_signal(int sig)
 		session.interrupted = 1;   /* the REPL: back to the prompt */
 	else
 		session.stop = 1;
-	if (session.in_lua)
+	if (session.in_lua) {
+		/* A script busy when told to stop may be stuck: it gets no more
+		 * events, or the final drain would hand it the next one. */
+		if (session.stop)
+			session.stopped_in_lua = 1;
 		kt_lua_interrupt(&session);
+	}
 }
 
 /* SIGUSR1 (keytime-ctl changed the policy) and SIGCHLD (the -c command

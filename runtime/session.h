@@ -76,6 +76,7 @@ struct kt_session {
 	bool had_targets;               /* stop when the targets are all gone */
 	volatile sig_atomic_t stop;     /* set by signals, kt.stop(), errors */
 	volatile sig_atomic_t in_lua;   /* inside a call into the script */
+	volatile sig_atomic_t stopped_in_lua; /* a signal ended the run inside the script */
 	int exit_status;
 	bool failed;                    /* a script error ended the run */
 	/* -i: the REPL. Errors and Ctrl-C return to the prompt instead of

@@ -30,16 +30,19 @@ for sig in INT TERM HUP; do
     [ $status -eq 0 ] || fail "SIG$sig: tracer exited $status: $(cat "$WORK/err")"
 done
 
-# A handler stuck in a loop is interrupted by Ctrl-C.
+# A handler stuck in a loop is interrupted by Ctrl-C (no watchdog: on a slow
+# machine it could stop the handler first).
 printf 'kt.on("*", function(e) while true do end end)\n' >"$WORK/stuck.lua"
-start_tracer "$WORK/stuck.lua"
+start_tracer "$WORK/stuck.lua" --handler-timeout 0
 sleep 0.3
 kill -INT $tracer
 expect_gone "stuck handler"
 grep -q "interrupted" "$WORK/err" || fail "stuck handler: no 'interrupted' message: $(cat "$WORK/err")"
 
-# With --strict, a script error in a timer ends the run with status 1 and cleans up.
-printf 'kt.after(200, function() error("late failure") end)\n' >"$WORK/late.lua"
+# With --strict, a script error in a timer ends the run with status 1 and
+# cleans up. The timer starts at the command's exec, so its sleep is
+# there to be found first, on a slow machine too.
+printf 'kt.on("exec", function() kt.after(1000, function() error("late failure") end) end)\n' >"$WORK/late.lua"
 start_tracer "$WORK/late.lua" --strict
 expect_gone "script error"
 [ $status -eq 1 ] || fail "script error: tracer exited $status"
