@@ -501,8 +501,11 @@ int BPF_PROG(kt_process_exec, struct task_struct *task, pid_t old_pid, struct li
 /* ---- exit ------------------------------------------------------------- */
 
 /* One body, two shapes of the tracepoint (the host loads the one the
- * running kernel has: runtime/kernel_shape.c). */
-static __always_inline int process_exit(struct task_struct *task, bool group_dead)
+ * running kernel has: runtime/kernel_shape.c). remove_group: the process's
+ * entry goes here when its end is certain (else the host removes it on
+ * reading the exit record). */
+static __always_inline int process_exit(struct task_struct *task, bool group_dead,
+					bool remove_group)
 {
 	struct kt_config *c = current_config();
 	struct kt_child_info *info;
@@ -523,7 +526,7 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 	key.id = pid;
 	if (pid_flags >= 0)
 		removed = bpf_map_delete_elem(&kt_targets, &key) == 0;
-	if (group_dead && tgid_flags >= 0) {
+	if (group_dead && remove_group && tgid_flags >= 0) {
 		key.type = KT_TARGET_TGID;
 		key.id = tgid;
 		removed |= bpf_map_delete_elem(&kt_targets, &key) == 0;
@@ -575,17 +578,20 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 {
-	return process_exit(task, group_dead);
+	return process_exit(task, group_dead, true);
 }
 
 /* Older ones (6.1, 6.12) pass the task only. do_exit() has already taken
- * the thread off signal->live, so the last thread to leave reads 0. Two
- * threads ending at the same instant may both read 0: both are then
- * reported as the group's end. */
+ * the thread off signal->live, so the last thread to leave reads 0; but
+ * threads ending together (exit_group with threads running) may all read
+ * 0, each before the others reach this point. Each is then reported as the
+ * group's end, and the process's entry is not removed here, or the others'
+ * exits would no longer be targets: the host removes it when it reads the
+ * first such record (runtime/loop.c), by when they have all passed. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(kt_process_exit_task_only, struct task_struct *task)
 {
-	return process_exit(task, task->signal->live.counter == 0);
+	return process_exit(task, task->signal->live.counter == 0, false);
 }
 
 /* ---- on/off CPU ------------------------------------------------------- */

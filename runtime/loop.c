@@ -101,6 +101,11 @@ static int on_record(void *ctx, void *data, size_t size)
 	s->events[h->kind]++;
 	if (s->recorder)
 		kt_record_event(s, data, size);
+	/* Kernels whose exit tracepoint does not say group_dead leave the
+	 * process's entry to us (bpf/keytime.bpf.c, kt_process_exit_task_only). */
+	if (h->kind == KT_EXIT && s->probes.skel && !s->probes.features.exit_group_dead &&
+	    size >= sizeof(struct kt_exit) && ((const struct kt_exit *)data)->group_dead)
+		kt_target_remove(&s->probes, KT_TARGET_TGID, h->tgid);
 	if (s->interrupted || s->stopped_in_lua)   /* Ctrl-C in the REPL; a stopped script */
 		return 0;
 	kt_lua_dispatch(s, data, size);
