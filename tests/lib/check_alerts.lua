@@ -85,7 +85,12 @@ elseif mode == "forkrate" or mode == "forkrate-quiet" then
     local max = tonumber(arg[5])
     -- root and sub made root_children + sub_children tasks within a second;
     -- more than root alone made proves grandchildren were counted.
-    t.expect(peak and peak > m.root_children, "peak above " .. m.root_children .. " (grandchildren counted)", err)
+    -- (Under emulation the storm takes longer than a second: there the
+    -- grandchildren show as their parent, sub, among the top parents.)
+    local grandchildren_in_peak = peak and peak > m.root_children
+    if t.time_scale == 1 or grandchildren_in_peak then
+      t.expect(grandchildren_in_peak, "peak above " .. m.root_children .. " (grandchildren counted)", err)
+    end
     if t.expect(#lines >= 1, "a FORKRATE alert", read_text(arg[2])) then
       local l = lines[1]
       local count = tonumber(l.head:match("^(%d+) tasks in 1s"))
@@ -100,6 +105,9 @@ elseif mode == "forkrate" or mode == "forkrate-quiet" then
         t.expect(cmd:find("alert_forks", 1, true) and cmd:find("burst", 1, true), "top parents' command line", l.line)
       end
       t.expect(next(named) ~= nil, "the alert names parents", l.line)
+      if t.time_scale > 1 and not grandchildren_in_peak then
+        t.expect(named[m.sub_pid], "grandchildren counted: their parent " .. m.sub_pid .. " among the top parents", l.line)
+      end
       t.expect(sum <= count, "parents' counts add up to at most the total", l.line)
     end
   end
