@@ -246,6 +246,11 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 	}
 	if (opts->list_scripts)
 		return kt_script_list(search_path(), stdout) > 0 ? 0 : 1;
+	/* At once: a background job's SIGINT is ignored until we handle it, so
+	 * a Ctrl-C or kill -INT while the script is checked or the probes load
+	 * would be lost (a replay installs them once its file is read). */
+	if (!opts->replay)
+		install_signals();
 	/* Privileges first: a user who cannot trace hears that, not about the script. */
 	if (!opts->replay && kt_probes_check_system(err, sizeof(err))) {
 		fprintf(stderr, "keytime-run: %s\n", err);
@@ -267,7 +272,6 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 	s->exit_status = 0;
 	if (opts->replay)
 		return replay(s);
-	install_signals();
 	s->start_ns = kt_now_ns();
 	s->mono_to_real_ns = mono_to_real_offset();
 	if (opts->duration > 0)

@@ -29,6 +29,17 @@ live() {
     done
 }
 
+# handles PID SIG: waits (up to 5 s) until PID has a handler for SIG.
+handles() {
+    local bit=$((1 << ($(kill -l "$2") - 1))) mask i
+    for ((i = 0; i < 500; i++)); do
+        mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+        [ -n "$mask" ] && (( 0x$mask & bit )) && return 0
+        sleep 0.01
+    done
+    return 1
+}
+
 printf 'kt.on("*", function(e) end)\n' >"$WORK/quiet.lua"
 # 20 ms of busy work per event: the signal mostly lands inside a handler.
 cat >"$WORK/slow_handler.lua" <<'LUA'
@@ -55,6 +66,10 @@ for ((n = 1; n <= iterations; n++)); do
 
     : >"$WORK/err"   # empty first: wait_for must not read the last run's "attached"
     "$KT" "$script" --follow -c "$WORK/$cmdname" >"$WORK/out" 2>"$WORK/err" & tracer=$!
+    # A background job starts with SIGINT ignored: the delay counts from
+    # when keytime-run handles the signal (its first act), or the signal
+    # could land in the exec, before keytime-run is there to take it.
+    handles "$tracer" "$sig" || fail "$what: keytime-run never handled SIG$sig"
     sleep "$delay"
     children=$(pgrep -P $tracer || true)   # the -c child, maybe still at its gate
     kill -$sig $tracer 2>/dev/null
