@@ -97,7 +97,14 @@ elseif demo == "zombie" then
   between("the parent slept its 500 ms", slept, 499, 2000)
   local reaped, z = expect_line("the reap", "child " .. C .. " is gone from /proc: its parent reaped it; it was a zombie for about ([%d.]+) ms")
   between("a zombie from exit (50 ms) to reap (500 ms)", z, 400, 2000)
-  expect_order("zombie narration in order", fork, sleep, exited, zombie, woke, reaped)
+  if t.time_scale == 1 then
+    expect_order("zombie narration in order", fork, sleep, exited, zombie, woke, reaped)
+  else
+    -- (the reap is seen by a poll of /proc, which under emulation may come
+    -- before the drain that brings the parent's wake-up)
+    expect_order("zombie narration in order", fork, sleep, exited, zombie, woke)
+    expect_order("zombie narration in order", fork, sleep, exited, zombie, reaped)
+  end
   expect_line("summary", "^child " .. C .. ": ran [%d.]+ ms, then was a zombie for [%d.]+ ms until its parent " .. P .. " reaped it$")
 
 elseif demo == "offcpu_reasons" then

@@ -112,7 +112,9 @@ local function check_json(attached)
   t.expect((short.lifetime or 0) >= 1000000 and (short.lifetime or 0) < 1000000000,
     "short_child lived about a millisecond (it spins 1 ms)", tostring(short.lifetime))
   local longest = threads[2] and threads[2].longest_off
-  t.expect(longest and longest.state == "S" and longest.duration >= 10000000 and #longest.kstack > 0,
+  -- (under emulation a wait for a CPU may outlast the sleep: then that one)
+  t.expect(longest and (longest.state == "S" or t.time_scale > 1) and longest.duration >= 10000000 and
+    #longest.kstack > 0,
     "thread 2's longest off-CPU interval: its 10 ms sleep, with its stack",
     longest and ("%s %d %d frames"):format(longest.state, longest.duration, #longest.kstack) or "none")
 end
