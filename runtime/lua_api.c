@@ -80,6 +80,13 @@ static void handle_error(struct kt_session *s)
 		lua_pop(L, 1);
 		return;   /* the REPL reports it and goes on, keeping its state */
 	}
+	/* A signal that ends the run cut this call short: said, but it is the
+	 * end asked for, not the script's error (the exit status stays). */
+	if (s->stopped_in_lua && !s->loading) {
+		fprintf(stderr, "keytime-run: %s\n", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return;
+	}
 	/* The main chunk's errors, --strict, and a runaway script end the run. */
 	if (s->loading || s->opts->strict || s->runaway) {
 		fprintf(stderr, "keytime-run: %s\n", lua_tostring(L, -1));
