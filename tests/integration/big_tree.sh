@@ -38,10 +38,12 @@ grep -qx "forks $((n + 1)) exits $((n + 2)) last_exec yes untraced 0 filter_full
 pid_max=$(cat /proc/sys/kernel/pid_max)
 want=$(( pid_max < 16384 ? 16384 : (pid_max > 131072 ? 131072 : pid_max) ))
 printf 'kt.after(300, function() kt.stop() end)\n' >"$WORK/idle.lua"
-"$KT" "$WORK/idle.lua" >/dev/null 2>"$WORK/err" & tracer=$!
+printf 'kt.on("end", function() end)\n' >"$WORK/waiting.lua"   # runs until stopped
+"$KT" "$WORK/waiting.lua" >/dev/null 2>"$WORK/err" & tracer=$!
 wait_for "$WORK/err" "attached" 10 || fail "the tracer did not start"
 sizes=$( (bpftool map show name kt_targets; bpftool map show name kt_children) 2>/dev/null |
     grep -o "max_entries [0-9]*" | sort | uniq -c | awk '{print $1, $2, $3}')
+kill -TERM $tracer
 wait $tracer
 [ "$sizes" = "2 max_entries $want" ] || fail "map sizes: '$sizes', expected max_entries $want (pid_max $pid_max)"
 
