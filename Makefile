@@ -39,11 +39,22 @@ deps:
 $(B):
 	mkdir -p $(B)
 
-$(B)/vmlinux.h: | $(B)
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+# The BPF object is built for the machine's architecture (BPF_ARCH=arm64 to
+# build another's: make bpf-object). bpf/kernel_types.h holds the kernel
+# types the probes read, relocated at load time (CO-RE): the build reads no
+# kernel's BTF.
+BPF_ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ibpf \
+             -I/usr/include/$(shell uname -m)-linux-gnu
 
-$(B)/keytime.bpf.o: bpf/keytime.bpf.c bpf/keytime.h $(B)/vmlinux.h
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(B) -Ibpf -c $< -o $@
+$(B)/keytime.bpf.o: bpf/keytime.bpf.c bpf/keytime.h bpf/kernel_types.h | $(B)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The probes for another architecture, alone: make bpf-object BPF_ARCH=arm64
+.PHONY: bpf-object
+bpf-object: bpf/keytime.bpf.c bpf/keytime.h bpf/kernel_types.h
+	mkdir -p $(B)/$(BPF_ARCH)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $(B)/$(BPF_ARCH)/keytime.bpf.o
 
 $(B)/keytime.skel.h: $(B)/keytime.bpf.o
 	$(BPFTOOL) gen skeleton $< name keytime_bpf > $@.tmp && mv $@.tmp $@

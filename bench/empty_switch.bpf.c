@@ -2,7 +2,7 @@
 /* The floor of any on/off-CPU tracer here: a sched_switch program that
  * does nothing. What attaching it costs a switch-heavy workload is what
  * no filter inside keytime's switch probe can win back. */
-#include "vmlinux.h"
+#include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 

@@ -3,7 +3,7 @@
  * children's ends as seen by their parents, and on/off-CPU switches.
  * Every program asks the filter map first and returns before reserving any
  * ring-buffer space when the task is not a target. */
-#include "vmlinux.h"
+#include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
