@@ -5,7 +5,8 @@ CC      ?= gcc
 CLANG   ?= clang
 BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 CFLAGS  ?= -O2 -g -Wall -Wextra -Wno-unused-parameter
-VERSION := 0.1.0
+# The version lives in one place: the first line of debian/changelog.
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 CPPFLAGS += -DKEYTIME_VERSION=\"$(VERSION)\"
 LUA_CFLAGS = $(shell pkg-config --cflags lua5.4 2>/dev/null)
 LUA_LIBS   = $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
@@ -66,7 +67,7 @@ $(B)/repl_%.o: repl/%.c repl/repl.h $(wildcard runtime/*.h) bpf/keytime.h $(B)/k
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LUA_CFLAGS) -I$(B) -Ibpf -Iruntime -Irepl -c $< -o $@
 
 keytime-run: $(RUNTIME_OBJ) $(REPL_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # deps first; tests/run.sh then builds with a fresh make that sees what deps
 # installed (pkg-config).
@@ -128,7 +129,7 @@ $(B)/ctl_main.o: ctl/keytime-ctl.c runtime/probes.h runtime/instance.h bpf/keyti
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Ibpf -Iruntime -c $< -o $@
 
 keytime-ctl: $(CTL_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ -lbpf -lelf -lz
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz
 
 # ---- install -----------------------------------------------------------------
 # `make install [PREFIX=/usr/local] [DESTDIR=/staging]`; `make uninstall`.
@@ -253,6 +254,19 @@ clean-reliability:
 fresh-check:
 	bash tools/fresh-machine.sh test
 # ==== end of fresh machine ======================================================
+
+# ==== the Debian package ========================================================
+# make deb: build-deb/keytime_<version>_<arch>.deb, lintian-clean (debian/);
+# make deb-check: that package installed with apt-get in a fresh Debian 12
+# root, running a stock script by name (tests/package/check-installed.sh).
+.PHONY: deb deb-check clean-deb
+deb:
+	bash tools/build-deb.sh build-deb
+deb-check: deb
+	bash tools/fresh-machine.sh --deb build-deb/keytime_$(VERSION)_$(shell dpkg --print-architecture).deb
+clean: clean-deb
+clean-deb:
+	rm -rf build-deb
 
 # ==== vmtest: the test suite in another kernel, under qemu =====================
 # make vmtest KERNEL=6.1|6.12|linux-image-...-amd64|/path/to/vmlinuz

@@ -6,6 +6,8 @@
 # files as they are in the working tree (uncommitted edits included).
 # Prints the suite's output, the time each phase took and the suite's last
 # line; exits 0 only if every target succeeded. `make fresh-check` runs it.
+# With --deb FILE instead: installs that keytime package in the root with
+# apt-get and runs tests/package/check-installed.sh there (`make deb-check`).
 #
 # The minimal root is built once and kept as a tarball in $KEYTIME_FRESH_CACHE
 # (default /var/cache/keytime-fresh), rebuilt when older than
@@ -30,6 +32,11 @@ ARCH=$(dpkg --print-architecture 2>/dev/null || echo amd64)
 TARBALL=$CACHE/$SUITE-minbase-make-$ARCH.tar.gz
 LOCK=/tmp/keytime-tests.lock
 SRC=/root/keytime          # where the checkout goes inside the root
+DEB=
+if [ "${1:-}" = --deb ]; then
+    DEB=$(realpath "${2:?--deb needs a .deb file}")
+    shift 2
+fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(test)
 
@@ -139,7 +146,12 @@ mkdir "$ROOT"
 tar --numeric-owner --xattrs --xattrs-include='*' -C "$ROOT" -xpzf "$TARBALL"
 end
 
-# ---- phase: the checkout -------------------------------------------------------
+# ---- phase: the checkout (or the package) --------------------------------------
+if [ -n "$DEB" ]; then
+    begin "copy of the package"
+    cp "$DEB" "$TOP/tests/package/check-installed.sh" "$ROOT/root/"
+    end
+else
 begin "copy of the checkout"
 mkdir -p "$ROOT$SRC"
 # Tracked files as they are in the working tree; a tracked file deleted there
@@ -158,6 +170,7 @@ git -C "$ROOT$SRC" -c user.name=fresh-machine -c user.email=fresh-machine@localh
     commit -q -m "working tree of $(git -c safe.directory="$TOP" -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)"
 say "$(git -C "$ROOT$SRC" ls-files | wc -l) files in $SRC"
 end
+fi
 
 # ---- phase: mounts -------------------------------------------------------------
 begin "mounts"
@@ -181,6 +194,17 @@ for v in http_proxy https_proxy no_proxy; do
 done
 LOG=$WORK/make.log
 rc=0
+if [ -n "$DEB" ]; then
+    begin "install the package and check it"
+    (
+        chroot "$ROOT" /usr/bin/env -i --default-signal "${envs[@]}" \
+            /bin/bash /root/check-installed.sh "/root/${DEB##*/}" 2>&1 | tee -a "$LOG"
+        exit "${PIPESTATUS[0]}"
+    ) &
+    wait $! || { rc=$?; say "the installed package failed its check (exit status $rc)"; }
+    end
+    targets=()
+fi
 for t in "${targets[@]}"; do
     begin "make $t"
     # In the background, so that a signal to this script runs its trap at
@@ -200,7 +224,7 @@ echo
 say "time per phase:"
 printf '    %s\n' "${phases[@]}" >&2
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$LOG" | tail -n1 || true)
-if [[ " ${targets[*]} " == *" test "* ]]; then
+if [ -n "$DEB" ] || [[ " ${targets[*]} " == *" test "* ]]; then
     [ -n "$summary" ] || { say "the suite printed no 'N passed, N failed, N skipped' line"; rc=1; }
     say "suite: ${summary:-none}"
 fi
