@@ -17,8 +17,8 @@ int kt_record_start(struct kt_session *s, const char *path, const char *targets,
 
 	uname(&u);
 	snprintf(info, sizeof(info),
-		 "host=%s\nkernel=%s\nmono_to_real_ns=%lld\nstart_ns=%llu\nscript_start_ns=%llu\ntargets=%s\n",
-		 u.nodename, u.release, (long long)s->mono_to_real_ns,
+		 "keytime=%s\nhost=%s\nkernel=%s\nmono_to_real_ns=%lld\nstart_ns=%llu\nscript_start_ns=%llu\ntargets=%s\n",
+		 KEYTIME_VERSION, u.nodename, u.release, (long long)s->mono_to_real_ns,
 		 (unsigned long long)s->start_ns, (unsigned long long)s->script_start_ns, targets);
 	s->recorder = kt_trace_create(path, info, err, errlen);
 	return s->recorder ? 0 : -1;

@@ -3,7 +3,8 @@
  *   "KTTRACE\0"                8 bytes
  *   u32 version                KT_TRACE_VERSION
  *   u32 info_len               then info_len bytes of "key=value\n" lines:
- *                              host, kernel, mono_to_real_ns, start_ns, targets
+ *                              keytime (its version), host, kernel,
+ *                              mono_to_real_ns, start_ns, targets
  *   chunks, each: u32 type, u32 len, len bytes of payload
  *     KT_CHUNK_EVENT  a ring-buffer record as the probes wrote it (bpf/keytime.h)
  *     KT_CHUNK_STACK  s32 stack_id, then the symbolized frames, each NUL-terminated,

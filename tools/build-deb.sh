@@ -47,3 +47,14 @@ if [ "$errors" -ne 0 ] || [ $rc -ne 0 ]; then
     die "lintian reported errors"
 fi
 say "$deb ($(du -k "$deb" | cut -f1) KB)"
+
+# The probes for arm64 too (a cross build of the BPF object only): the same
+# programs as the package's own architecture.
+sections() { llvm-objdump -h "$1" | awk '$2 ~ /^(tp_btf|tracepoint|raw_tp)\// { print $2 }' | sort; }
+make -s -C "$SRC" bpf-object BPF_ARCH=arm64 B="$WORK/bpf" >/dev/null
+make -s -C "$SRC" bpf-object B="$WORK/bpf" >/dev/null
+native=$(ls -d "$WORK"/bpf/*/ | grep -v /arm64/ | head -n1)
+[ -n "$(sections "$WORK/bpf/arm64/keytime.bpf.o")" ] &&
+    [ "$(sections "$WORK/bpf/arm64/keytime.bpf.o")" = "$(sections "$native/keytime.bpf.o")" ] ||
+    die "the arm64 BPF object does not have the programs of the ${native%/} one"
+say "arm64 BPF object: $(sections "$WORK/bpf/arm64/keytime.bpf.o" | wc -l) programs, as on $(basename "$native")"

@@ -73,6 +73,12 @@ nobody "$KT" --replay "$WORK/json.kt" "$TOP/scripts/keytime.lua" --json -t 0.000
     fail "replay with -t"
 [ "$(wc -l <"$WORK/short")" -lt "$(wc -l <"$WORK/json.replay")" ] || fail "-t did not cut the replay short"
 
+# The recording names the keytime that made it (the version of
+# debian/changelog's first line, the one place it is kept).
+version=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$TOP/debian/changelog")
+head -c 200 "$WORK/json.kt" | grep -aq "keytime=$version\$" ||
+    fail "the recording's header does not say keytime=$version: $(head -c 120 "$WORK/json.kt" | tr -c '[:print:]\n' .)"
+
 # Broken recordings.
 size=$(stat -c %s "$WORK/json.kt")
 head -c $((size - 100)) "$WORK/json.kt" >"$WORK/truncated.kt"
