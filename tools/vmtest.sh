@@ -12,8 +12,8 @@
 # The guest boots a Debian 12 root (debootstrap minbase plus exactly the
 # packages tools/install-deps.sh installs), cached in $VMTEST_CACHE and keyed
 # by a hash of tools/install-deps.sh; the working tree's tracked files are
-# copied to a second disk, built there by the guest (vmlinux.h from the guest
-# kernel's BTF) and tested with `make test`. The suite's output comes on the
+# copied to a second disk, built there by the guest (the probes load there
+# with the guest kernel's BTF) and tested with `make test`. The suite's output comes on the
 # serial console; the last line printed is the suite's "N passed, N failed,
 # N skipped". Exit status 0 only when the suite passed in the guest.
 #
