@@ -13,17 +13,14 @@
 #include <string.h>
 #include <time.h>
 #include "session.h"
+#include "source.h"
+#include "clock.h"
+#include "lua_state.h"
+#include "guard.h"
+#include "handlers.h"
 #include "events.h"
 
 #define RING 1024   /* distinct records, reused in turn */
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static void make_records(struct kt_switch *recs, int n, uint64_t t0)
 {
@@ -72,7 +69,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	s->opts = &opts;
-	s->start_ns = mono_ns();
+	s->source = &kt_live_source;   /* its clock; no probes are loaded */
+	s->start_ns = kt_mono_ns();
 	if (kt_lua_open(s)) {
 		fputs("hostpath: cannot create the Lua state\n", stderr);
 		return 1;
@@ -82,7 +80,7 @@ int main(int argc, char **argv)
 		return 1;
 	make_records(recs, RING, s->start_ns);
 
-	t0 = mono_ns();
+	t0 = kt_mono_ns();
 	for (long n = 0; n < events && !s->failed && !s->stop; n++) {
 		struct kt_switch *r = &recs[n % RING];
 
@@ -91,7 +89,7 @@ int main(int argc, char **argv)
 		kt_lua_dispatch(s, r, sizeof(*r));
 	}
 	fflush(stdout);
-	elapsed = mono_ns() - t0;
+	elapsed = kt_mono_ns() - t0;
 	kt_guard_stop();
 	fprintf(stderr, "hostpath: events=%ld elapsed_ns=%llu events_per_s=%.0f ns_per_event=%.0f\n",
 		events, (unsigned long long)elapsed, events / (elapsed / 1e9), (double)elapsed / events);

@@ -20,6 +20,9 @@
 #include <readline/history.h>
 #include <bpf/libbpf.h>
 #include "session.h"
+#include "source.h"
+#include "lua_call.h"
+#include "lua_filter.h"
 #include "events.h"
 #include "repl.h"
 
@@ -210,7 +213,7 @@ static int cmd_stats(lua_State *L)
 		total += s->events[k];
 	print_counts("events", total, s->events);
 	print_counts("lost", lost_total, lost);
-	printf("running %.1f s\n", (kt_now_ns() - s->start_ns) / 1e9);
+	printf("running %.1f s\n", (kt_now_ns(s) - s->start_ns) / 1e9);
 	return 0;
 }
 

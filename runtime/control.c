@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "session.h"
+#include "control.h"
+#include "handlers.h"
+#include "warn.h"
 
 void kt_control_poll(struct kt_session *s, uint64_t now)
 {
@@ -25,6 +28,6 @@ void kt_control_poll(struct kt_session *s, uint64_t now)
 	/* -k: the switch program is attached only while it is wanted. */
 	if ((c.cpu_events != 0) != (s->probes.switch_link != NULL) &&
 	    (e = kt_probes_set_cpu_events(&s->probes, c.cpu_events)))
-		fprintf(stderr, "keytime-run: cannot switch onCPU/offCPU events: %s\n", strerror(-e));
+		kt_warn("cannot switch onCPU/offCPU events: %s", strerror(-e));
 	kt_lua_call_targets(s);
 }

@@ -8,20 +8,21 @@
  * --record (a recording keeps every event for the scripts that replay it). */
 #include "session.h"
 #include "demand.h"
+#include "source.h"
 
 static bool switch_follows_script(struct kt_session *s)
 {
 	return s->probes.skel &&   /* no probes: a replay, or bench/hostpath.c */
-	       !s->opts->cpu_given && !s->cpu_chosen && !s->opts->record && !s->replaying;
+	       !s->opts->cpu_given && !s->cpu_chosen && !s->opts->record;
 }
 
 int kt_demand_subscribed(struct kt_session *s, int kind)
 {
 	if ((kind == KT_EXEC_ENTER || kind == KT_EXEC_EXIT) && !s->probes.exec_calls)
-		return kt_probes_set_exec_calls(&s->probes, true);
+		return s->source->set_exec_calls(s, true);
 	if ((kind == KT_DEMAND_ANY || kind == KT_ONCPU || kind == KT_OFFCPU) &&
 	    switch_follows_script(s) && !s->probes.switch_link)
-		return kt_probes_set_cpu_events(&s->probes, true);
+		return s->source->set_cpu_events(s, true);
 	return 0;
 }
 
@@ -30,6 +31,6 @@ int kt_demand_script_loaded(struct kt_session *s)
 	bool wanted = s->nhandlers[KT_DEMAND_ANY] || s->nhandlers[KT_ONCPU] || s->nhandlers[KT_OFFCPU];
 
 	if (switch_follows_script(s) && !wanted && s->probes.switch_link)
-		return kt_probes_set_cpu_events(&s->probes, false);
+		return s->source->set_cpu_events(s, false);
 	return 0;
 }

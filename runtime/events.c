@@ -53,6 +53,16 @@ bool kt_record_valid(const void *rec, size_t size)
 	       size >= kt_kind_min_size(h->kind);
 }
 
+const char *kt_untraced_name(unsigned reason)
+{
+	static const char *const names[KT_UNTRACED_MAX] = {
+		[KT_UNTRACED_FILTER_FULL] = "filter_full",
+		[KT_UNTRACED_FILTER_ERROR] = "filter_error",
+		[KT_UNTRACED_CHILDREN_FULL] = "children_full",
+	};
+	return reason < KT_UNTRACED_MAX ? names[reason] : "?";
+}
+
 /* The kernel's task state bits (include/linux/sched.h). */
 #define TASK_INTERRUPTIBLE   0x0001
 #define TASK_UNINTERRUPTIBLE 0x0002

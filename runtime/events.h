@@ -18,6 +18,9 @@ size_t kt_kind_min_size(unsigned kind);
  * size of that kind's struct. */
 bool kt_record_valid(const void *rec, size_t size);
 
+/* Why a task was not traced: "filter_full", ...; "?" when unknown. */
+const char *kt_untraced_name(unsigned reason);
+
 /* One letter like ps(1) for an offCPU prev_state ("R" = preempted). */
 const char *kt_state_letter(unsigned state);
 /* "runnable", "sleeping", "uninterruptible", ... */

@@ -11,6 +11,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include "session.h"
+#include "guard.h"
 
 static struct kt_session *guarded;
 static uint64_t watched_call;      /* the call the watchdog has seen running */

@@ -1,4 +1,4 @@
-/* The event loop: drain the ring buffer in batches, run timers, and notice
+/* The live source's event loop: drain the ring buffer in batches, run timers, and notice
  * when the run is over (duration, --cmd child gone, targets gone, signal). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +9,17 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "session.h"
+#include "loop.h"
+#include "source.h"
+#include "clock.h"
+#include "handlers.h"
+#include "timers.h"
+#include "control.h"
+#include "record.h"
+#include "guard.h"
 #include "events.h"
 #include "repl.h"
+#include "warn.h"
 
 #define POLL_MS        50           /* drains records submitted without a wake-up */
 #define CHECK_EVERY_NS 100000000ULL /* targets-gone and lost checks */
@@ -19,54 +28,6 @@
  * timer or the deadline. This is only the net under a wake-up lost to a
  * race (a probe that read "awake" just before the reader fell asleep). */
 #define ASLEEP_MS      1000
-
-uint64_t kt_now_ns(void)
-{
-	struct timespec ts;
-	uint64_t recorded = kt_replay_clock();
-
-	if (recorded)
-		return recorded;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* A per-CPU counter map's keys first..n-1, summed over CPUs, each into
- * out[key] when out is given; the total. */
-static uint64_t percpu_counters(int fd, __u32 first, __u32 n, uint64_t *out)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t total = 0, *vals;
-
-	if (ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
-		return 0;
-	for (__u32 k = first; k < n; k++) {
-		uint64_t sum = 0;
-		if (bpf_map_lookup_elem(fd, &k, vals) == 0)
-			for (int c = 0; c < ncpu; c++)
-				sum += vals[c];
-		if (out)
-			out[k] = sum;
-		total += sum;
-	}
-	free(vals);
-	return total;
-}
-
-uint64_t kt_lost_total(struct kt_session *s, uint64_t by_kind[KT_KIND_MAX])
-{
-	uint64_t total = 0;
-
-	if (s->replaying) {   /* what the recording ended with */
-		for (int k = 1; k < KT_KIND_MAX; k++) {
-			if (by_kind)
-				by_kind[k] = s->replay_lost[k];
-			total += s->replay_lost[k];
-		}
-		return total;
-	}
-	return percpu_counters(s->probes.lost_fd, 1, KT_KIND_MAX, by_kind);
-}
 
 /* How long one drain of the ring buffer may deliver events before the loop
  * gets control back, and how long the backlog is delivered at the end. */
@@ -77,17 +38,9 @@ static uint64_t drain_until;    /* CLOCK_MONOTONIC ns */
 static bool drain_yielded;      /* on_record cut the last drain short */
 static bool final_drain;
 
-/* The real clock, also when kt_now_ns() replays a recorded one. */
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static void drain_start(uint64_t slice_ns)
 {
-	drain_until = mono_ns() + slice_ns;
+	drain_until = kt_mono_ns() + slice_ns;
 	drain_yielded = false;
 }
 
@@ -114,66 +67,49 @@ static int on_record(void *ctx, void *data, size_t size)
 	/* A script slower than the kernel would keep one drain going for ever:
 	 * hand back to the loop (timers, deadline, -c child) when its slice is
 	 * used up, and at once when the run is ending (a signal, kt.stop). */
-	if ((s->stop && !final_drain) || mono_ns() >= drain_until) {
+	if ((s->stop && !final_drain) || kt_mono_ns() >= drain_until) {
 		drain_yielded = true;
 		return -1;
 	}
 	return 0;
 }
 
-const char *kt_untraced_name(unsigned reason)
+/* A counter of the probes that grew since it was last said: said on stderr
+ * (at most once per min_gap_ns) and to the script's "lost" handlers. */
+struct growth {
+	uint64_t reported, next_ns;
+};
+
+static bool grew(struct growth *g, uint64_t total, uint64_t now, uint64_t min_gap_ns, uint64_t *fresh)
 {
-	static const char *const names[KT_UNTRACED_MAX] = {
-		[KT_UNTRACED_FILTER_FULL] = "filter_full",
-		[KT_UNTRACED_FILTER_ERROR] = "filter_error",
-		[KT_UNTRACED_CHILDREN_FULL] = "children_full",
-	};
-	return reason < KT_UNTRACED_MAX ? names[reason] : "?";
+	if (now < g->next_ns || total <= g->reported)
+		return false;
+	*fresh = total - g->reported;
+	g->reported = total;
+	g->next_ns = now + min_gap_ns;
+	fflush(stdout);
+	return true;
 }
 
-uint64_t kt_untraced_total(struct kt_session *s, uint64_t by_reason[KT_UNTRACED_MAX])
-{
-	if (by_reason)
-		memset(by_reason, 0, KT_UNTRACED_MAX * sizeof(*by_reason));
-	if (s->replaying || !s->probes.skel)
-		return 0;
-	return percpu_counters(s->probes.untraced_fd, 0, KT_UNTRACED_MAX, by_reason);
-}
+static struct growth lost_seen, untraced_seen;
 
-/* At most once a second: a tree growing past the map would say it at
- * every check. */
-static void check_untraced(struct kt_session *s, uint64_t now)
+/* Untraced tasks at most once a second: a tree growing past the map would
+ * say it at every check. */
+static void check_counters(struct kt_session *s)
 {
-	uint64_t by_reason[KT_UNTRACED_MAX];
-	uint64_t total;
+	uint64_t by_reason[KT_UNTRACED_MAX], now = kt_now_ns(s), fresh, total;
 
-	if (now < s->next_untraced_check_ns)
-		return;
 	total = kt_untraced_total(s, by_reason);
-	if (total > s->untraced_reported) {
-		uint64_t fresh = total - s->untraced_reported;
-		s->untraced_reported = total;
-		s->next_untraced_check_ns = now + 1000000000ULL;
-		fflush(stdout);
-		fprintf(stderr, "keytime-run: so far %llu new tasks not traced, %llu children's ends "
-			"not told to their parents (maps full at %u entries: raise with --max-targets)\n",
+	if (grew(&untraced_seen, total, now, 1000000000ULL, &fresh)) {
+		kt_warn("so far %llu new tasks not traced, %llu children's ends "
+			"not told to their parents (maps full at %u entries: raise with --max-targets)",
 			(unsigned long long)(by_reason[KT_UNTRACED_FILTER_FULL] + by_reason[KT_UNTRACED_FILTER_ERROR]),
 			(unsigned long long)by_reason[KT_UNTRACED_CHILDREN_FULL], s->probes.max_targets);
 		kt_lua_call_untraced(s, fresh, total);
 	}
-}
-
-static void check_lost(struct kt_session *s)
-{
-	uint64_t total = kt_lost_total(s, NULL);
-
-	check_untraced(s, kt_now_ns());
-	if (total > s->lost_reported) {
-		uint64_t fresh = total - s->lost_reported;
-		s->lost_reported = total;
-		fflush(stdout);
-		fprintf(stderr, "keytime-run: %llu events lost so far (ring buffer full)\n",
-			(unsigned long long)total);
+	total = kt_lost_total(s, NULL);
+	if (grew(&lost_seen, total, now, 0, &fresh)) {
+		kt_warn("%llu events lost so far (ring buffer full)", (unsigned long long)total);
 		kt_lua_call_lost(s, fresh, total);
 	}
 }
@@ -197,7 +133,7 @@ static void periodic_checks(struct kt_session *s, uint64_t now)
 	if (now < s->next_check_ns)
 		return;
 	s->next_check_ns = now + CHECK_EVERY_NS;
-	check_lost(s);
+	check_counters(s);
 	kt_control_poll(s, now);
 	/* Every target has ended (the kernel removes them at exit); a tracer
 	 * deactivated from outside waits instead. */
@@ -240,12 +176,12 @@ void kt_loop_run(struct kt_session *s)
 
 	s->rb = ring_buffer__new(s->probes.events_fd, on_record, s, NULL);
 	if (!s->rb) {
-		fprintf(stderr, "keytime-run: cannot open the ring buffer: %s\n", strerror(errno));
+		kt_warn("cannot open the ring buffer: %s", strerror(errno));
 		s->exit_status = 1;
 		return;
 	}
 	while (!s->stop) {
-		uint64_t now = kt_now_ns();
+		uint64_t now = kt_now_ns(s);
 		int timeout = poll_timeout_ms(s, now, asleep), r, got;
 
 		/* The REPL waits for the keyboard too, and reads it. */
@@ -256,7 +192,7 @@ void kt_loop_run(struct kt_session *s)
 		if (asleep)
 			kt_guard_resume();
 		if (r < 0 && r != -EINTR && !s->failed && !drain_yielded) {
-			fprintf(stderr, "keytime-run: reading events: %s\n", strerror(-r));
+			kt_warn("reading events: %s", strerror(-r));
 			s->exit_status = 1;
 			break;
 		}
@@ -282,7 +218,7 @@ void kt_loop_run(struct kt_session *s)
 			else
 				asleep = true;
 		}
-		now = kt_now_ns();
+		now = kt_now_ns(s);
 		kt_lua_run_timers(s, now);
 		check_child(s);
 		periodic_checks(s, now);
@@ -297,12 +233,12 @@ void kt_loop_run(struct kt_session *s)
 		drain_start(FINAL_DRAIN_NS);
 		ring_buffer__consume(s->rb);
 		if (drain_yielded)
-			fprintf(stderr, "keytime-run: the script is slower than the events: "
-				"the last ones were not delivered (%.0f s at the end)\n",
+			kt_warn("the script is slower than the events: "
+				"the last ones were not delivered (%.0f s at the end)",
 				FINAL_DRAIN_NS / 1e9);
 	}
 	if (!s->failed)
-		check_lost(s);
+		check_counters(s);
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
 }

@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 #include <bpf/bpf.h>
 #include "session.h"
+#include "lua_event.h"
 #include "events.h"
 #include "ksyms.h"
 #include "stacks.h"

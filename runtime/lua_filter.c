@@ -2,21 +2,17 @@
  * are traced, and the switches of the config map. */
 #include <string.h>
 #include <errno.h>
-#include <signal.h>
 #include <lua.h>
 #include <lauxlib.h>
 #include "session.h"
+#include "lua_filter.h"
+#include "source.h"
 
 #define FILTER_MT "keytime.filter"
 
 static struct kt_session *session_of(lua_State *L)
 {
 	return *(struct kt_session **)luaL_checkudata(L, 1, FILTER_MT);
-}
-
-static bool process_exists(lua_Integer id)
-{
-	return id > 0 && id <= 0x7fffffff && (kill((pid_t)id, 0) == 0 || errno == EPERM);
 }
 
 /* filter:add_pid(pid [, {follow=bool}]) / filter:add_tgid(tgid [, {follow=bool}]) */
@@ -33,14 +29,15 @@ static int add_target(lua_State *L, __u32 type)
 			flags |= KT_TARGET_FOLLOW;
 		lua_pop(L, 1);
 	}
-	if (!s->replaying && !process_exists(id))
-		return luaL_error(L, "no such process: %I", id);
-	if (kt_target_add(&s->probes, type, (__u32)id, flags))
+	if (s->source->target_add(s, type, (__u32)id, flags)) {
+		if (errno == ESRCH)
+			return luaL_error(L, "no such process: %I", id);
 		return luaL_error(L, "cannot add target %I: %s", id, strerror(errno));
+	}
 	/* Naming a target turns collection on, as the controller's -a did. */
-	if (kt_config_get(&s->probes, &c) == 0 && !c.active) {
+	if (s->source->config_get(s, &c) == 0 && !c.active) {
 		c.active = 1;
-		kt_config_set(&s->probes, &c);
+		s->source->config_set(s, &c);
 	}
 	s->had_targets = true;
 	return 0;
@@ -54,7 +51,7 @@ static int remove_target(lua_State *L, __u32 type)
 	struct kt_session *s = session_of(L);
 	lua_Integer id = luaL_checkinteger(L, 2);
 
-	lua_pushboolean(L, kt_target_remove(&s->probes, type, (__u32)id) == 0);
+	lua_pushboolean(L, s->source->target_remove(s, type, (__u32)id) == 0);
 	return 1;
 }
 
@@ -82,7 +79,7 @@ static int push_entry(const struct kt_target_key *k, const struct kt_target *v, 
 void kt_filter_push_list(lua_State *L, struct kt_session *s)
 {
 	lua_newtable(L);
-	kt_targets_each(&s->probes, push_entry, L);
+	s->source->targets_each(s, push_entry, L);
 }
 
 static int filter_list(lua_State *L)
@@ -95,7 +92,7 @@ static int filter_clear(lua_State *L)
 {
 	struct kt_session *s = session_of(L);
 
-	if (kt_targets_clear(&s->probes))
+	if (s->source->targets_clear(s))
 		return luaL_error(L, "cannot clear the filter map: %s", strerror(errno));
 	return 0;
 }
@@ -132,7 +129,7 @@ static int set_entry_follow(const struct kt_target_key *k, const struct kt_targe
 	__u32 flags = fc->on ? v->flags | KT_TARGET_FOLLOW : v->flags & ~KT_TARGET_FOLLOW;
 
 	if (!(v->flags & KT_TARGET_AUTO) && flags != v->flags)
-		kt_target_add(&fc->s->probes, k->type, k->id, flags);
+		fc->s->source->target_add(fc->s, k->type, k->id, flags);
 	return 0;
 }
 
@@ -145,7 +142,7 @@ static void set_follow(struct kt_session *s, bool on)
 	struct follow_change fc = { s, on };
 
 	s->opts->follow = on;
-	kt_targets_each(&s->probes, set_entry_follow, &fc);
+	s->source->targets_each(s, set_entry_follow, &fc);
 }
 
 static int filter_index(lua_State *L)
@@ -168,7 +165,7 @@ static int filter_index(lua_State *L)
 		lua_pushboolean(L, s->probes.exec_calls);
 		return 1;
 	}
-	if (kt_config_get(&s->probes, &c))
+	if (s->source->config_get(s, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
 	if ((f = config_field(&c, k))) {
 		lua_pushboolean(L, *f);
@@ -192,25 +189,25 @@ static int filter_newindex(lua_State *L)
 		return 0;
 	}
 	if (!strcmp(k, "exec_calls")) {
-		if ((e = kt_probes_set_exec_calls(&s->probes, on)))
+		if ((e = s->source->set_exec_calls(s, on)))
 			return luaL_error(L, "cannot switch exec_enter/exec_exit events: %s", strerror(-e));
 		return 0;
 	}
-	if (kt_config_get(&s->probes, &c))
+	if (s->source->config_get(s, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
 	if (!(f = config_field(&c, k)))
 		return luaL_error(L, "kt.filter has no setting '%s' (active, all, cpu, exec_calls, follow, myproc, stacks)", k);
 	if (!strcmp(k, "cpu")) {
 		/* The switch program is attached only while it is wanted. */
 		s->cpu_chosen = true;
-		if ((e = kt_probes_set_cpu_events(&s->probes, on)))
+		if ((e = s->source->set_cpu_events(s, on)))
 			return luaL_error(L, "cannot switch onCPU/offCPU events: %s", strerror(-e));
 		return 0;
 	}
 	*f = on;
 	if (!strcmp(k, "all") && on)
 		c.active = 1, s->had_targets = false;
-	if (kt_config_set(&s->probes, &c))
+	if (s->source->config_set(s, &c))
 		return luaL_error(L, "cannot write the config map: %s", strerror(errno));
 	return 0;
 }
@@ -220,7 +217,7 @@ static int filter_tostring(lua_State *L)
 	struct kt_session *s = session_of(L);
 	struct kt_config c = {0};
 
-	kt_config_get(&s->probes, &c);
+	s->source->config_get(s, &c);
 	lua_pushfstring(L, "keytime.filter active=%s all=%s cpu=%s",
 			c.active ? "true" : "false", c.all ? "true" : "false",
 			c.cpu_events ? "true" : "false");

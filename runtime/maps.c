@@ -8,10 +8,6 @@ int kt_config_get(struct kt_probes *p, struct kt_config *c)
 {
 	__u32 zero = 0;
 
-	if (p->config_fd < 0) {
-		*c = p->offline_config;
-		return 0;
-	}
 	return bpf_map_lookup_elem(p->config_fd, &zero, c);
 }
 
@@ -19,10 +15,6 @@ int kt_config_set(struct kt_probes *p, const struct kt_config *c)
 {
 	__u32 zero = 0;
 
-	if (p->config_fd < 0) {
-		p->offline_config = *c;
-		return 0;
-	}
 	return bpf_map_update_elem(p->config_fd, &zero, c, BPF_ANY);
 }
 
@@ -32,8 +24,6 @@ int kt_target_add(struct kt_probes *p, __u32 type, __u32 id, __u32 flags)
 	struct kt_target val = { flags, 0 };
 	int r;
 
-	if (p->targets_fd < 0)
-		return 0;   /* --replay: the recording's targets were chosen live */
 	if (p->filter)   /* first: a probe that finds no bit skips the lookup */
 		__atomic_fetch_or(&p->filter->bits[KT_FILTER_WORD(id)], KT_FILTER_BIT(id),
 				  __ATOMIC_SEQ_CST);

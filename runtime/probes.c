@@ -295,7 +295,7 @@ int kt_probes_set_cpu_events(struct kt_probes *p, bool on)
 	if (kt_config_get(p, &c))
 		return -errno;
 	if (!p->skel) {
-		;   /* --replay: nothing to attach */
+		;   /* no probes loaded (bench/hostpath.c): the switch alone */
 	} else if (on && !p->features.cpu_events) {
 		return 0;   /* this kernel cannot: said once when loading */
 	} else if (on && !p->switch_link) {
@@ -319,7 +319,7 @@ int kt_probes_set_exec_calls(struct kt_probes *p, bool on)
 	struct keytime_bpf *skel = p->skel;
 
 	if (!skel || on == p->exec_calls) {
-		p->exec_calls = on;   /* --replay: nothing to attach */
+		p->exec_calls = on;   /* no probes loaded (bench/hostpath.c): the switch alone */
 		return 0;
 	}
 	if (on && !p->features.exec_calls)

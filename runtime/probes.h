@@ -30,7 +30,6 @@ struct kt_probes {
 	struct kt_reader_state *reader; /* the probes' kt_reader, mapped; NULL: none */
 	int targets_fd, config_fd, lost_fd, stacks_fd, events_fd, filter_fd, untraced_fd;
 	unsigned max_targets;           /* entries the filter map holds */
-	struct kt_config offline_config;  /* --replay: no maps, the config lives here */
 };
 
 /* Root/capabilities, BTF, tracefs and bpffs. 0, or -1 with a message in err. */

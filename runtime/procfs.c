@@ -1,8 +1,16 @@
-/* Parsers of the /proc files keytime reads: strict, and safe on any text. */
+/* What keytime reads of other processes: whether one exists, and the /proc
+ * files, parsed strictly and safely on any text. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
 #include "procfs.h"
+
+bool kt_process_exists(long long id)
+{
+	return id > 0 && id <= 0x7fffffff && (kill((pid_t)id, 0) == 0 || errno == EPERM);
+}
 
 static int hex_digit(char c)
 {

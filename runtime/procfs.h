@@ -1,8 +1,10 @@
-/* Parsers of the /proc files keytime reads. They take a stream, so the unit
- * tests and the fuzzers (tests/fuzz/) can feed them any text. */
+/* What keytime reads of other processes: whether one exists, and parsers
+ * of the /proc files, which take a stream, so the unit tests and the
+ * fuzzers (tests/fuzz/) can feed them any text. */
 #ifndef KT_PROCFS_H
 #define KT_PROCFS_H
 #include <stdio.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The effective capability mask of a /proc/PID/status stream: the "CapEff:"
@@ -13,5 +15,8 @@ unsigned long long kt_procfs_capeff(FILE *status);
 /* The command name of a /proc/PID/comm stream, its first line without the
  * newline, into buf (always terminated); "" when the stream is empty. */
 const char *kt_procfs_comm(FILE *comm, char *buf, size_t len);
+
+/* A process (or thread) with this id exists, ours to signal or not. */
+bool kt_process_exists(long long id);
 
 #endif

@@ -3,9 +3,13 @@
  * symbolized stacks). */
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
 #include <unistd.h>
 #include <sys/utsname.h>
 #include "session.h"
+#include "record.h"
+#include "source.h"
+#include "warn.h"
 #include "stacks.h"
 #include "trace_format.h"
 
@@ -39,7 +43,7 @@ void kt_record_event(struct kt_session *s, const void *rec, size_t size)
 	}
 	err |= kt_trace_write_event(s->recorder, rec, size);
 	if (err && !s->record_failed) {
-		perror("keytime-run: writing the recording");
+		kt_warn("writing the recording: %s", strerror(errno));
 		s->record_failed = true;
 	}
 }
@@ -55,7 +59,7 @@ int kt_record_finish(struct kt_session *s)
 	r = kt_trace_finish(s->recorder, &end);
 	s->recorder = NULL;
 	if (r || s->record_failed) {
-		fprintf(stderr, "keytime-run: the recording is incomplete\n");
+		kt_warn("the recording is incomplete");
 		return -1;
 	}
 	return 0;

@@ -1,21 +1,28 @@
-/* --replay FILE: run the script on a recording exactly as it ran live: the
- * same records, in the same order, through the same dispatch, with time
- * (kt.now(), timers, --duration) driven by the recorded clock. */
+/* The replay source (source.h), --replay FILE: the script runs on a
+ * recording exactly as it ran live: the same records, in the same order,
+ * through the same dispatch, with time (kt.now(), timers, --duration)
+ * driven by the recorded clock, and the lost counts and stacks the
+ * recording holds. No root, no BPF: the targets were chosen live. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include "session.h"
+#include "source.h"
 #include "stacks.h"
 #include "trace_format.h"
+#include "handlers.h"
+#include "timers.h"
+#include "warn.h"
 
-static uint64_t virtual_now;   /* the recorded clock, while replaying */
-
-uint64_t kt_replay_clock(void)
-{
-	return virtual_now;
-}
+static struct {
+	uint8_t *buf;                  /* the whole recording */
+	size_t len;
+	uint64_t now;                  /* the recorded clock */
+	uint64_t lost[KT_KIND_MAX];    /* lost counts the recording ends with */
+	struct kt_config config;       /* kt.filter's switches: no map */
+} replay;
 
 /* Advances the recorded clock to t, firing the timers due on the way. */
 static void advance(struct kt_session *s, uint64_t t)
@@ -24,17 +31,17 @@ static void advance(struct kt_session *s, uint64_t t)
 
 	while (!s->stop && (due = kt_lua_next_timer(s)) <= t &&
 	       (!s->deadline_ns || due < s->deadline_ns)) {
-		if (due > virtual_now)
-			virtual_now = due;
-		kt_lua_run_timers(s, virtual_now);
+		if (due > replay.now)
+			replay.now = due;
+		kt_lua_run_timers(s, replay.now);
 	}
 	if (s->deadline_ns && t >= s->deadline_ns) {
-		virtual_now = s->deadline_ns;
+		replay.now = s->deadline_ns;
 		s->stop = 1;
 		return;
 	}
-	if (t > virtual_now)
-		virtual_now = t;
+	if (t > replay.now)
+		replay.now = t;
 }
 
 static int on_info(void *arg, const char *key, const char *value)
@@ -44,9 +51,9 @@ static int on_info(void *arg, const char *key, const char *value)
 	if (!strcmp(key, "mono_to_real_ns"))
 		s->mono_to_real_ns = strtoll(value, NULL, 10);
 	else if (!strcmp(key, "start_ns"))
-		virtual_now = s->start_ns = strtoull(value, NULL, 10);
+		replay.now = s->start_ns = strtoull(value, NULL, 10);
 	else if (!strcmp(key, "script_start_ns"))
-		virtual_now = s->script_start_ns = strtoull(value, NULL, 10);
+		replay.now = s->script_start_ns = strtoull(value, NULL, 10);
 	return 0;
 }
 
@@ -78,7 +85,7 @@ static int on_end(void *arg, const struct kt_trace_end *end)
 
 	advance(s, end->end_ns);
 	s->end_ns = end->end_ns;
-	memcpy(s->replay_lost, end->lost, sizeof(s->replay_lost));
+	memcpy(replay.lost, end->lost, sizeof(replay.lost));
 	return 0;
 }
 
@@ -112,36 +119,147 @@ static uint8_t *load(const char *path, size_t *len, char *err, size_t errlen)
 	return buf;
 }
 
-int kt_replay_open(struct kt_session *s, char *err, size_t errlen)
+static int no_check(char *err, size_t errlen)
+{
+	return 0;
+}
+
+static int open_recording(struct kt_session *s, char *err, size_t errlen)
 {
 	struct kt_trace_callbacks cb = { .info = on_info, .event = stop_at_first_event, .arg = s };
 	char perr[256];
 
-	s->replaying = true;
-	if (!(s->replay_buf = load(s->opts->replay, &s->replay_len, err, errlen)))
+	replay.config = (struct kt_config){ .active = 1, .cpu_events = s->opts->cpu };
+	if (!(replay.buf = load(s->opts->replay, &replay.len, err, errlen)))
 		return -1;
-	if (kt_trace_parse(s->replay_buf, s->replay_len, &cb, perr, sizeof(perr)) < 0) {
+	if (kt_trace_parse(replay.buf, replay.len, &cb, perr, sizeof(perr)) < 0) {
 		snprintf(err, errlen, "%s: %s", s->opts->replay, perr);
 		return -1;
 	}
 	return 0;
 }
 
-int kt_replay_run(struct kt_session *s)
+static int start(struct kt_session *s, char *err, size_t errlen)
+{
+	return 0;
+}
+
+static int run(struct kt_session *s)
 {
 	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, on_end, s };
 	char perr[256];
 	int r;
 
-	if (s->opts->duration > 0)
-		s->deadline_ns = s->start_ns + (uint64_t)(s->opts->duration * 1e9);
-	r = kt_trace_parse(s->replay_buf, s->replay_len, &cb, perr, sizeof(perr));
-	free(s->replay_buf);
-	s->replay_buf = NULL;
+	r = kt_trace_parse(replay.buf, replay.len, &cb, perr, sizeof(perr));
+	free(replay.buf);
+	replay.buf = NULL;
 	fflush(stdout);
 	if (r < 0) {
-		fprintf(stderr, "keytime-run: %s: %s\n", s->opts->replay, perr);
+		kt_warn("%s: %s", s->opts->replay, perr);
 		return -1;
 	}
 	return 0;
 }
+
+static void close_recording(struct kt_session *s)
+{
+	free(replay.buf);
+	replay.buf = NULL;
+}
+
+static uint64_t now(struct kt_session *s)
+{
+	return replay.now;
+}
+
+static uint64_t lost(struct kt_session *s, uint64_t by_kind[KT_KIND_MAX])
+{
+	uint64_t total = 0;
+
+	for (int k = 1; k < KT_KIND_MAX; k++) {
+		if (by_kind)
+			by_kind[k] = replay.lost[k];
+		total += replay.lost[k];
+	}
+	return total;
+}
+
+static uint64_t untraced(struct kt_session *s, uint64_t by_reason[KT_UNTRACED_MAX])
+{
+	return 0;   /* not recorded */
+}
+
+/* Every event the recording has; the recording kernel's shapes are not known. */
+static bool features(struct kt_session *s, struct kt_features *f)
+{
+	f->cpu_events = f->exec_calls = true;
+	return false;
+}
+
+static int config_get(struct kt_session *s, struct kt_config *c)
+{
+	*c = replay.config;
+	return 0;
+}
+
+static int config_set(struct kt_session *s, const struct kt_config *c)
+{
+	replay.config = *c;
+	return 0;
+}
+
+static int set_cpu_events(struct kt_session *s, bool on)
+{
+	replay.config.cpu_events = on;
+	return 0;
+}
+
+static int set_exec_calls(struct kt_session *s, bool on)
+{
+	s->probes.exec_calls = on;   /* only the switch: no probes */
+	return 0;
+}
+
+static int target_add(struct kt_session *s, __u32 type, __u32 id, __u32 flags)
+{
+	return 0;
+}
+
+static int target_remove(struct kt_session *s, __u32 type, __u32 id)
+{
+	errno = ENOENT;
+	return -1;
+}
+
+static void targets_each(struct kt_session *s,
+			 int (*fn)(const struct kt_target_key *, const struct kt_target *, void *),
+			 void *arg)
+{
+}
+
+static int targets_clear(struct kt_session *s)
+{
+	return 0;
+}
+
+const struct kt_source kt_replay_source = {
+	.recorded = true,
+	.check = no_check,
+	.open = open_recording,
+	.start = start,
+	.run = run,
+	.close = close_recording,
+	.now = now,
+	.lost = lost,
+	.untraced = untraced,
+	.stack = kt_stacks_recorded,
+	.features = features,
+	.config_get = config_get,
+	.config_set = config_set,
+	.set_cpu_events = set_cpu_events,
+	.set_exec_calls = set_exec_calls,
+	.target_add = target_add,
+	.target_remove = target_remove,
+	.targets_each = targets_each,
+	.targets_clear = targets_clear,
+};

@@ -1,9 +1,11 @@
-/* Kernel stacks as symbol strings, cached: addresses (live) or whole
- * stacks by id (replay). */
+/* Kernel stacks as symbol strings, cached: addresses symbolized from the
+ * probes' stack map (the live source), or whole stacks by id as a recording
+ * holds them (the replay source). */
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "session.h"
+#include "source.h"
 #include "stacks.h"
 #include "ksyms.h"
 
@@ -88,20 +90,16 @@ static bool tracing_frame(const char *name)
 
 int kt_stack_frames(struct kt_session *s, int32_t id, const char *frames[KT_STACK_DEPTH])
 {
+	return s->source->stack(s, id, frames);
+}
+
+int kt_stacks_symbolize(struct kt_session *s, int32_t id, const char *frames[KT_STACK_DEPTH])
+{
 	struct kt_stacks *st = stacks_of(s);
 	__u64 ips[KT_STACK_DEPTH];
 	int n = 0;
 
-	if (!st || id < 0)
-		return 0;
-	if (s->replaying) {
-		struct recorded *r = id < RECORDED_IDS && st->recorded ? st->recorded[id] : NULL;
-		if (!r)
-			return 0;
-		memcpy(frames, r->frames, r->n * sizeof(*frames));
-		return r->n;
-	}
-	if (bpf_map_lookup_elem(s->probes.stacks_fd, &id, ips))
+	if (!st || id < 0 || bpf_map_lookup_elem(s->probes.stacks_fd, &id, ips))
 		return 0;
 	for (int i = 0; i < KT_STACK_DEPTH && ips[i]; i++) {
 		const char *name = symbol(s, st, ips[i]);
@@ -112,6 +110,17 @@ int kt_stack_frames(struct kt_session *s, int32_t id, const char *frames[KT_STAC
 		frames[n++] = name;
 	}
 	return n;
+}
+
+int kt_stacks_recorded(struct kt_session *s, int32_t id, const char *frames[KT_STACK_DEPTH])
+{
+	struct kt_stacks *st = stacks_of(s);
+	struct recorded *r = st && id >= 0 && id < RECORDED_IDS && st->recorded ? st->recorded[id] : NULL;
+
+	if (!r)
+		return 0;
+	memcpy(frames, r->frames, r->n * sizeof(*frames));
+	return r->n;
 }
 
 int kt_stacks_add_recorded(struct kt_session *s, int32_t id, const char *const *frames, int n)

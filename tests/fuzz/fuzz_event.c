@@ -7,6 +7,7 @@
 #include <lualib.h>
 #include "fuzz.h"
 #include "session.h"
+#include "lua_event.h"
 #include "events.h"
 #include "stacks.h"
 

@@ -1,0 +1,13 @@
+/* kt.filter: the targets and the switches as a Lua object (lua_filter.c). */
+#ifndef KT_LUA_FILTER_H
+#define KT_LUA_FILTER_H
+#include <lua.h>
+
+struct kt_session;
+
+/* Pushes the kt.filter object. */
+void kt_filter_register(lua_State *L, struct kt_session *s);
+/* Pushes the targets as kt.filter:list() returns them. */
+void kt_filter_push_list(lua_State *L, struct kt_session *s);
+
+#endif

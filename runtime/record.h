@@ -1,0 +1,14 @@
+/* --record FILE: the event stream saved as it is delivered (record.c). */
+#ifndef KT_RECORD_H
+#define KT_RECORD_H
+#include <stddef.h>
+
+struct kt_session;
+
+int kt_record_start(struct kt_session *s, const char *path, const char *targets,
+		    char *err, size_t errlen);
+void kt_record_event(struct kt_session *s, const void *rec, size_t size);
+/* Writes the end (lost counts) and closes; 0 also when not recording. */
+int kt_record_finish(struct kt_session *s);
+
+#endif
