@@ -1,7 +1,7 @@
 /* Tab completion at the prompt: globals and keywords; after `a.b.` or
  * `a.b:` the fields of that value (a table's keys, its metatable's __index
- * table) and the API names of the help list (kt.filter's switches and
- * methods live in C); :commands; file names after :load. */
+ * table) and the API's names from its tables (help.c: kt.filter's switches
+ * and methods live in C); :commands; file names after :load. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +101,22 @@ static int resolve(lua_State *L)
 	return 1;
 }
 
+struct member_stem {
+	const char *text;    /* "kt.filter:li" */
+	size_t plen;         /* up to the last separator, included */
+};
+
+static void add_member(const char *name, const char *args, const char *what, void *arg)
+{
+	const struct member_stem *ms = arg;
+	const char *member = name + ms->plen;
+
+	if (strlen(name) >= ms->plen && !strncmp(name, ms->text, ms->plen) &&
+	    !strncmp(member, ms->text + ms->plen, strlen(ms->text + ms->plen)) &&
+	    !member[strcspn(member, ".:")])
+		add("", 0, name);
+}
+
 static void collect(const char *text)
 {
 	lua_State *L = cL;
@@ -127,13 +143,9 @@ static void collect(const char *text)
 	if (lua_pcall(L, 1, 1, 0) == LUA_OK)
 		add_keys(L, -1, text, plen, sep + 1, 0);
 	lua_pop(L, 1);
-	/* The help list's names one step under the same path and separator. */
-	for (const struct kt_help_entry *h = kt_help; h->name; h++) {
-		const char *member = h->name + plen;
-		if (!strncmp(h->name, text, plen) && !strncmp(member, sep + 1, strlen(sep + 1)) &&
-		    !member[strcspn(member, ".:")])
-			add("", 0, h->name);
-	}
+	/* The API's names one step under the same path and separator. */
+	struct member_stem ms = { text, plen };
+	kt_help_each(add_member, &ms);
 }
 
 static char *next_candidate(const char *text, int state)
@@ -158,8 +170,8 @@ static char **complete(const char *text, int start, int end)
 	clear_cands();
 	if (start == 0 && text[0] == ':') {
 		rl_completion_append_character = ' ';
-		for (const struct kt_help_entry *h = kt_help; h->name; h++)
-			if (h->name[0] == ':' && !strncmp(h->name, text, strlen(text)))
+		for (const struct kt_help_entry *h = kt_repl_commands; h->name; h++)
+			if (!strncmp(h->name, text, strlen(text)))
 				add("", 0, h->name);
 	} else {
 		collect(text);

@@ -1,44 +1,19 @@
-/* The Lua API one line each, for :help; completion offers the same names
- * (kt.filter is a C object whose fields cannot be listed from Lua). The
- * whole story is in docs/lua-api.md. */
+/* :help, one line per name, and the names completion offers: read from the
+ * API's own tables (kt's functions and fields, the event kinds and kt.on's
+ * other names, kt.filter's methods and switches); here only the REPL's
+ * commands and the methods of the objects the API returns. The whole
+ * story is in docs/lua-api.md. */
 #include <string.h>
 #include <lua.h>
 #include <lauxlib.h>
 #include "repl.h"
+#include "lua_api.h"
+#include "lua_state.h"
+#include "lua_filter.h"
+#include "handlers.h"
+#include "events.h"
 
-const struct kt_help_entry kt_help[] = {
-	{ "kt.on", "(kind, fn)", "fn(e) for each event of a kind (fork, exec, exit, ..., \"*\"); returns sub" },
-	{ "sub:off", "()", "stop a subscription" },
-	{ "kt.on", "(\"end\", fn)", "fn(stats) once, when the run ends" },
-	{ "kt.on", "(\"lost\", fn)", "fn(new, total) when events were lost (ring buffer full)" },
-	{ "kt.on", "(\"targets\", fn)", "fn(list) after keytime-ctl changed the targets" },
-	{ "e:totable", "()", "a plain copy of an event (e is valid only in its handler)" },
-	{ "kt.filter:add_pid", "(pid [, {follow=true}])", "trace one thread" },
-	{ "kt.filter:add_tgid", "(tgid [, {follow=true}])", "trace a process; follow: its descendants too" },
-	{ "kt.filter:remove_pid", "(pid)", "stop tracing a thread" },
-	{ "kt.filter:remove_tgid", "(tgid)", "stop tracing a process" },
-	{ "kt.filter:list", "()", "the targets: {type=\"pid\"|\"tgid\", id=, follow=, auto=}" },
-	{ "kt.filter:clear", "()", "remove every target" },
-	{ "kt.filter.active", "", "switch: collecting at all" },
-	{ "kt.filter.all", "", "switch: every process is a target" },
-	{ "kt.filter.cpu", "", "switch: onCPU/offCPU events" },
-	{ "kt.filter.follow", "", "switch: the targets' descendants become targets" },
-	{ "kt.filter.myproc", "", "switch: keytime-run's own process may be traced" },
-	{ "kt.filter.stacks", "", "switch: kernel stacks at offCPU (e.kstack)" },
-	{ "kt.now", "()", "CLOCK_MONOTONIC ns now, the clock of e.time" },
-	{ "kt.wallclock", "(ns)", "seconds since the epoch of a monotonic time" },
-	{ "kt.strftime", "(fmt, ns)", "local time of a monotonic time, as strftime(3); %f: microseconds" },
-	{ "kt.every", "(ms, fn)", "fn() every ms milliseconds; returns a timer with :cancel()" },
-	{ "kt.after", "(ms, fn)", "fn() once after ms milliseconds; returns a timer with :cancel()" },
-	{ "kt.stats", "()", "{events=, lost=, duration=, by_kind=, lost_by_kind=}" },
-	{ "kt.stop", "([status])", "end the run (and the REPL)" },
-	{ "kt.ksym", "(addr)", "\"symbol+0xoff\" of a kernel address" },
-	{ "kt.signame", "(n)", "\"SIGKILL\" for 9" },
-	{ "kt.args", "", "the script's arguments" },
-	{ "kt.script", "", "the script's path" },
-	{ "kt.opts", "", "the command line: pid, tgid, cmd, all, follow, myproc, cpu, duration" },
-	{ "kt.pid", "", "keytime-run's own process id" },
-	{ "kt.version", "", "keytime's version" },
+const struct kt_help_entry kt_repl_commands[] = {
 	{ ":help", "", "this list" },
 	{ ":load", " FILE", "run a Lua file in this session" },
 	{ ":targets", "", "the filter map: switches and targets" },
@@ -47,33 +22,84 @@ const struct kt_help_entry kt_help[] = {
 	{ NULL, NULL, NULL },
 };
 
-static bool documented(const char *field)
-{
-	size_t n = strlen(field);
+static const struct kt_help_entry objects[] = {
+	{ "sub:off", "()", "stop a subscription (kt.on's)" },
+	{ "timer:cancel", "()", "stop a timer (kt.every's, kt.after's)" },
+	{ "e:totable", "()", "a plain copy of an event (e is valid only in its handler)" },
+	{ NULL, NULL, NULL },
+};
 
-	for (const struct kt_help_entry *h = kt_help; h->name; h++)
-		if (!strncmp(h->name, "kt.", 3) && !strncmp(h->name + 3, field, n) &&
-		    strchr(".:", h->name[3 + n]))
+static void each_entry(const struct kt_help_entry *list, kt_help_fn fn, void *arg)
+{
+	for (const struct kt_help_entry *h = list; h->name; h++)
+		fn(h->name, h->args, h->what, arg);
+}
+
+/* kt.on's names, each as kt.on("name", fn). */
+static void each_event(kt_help_fn fn, void *arg)
+{
+	char args[48];
+
+	for (unsigned k = 1; k < KT_KIND_MAX; k++) {
+		snprintf(args, sizeof(args), "(\"%s\", fn)", kt_kind_name(k));
+		fn("kt.on", args, kt_kind_help(k), arg);
+	}
+	for (const struct kt_handler_list *l = kt_handler_lists; l->name; l++) {
+		snprintf(args, sizeof(args), "(\"%s\", fn)", l->name);
+		fn("kt.on", args, l->help, arg);
+	}
+}
+
+void kt_help_each(kt_help_fn fn, void *arg)
+{
+	for (const struct kt_api_name *n = kt_api_functions; n->name; n++) {
+		char name[64];
+		snprintf(name, sizeof(name), "kt.%s", n->name);
+		fn(name, n->args, n->help, arg);
+		if (n->fn == kt_on)
+			each_event(fn, arg);
+	}
+	each_entry(objects, fn, arg);
+	for (const struct kt_api_name *n = kt_api_values; n->name; n++) {
+		char name[64];
+		snprintf(name, sizeof(name), "kt.%s", n->name);
+		fn(name, n->args, n->help, arg);
+	}
+	for (const struct kt_api_name *n = kt_filter_names; n->name; n++) {
+		char name[64];
+		snprintf(name, sizeof(name), "kt.filter%s%s", n->fn ? ":" : ".", n->name);
+		fn(name, n->args, n->help, arg);
+	}
+	each_entry(kt_repl_commands, fn, arg);
+}
+
+static bool in_table(const struct kt_api_name *list, const char *name)
+{
+	for (const struct kt_api_name *n = list; n->name; n++)
+		if (!strcmp(n->name, name))
 			return true;
 	return false;
 }
 
-void kt_help_print(lua_State *L, int kt_idx, FILE *out)
+static void print_line(const char *name, const char *args, const char *what, void *arg)
 {
 	char head[96];
 
-	for (const struct kt_help_entry *h = kt_help; h->name; h++) {
-		snprintf(head, sizeof(head), "%s%s", h->name, h->args);
-		fprintf(out, "%-42s %s\n", head, h->what);
-	}
-	/* What the host has grown since this list was written. */
+	snprintf(head, sizeof(head), "%s%s", name, args);
+	fprintf(arg, "%-42s %s\n", head, what);
+}
+
+void kt_help_print(lua_State *L, int kt_idx, FILE *out)
+{
+	kt_help_each(print_line, out);
+	/* A field a script or module added to kt. */
 	if (lua_type(L, kt_idx) != LUA_TTABLE)
 		return;
 	lua_pushnil(L);
 	while (lua_next(L, kt_idx)) {   /* key, value */
-		if (lua_type(L, -2) == LUA_TSTRING && !documented(lua_tostring(L, -2)))
-			fprintf(out, "kt.%-39s (a %s, see docs/lua-api.md)\n",
-				lua_tostring(L, -2), luaL_typename(L, -1));
+		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		if (k && !in_table(kt_api_functions, k) && !in_table(kt_api_values, k))
+			fprintf(out, "kt.%-39s (a %s)\n", k, luaL_typename(L, -1));
 		lua_pop(L, 1);
 	}
 }

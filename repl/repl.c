@@ -238,8 +238,8 @@ static void run_command(struct kt_session *s, const char *line)
 	const char *arg = line + n + strspn(line + n, " \t"), *cmd = NULL;
 	lua_CFunction fn = NULL;
 
-	for (const struct kt_help_entry *h = kt_help; h->name; h++)
-		if (h->name[0] == ':' && n > 1 && !strncmp(h->name, line, n)) {
+	for (const struct kt_help_entry *h = kt_repl_commands; h->name; h++)
+		if (n > 1 && !strncmp(h->name, line, n)) {
 			cmd = h->name;
 			break;
 		}

@@ -38,7 +38,10 @@ struct kt_help_entry {
 	const char *args;       /* "(pid [, {follow=true}])", or "" */
 	const char *what;
 };
-extern const struct kt_help_entry kt_help[];
+extern const struct kt_help_entry kt_repl_commands[];   /* ":help", ... */
+typedef void (*kt_help_fn)(const char *name, const char *args, const char *what, void *arg);
+/* Calls fn for each name of the API and of the REPL, in :help's order. */
+void kt_help_each(kt_help_fn fn, void *arg);
 /* Prints the list, and the fields of the kt table at kt_idx it does not know. */
 void kt_help_print(lua_State *L, int kt_idx, FILE *out);
 

@@ -3,23 +3,37 @@
 #include <signal.h>
 #include "events.h"
 
+/* The one table of event kinds: kt.on's names, e.name, the REPL's :help. */
 static const struct {
 	const char *name;
 	const char *table_name;
 	size_t size;
+	const char *help;
 } kinds[KT_KIND_MAX] = {
-	[KT_EXEC_ENTER]  = { "exec_enter",  "exec_enter",    sizeof(struct kt_exec_enter) },
-	[KT_EXEC_EXIT]   = { "exec_exit",   "exec_exit",     sizeof(struct kt_exec_exit) },
-	[KT_EXIT]        = { "exit",        "exit",          sizeof(struct kt_exit) },
-	[KT_FORK]        = { "fork",        "forkP_enter",   sizeof(struct kt_child) },
-	[KT_VFORK]       = { "vfork",       "vforkP_enter",  sizeof(struct kt_child) },
-	[KT_THREAD]      = { "thread",      "createT_enter", sizeof(struct kt_child) },
-	[KT_FORK_EXIT]   = { "fork_exit",   "forkP_exit",    sizeof(struct kt_child_exit) },
-	[KT_VFORK_EXIT]  = { "vfork_exit",  "vforkP_exit",   sizeof(struct kt_child_exit) },
-	[KT_THREAD_EXIT] = { "thread_exit", "createT_exit",  sizeof(struct kt_child_exit) },
-	[KT_ONCPU]       = { "oncpu",       "onCPU",         sizeof(struct kt_switch) },
-	[KT_OFFCPU]      = { "offcpu",      "offCPU",        sizeof(struct kt_switch) },
-	[KT_EXEC]        = { "exec",        "exec",          sizeof(struct kt_exec) },
+	[KT_EXEC_ENTER]  = { "exec_enter",  "exec_enter",    sizeof(struct kt_exec_enter),
+			     "a thread calls execve/execveat (kt.filter.exec_calls)" },
+	[KT_EXEC_EXIT]   = { "exec_exit",   "exec_exit",     sizeof(struct kt_exec_exit),
+			     "the same thread, when the call returns" },
+	[KT_EXIT]        = { "exit",        "exit",          sizeof(struct kt_exit),
+			     "a thread ended" },
+	[KT_FORK]        = { "fork",        "forkP_enter",   sizeof(struct kt_child),
+			     "a thread made a process (fork)" },
+	[KT_VFORK]       = { "vfork",       "vforkP_enter",  sizeof(struct kt_child),
+			     "a thread made a process with CLONE_VFORK (vfork, posix_spawn)" },
+	[KT_THREAD]      = { "thread",      "createT_enter", sizeof(struct kt_child),
+			     "a thread made a thread" },
+	[KT_FORK_EXIT]   = { "fork_exit",   "forkP_exit",    sizeof(struct kt_child_exit),
+			     "a fork child ended: told to its parent" },
+	[KT_VFORK_EXIT]  = { "vfork_exit",  "vforkP_exit",   sizeof(struct kt_child_exit),
+			     "a vfork child ended: told to its parent" },
+	[KT_THREAD_EXIT] = { "thread_exit", "createT_exit",  sizeof(struct kt_child_exit),
+			     "a thread ended: told to its creator" },
+	[KT_ONCPU]       = { "oncpu",       "onCPU",         sizeof(struct kt_switch),
+			     "a target thread switched in (kt.filter.cpu)" },
+	[KT_OFFCPU]      = { "offcpu",      "offCPU",        sizeof(struct kt_switch),
+			     "a target thread switched out (kt.filter.cpu)" },
+	[KT_EXEC]        = { "exec",        "exec",          sizeof(struct kt_exec),
+			     "a process after a successful execve/execveat" },
 };
 
 const char *kt_kind_name(unsigned kind)
@@ -38,6 +52,11 @@ unsigned kt_kind_from_name(const char *name)
 		if (!strcmp(name, kinds[k].name) || !strcmp(name, kinds[k].table_name))
 			return k;
 	return 0;
+}
+
+const char *kt_kind_help(unsigned kind)
+{
+	return kind > 0 && kind < KT_KIND_MAX ? kinds[kind].help : NULL;
 }
 
 size_t kt_kind_min_size(unsigned kind)

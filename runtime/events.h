@@ -10,6 +10,8 @@
  * name ("forkP_enter"). NULL for an unknown kind. */
 const char *kt_kind_name(unsigned kind);
 const char *kt_kind_table_name(unsigned kind);
+/* One line about the kind, for :help. */
+const char *kt_kind_help(unsigned kind);
 /* Kind from either name; 0 if unknown. */
 unsigned kt_kind_from_name(const char *name);
 /* Smallest record size valid for a kind; 0 for an unknown kind. */

@@ -121,6 +121,46 @@ static int subscription_off(lua_State *L)
 	return 1;
 }
 
+const struct kt_handler_list kt_handler_lists[] = {
+	{ "*", KIND_ANY, "fn(e) for every event" },
+	{ "end", KT_LIST_END, "fn(stats) once, when the run ends" },
+	{ "lost", KT_LIST_LOST, "fn(new, total) when events were lost (ring buffer full)" },
+	{ "targets", KT_LIST_TARGETS, "fn(list) after keytime-ctl changed the targets" },
+	{ NULL, 0, NULL },
+};
+
+/* The list of an event kind's name or of one of the names above; -1. */
+static int list_of(const char *name)
+{
+	unsigned kind = kt_kind_from_name(name);
+
+	if (kind)
+		return (int)kind;
+	for (const struct kt_handler_list *l = kt_handler_lists; l->name; l++)
+		if (!strcmp(name, l->name))
+			return l->list;
+	return -1;
+}
+
+/* The error for a name kt.on does not know, listing those it does. */
+static int unknown_event(lua_State *L, const char *name)
+{
+	luaL_Buffer b;
+
+	luaL_buffinit(L, &b);
+	for (unsigned k = 1; k < KT_KIND_MAX; k++) {
+		luaL_addstring(&b, kt_kind_name(k));
+		luaL_addstring(&b, ", ");
+	}
+	for (const struct kt_handler_list *l = kt_handler_lists; l->name; l++) {
+		luaL_addstring(&b, l->name);
+		if (l[1].name)
+			luaL_addstring(&b, ", ");
+	}
+	luaL_pushresult(&b);
+	return luaL_error(L, "unknown event '%s' (events: %s)", name, lua_tostring(L, -1));
+}
+
 /* kt.on(kind, fn) -> subscription with :off(). kind is an event name
  * ("fork" or "forkP_enter"), "*" for every event, "end", "lost" or "targets". */
 int kt_on(lua_State *L)
@@ -130,19 +170,8 @@ int kt_on(lua_State *L)
 	int list, e;
 
 	luaL_checktype(L, 2, LUA_TFUNCTION);
-	if (!strcmp(name, "end"))
-		list = KT_LIST_END;
-	else if (!strcmp(name, "lost"))
-		list = KT_LIST_LOST;
-	else if (!strcmp(name, "targets"))
-		list = KT_LIST_TARGETS;
-	else {
-		list = !strcmp(name, "*") ? KIND_ANY : (int)kt_kind_from_name(name);
-		if (list == KIND_ANY && strcmp(name, "*"))
-			return luaL_error(L, "unknown event '%s' (events: exec, exec_enter, exec_exit, exit, "
-					  "fork, vfork, thread, fork_exit, vfork_exit, thread_exit, "
-					  "oncpu, offcpu, *, end, lost, targets)", name);
-	}
+	if ((list = list_of(name)) < 0)
+		return unknown_event(L, name);
 	lua_settop(L, 2);
 	lua_createtable(L, 0, 1);                    /* the subscription: 3 */
 	lua_pushlightuserdata(L, s);

@@ -9,6 +9,15 @@
 
 struct kt_session;
 
+/* kt.on's names besides the event kinds (events.h): "*", "end", "lost",
+ * "targets"; the last has a NULL name. */
+struct kt_handler_list {
+	const char *name;
+	int list;
+	const char *help;       /* what the handler is called with, and when */
+};
+extern const struct kt_handler_list kt_handler_lists[];
+
 void kt_handlers_init(struct kt_session *s);   /* the empty lists, on a new state */
 /* kt.on(kind, fn) -> subscription with :off(). */
 int kt_on(lua_State *L);

@@ -103,10 +103,16 @@ static int kt_signame(lua_State *L)
 	return 1;
 }
 
-const luaL_Reg kt_api_functions[] = {
-	{ "on", kt_on }, { "every", kt_every }, { "after", kt_after },
-	{ "stats", kt_stats }, { "stop", kt_stop }, { "now", kt_now },
-	{ "wallclock", kt_wallclock }, { "strftime", kt_strftime },
-	{ "ksym", kt_ksym }, { "signame", kt_signame },
-	{ NULL, NULL },
+const struct kt_api_name kt_api_functions[] = {
+	{ "on", kt_on, "(kind, fn)", "fn(e) for each event of a kind (below); returns sub with :off()" },
+	{ "every", kt_every, "(ms, fn)", "fn() every ms milliseconds; returns a timer with :cancel()" },
+	{ "after", kt_after, "(ms, fn)", "fn() once after ms milliseconds; returns a timer with :cancel()" },
+	{ "stats", kt_stats, "()", "{events=, lost=, duration=, by_kind=, lost_by_kind=, untraced=}" },
+	{ "stop", kt_stop, "([status])", "end the run (and the REPL)" },
+	{ "now", kt_now, "()", "CLOCK_MONOTONIC ns now, the clock of e.time" },
+	{ "wallclock", kt_wallclock, "(ns)", "seconds since the epoch of a monotonic time" },
+	{ "strftime", kt_strftime, "(fmt, ns)", "local time of a monotonic time, as strftime(3); %f: microseconds" },
+	{ "ksym", kt_ksym, "(addr)", "\"symbol+0xoff\" of a kernel address" },
+	{ "signame", kt_signame, "(n)", "\"SIGKILL\" for 9" },
+	{ NULL, NULL, NULL, NULL },
 };

@@ -97,14 +97,21 @@ static int filter_clear(lua_State *L)
 	return 0;
 }
 
-static const luaL_Reg methods[] = {
-	{ "add_pid", filter_add_pid },
-	{ "add_tgid", filter_add_tgid },
-	{ "remove_pid", filter_remove_pid },
-	{ "remove_tgid", filter_remove_tgid },
-	{ "list", filter_list },
-	{ "clear", filter_clear },
-	{ NULL, NULL },
+const struct kt_api_name kt_filter_names[] = {
+	{ "add_pid", filter_add_pid, "(pid [, {follow=true}])", "trace one thread" },
+	{ "add_tgid", filter_add_tgid, "(tgid [, {follow=true}])", "trace a process; follow: its descendants too" },
+	{ "remove_pid", filter_remove_pid, "(pid)", "stop tracing a thread" },
+	{ "remove_tgid", filter_remove_tgid, "(tgid)", "stop tracing a process" },
+	{ "list", filter_list, "()", "the targets: {type=\"pid\"|\"tgid\", id=, follow=, auto=}" },
+	{ "clear", filter_clear, "()", "remove every target" },
+	{ "active", NULL, "", "switch: collecting at all" },
+	{ "all", NULL, "", "switch: every process is a target" },
+	{ "cpu", NULL, "", "switch: onCPU/offCPU events" },
+	{ "exec_calls", NULL, "", "switch: exec_enter/exec_exit events (the execve syscall probes)" },
+	{ "follow", NULL, "", "switch: the targets' descendants become targets" },
+	{ "myproc", NULL, "", "switch: keytime-run's own process may be traced" },
+	{ "stacks", NULL, "", "switch: kernel stacks at offCPU (e.kstack)" },
+	{ NULL, NULL, NULL, NULL },
 };
 
 /* The config switches readable and writable as fields. */
@@ -152,9 +159,9 @@ static int filter_index(lua_State *L)
 	struct kt_config c;
 	__u32 *f;
 
-	for (const luaL_Reg *m = methods; m->name; m++)
-		if (!strcmp(k, m->name)) {
-			lua_pushcfunction(L, m->func);
+	for (const struct kt_api_name *m = kt_filter_names; m->name; m++)
+		if (m->fn && !strcmp(k, m->name)) {
+			lua_pushcfunction(L, m->fn);
 			return 1;
 		}
 	if (!strcmp(k, "follow")) {
@@ -173,6 +180,23 @@ static int filter_index(lua_State *L)
 	}
 	lua_pushnil(L);
 	return 1;
+}
+
+/* The error for a name that is no switch, listing the switches. */
+static int no_setting(lua_State *L, const char *k)
+{
+	luaL_Buffer b;
+	const char *sep = "";
+
+	luaL_buffinit(L, &b);
+	for (const struct kt_api_name *n = kt_filter_names; n->name; n++)
+		if (!n->fn) {
+			luaL_addstring(&b, sep);
+			luaL_addstring(&b, n->name);
+			sep = ", ";
+		}
+	luaL_pushresult(&b);
+	return luaL_error(L, "kt.filter has no setting '%s' (%s)", k, lua_tostring(L, -1));
 }
 
 static int filter_newindex(lua_State *L)
@@ -196,7 +220,7 @@ static int filter_newindex(lua_State *L)
 	if (s->source->config_get(s, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
 	if (!(f = config_field(&c, k)))
-		return luaL_error(L, "kt.filter has no setting '%s' (active, all, cpu, exec_calls, follow, myproc, stacks)", k);
+		return no_setting(L, k);
 	if (!strcmp(k, "cpu")) {
 		/* The switch program is attached only while it is wanted. */
 		s->cpu_chosen = true;
@@ -210,6 +234,36 @@ static int filter_newindex(lua_State *L)
 	if (s->source->config_set(s, &c))
 		return luaL_error(L, "cannot write the config map: %s", strerror(errno));
 	return 0;
+}
+
+/* pairs(kt.filter): each method and switch, with its value. */
+static int filter_next(lua_State *L)
+{
+	const struct kt_api_name *n = kt_filter_names;
+
+	if (!lua_isnil(L, 2)) {
+		const char *k = luaL_checkstring(L, 2);
+		while (n->name && strcmp(n->name, k))
+			n++;
+		if (n->name)
+			n++;
+	}
+	if (!n->name) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_pushstring(L, n->name);
+	lua_pushvalue(L, -1);
+	lua_gettable(L, 1);
+	return 2;
+}
+
+static int filter_pairs(lua_State *L)
+{
+	lua_pushcfunction(L, filter_next);
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
 }
 
 static int filter_tostring(lua_State *L)
@@ -235,6 +289,8 @@ void kt_filter_register(lua_State *L, struct kt_session *s)
 	lua_setfield(L, -2, "__newindex");
 	lua_pushcfunction(L, filter_tostring);
 	lua_setfield(L, -2, "__tostring");
+	lua_pushcfunction(L, filter_pairs);
+	lua_setfield(L, -2, "__pairs");
 	lua_pop(L, 1);
 
 	ud = lua_newuserdatauv(L, sizeof(*ud), 0);

@@ -21,6 +21,18 @@
 #include "script_path.h"
 #include "warn.h"
 
+const struct kt_api_name kt_api_values[] = {
+	{ "filter", NULL, "", "the targets and the switches (kt.filter.*, below)" },
+	{ "opts", NULL, "", "the command line: pid, tgid, cmd, all, follow, myproc, cpu, duration" },
+	{ "args", NULL, "", "the script's arguments (also the global arg)" },
+	{ "script", NULL, "", "the script's path" },
+	{ "version", NULL, "", "keytime's version" },
+	{ "pid", NULL, "", "keytime-run's own process id" },
+	{ "replaying", NULL, "", "true when the events come from a recording (--replay)" },
+	{ "features", NULL, "", "what this kernel let the probes do: cpu_events, exec_calls, ..." },
+	{ NULL, NULL, NULL, NULL },
+};
+
 static void set_int_field(lua_State *L, const char *k, lua_Integer v)
 {
 	lua_pushinteger(L, v);
@@ -114,8 +126,11 @@ int kt_lua_open(struct kt_session *s)
 	kt_event_register(L, s);
 
 	lua_newtable(L);                         /* kt */
-	lua_pushlightuserdata(L, s);
-	luaL_setfuncs(L, kt_api_functions, 1);
+	for (const struct kt_api_name *f = kt_api_functions; f->name; f++) {
+		lua_pushlightuserdata(L, s);
+		lua_pushcclosure(L, f->fn, 1);
+		lua_setfield(L, -2, f->name);
+	}
 	kt_filter_register(L, s);
 	lua_setfield(L, -2, "filter");
 	push_options(L, s->opts);
