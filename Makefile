@@ -12,6 +12,8 @@ LUA_CFLAGS = $(shell pkg-config --cflags lua5.4 2>/dev/null)
 LUA_LIBS   = $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
 LIBS    = -lbpf -lelf -lz $(LUA_LIBS) -lm -lreadline
 B       := build
+# Each object's header dependencies, written by the compiler beside it.
+DEPFLAGS = -MMD -MP
 # Where `make install` puts things; DATADIR is also built into keytime-run.
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -44,7 +46,9 @@ $(B):
 # build another's: make bpf-object). bpf/kernel_types.h holds the kernel
 # types the probes read, relocated at load time (CO-RE): the build reads no
 # kernel's BTF.
-BPF_ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64/arm64/' \
+                -e 's/armv.*/arm/' -e 's/ppc64.*/powerpc/' -e 's/s390x/s390/' -e 's/riscv64/riscv/' \
+                -e 's/loongarch64/loongarch/' -e 's/mips.*/mips/' -e 's/sparc64/sparc/')
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ibpf \
              -I/usr/include/$(shell uname -m)-linux-gnu
 
@@ -60,11 +64,14 @@ bpf-object: bpf/keytime.bpf.c bpf/keytime.h bpf/kernel_types.h
 $(B)/keytime.skel.h: $(B)/keytime.bpf.o
 	$(BPFTOOL) gen skeleton $< name keytime_bpf > $@.tmp && mv $@.tmp $@
 
-$(B)/%.o: runtime/%.c $(wildcard runtime/*.h) repl/repl.h bpf/keytime.h $(B)/keytime.skel.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LUA_CFLAGS) -I$(B) -Ibpf -Iruntime -Irepl -c $< -o $@
+# The skeleton first: a first build has no dependency files yet.
+$(B)/%.o: runtime/%.c | $(B)/keytime.skel.h
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(CFLAGS) $(LUA_CFLAGS) -I$(B) -Ibpf -Iruntime -Irepl -c $< -o $@
 
-$(B)/repl_%.o: repl/%.c repl/repl.h $(wildcard runtime/*.h) bpf/keytime.h $(B)/keytime.skel.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LUA_CFLAGS) -I$(B) -Ibpf -Iruntime -Irepl -c $< -o $@
+$(B)/repl_%.o: repl/%.c | $(B)/keytime.skel.h
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(CFLAGS) $(LUA_CFLAGS) -I$(B) -Ibpf -Iruntime -Irepl -c $< -o $@
+
+-include $(wildcard $(B)/*.d)
 
 keytime-run: $(RUNTIME_OBJ) $(REPL_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -100,7 +107,7 @@ $(TB)/%: tests/workload/%.c tests/workload/die.h | $(TB)
 $(TB)/lifecycle-static: tests/workload/lifecycle.c tests/workload/die.h | $(TB)
 	$(CC) -O2 -Wall -Wextra -static -pthread -o $@ $<
 
-$(TB)/unit_runtime: tests/unit/test_runtime.c runtime/events.c runtime/ksyms.c runtime/options.c runtime/command.c | $(TB)
+$(TB)/unit_runtime: tests/unit/test_runtime.c runtime/events.c runtime/ksyms.c runtime/options.c runtime/command.c runtime/warn.c | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $^ -lcmocka
 
 $(TB)/unit_probe_loading: tests/unit/test_probe_loading.c runtime/kernel_shape.c runtime/load_log.c runtime/kernel_shape.h runtime/load_log.h | $(TB)
@@ -125,8 +132,8 @@ bench: deps
 
 # ---- keytime-ctl ---------------------------------------------------------------
 CTL_OBJ := $(B)/ctl_main.o $(B)/maps.o $(B)/instance.o $(B)/procfs.o
-$(B)/ctl_main.o: ctl/keytime-ctl.c runtime/probes.h runtime/instance.h bpf/keytime.h | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Ibpf -Iruntime -c $< -o $@
+$(B)/ctl_main.o: ctl/keytime-ctl.c | $(B)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(CFLAGS) -Ibpf -Iruntime -c $< -o $@
 
 keytime-ctl: $(CTL_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz
@@ -173,9 +180,6 @@ uninstall:
 # ==== reliability: sanitizers, valgrind, fuzzing, soak =========================
 # (tests/fuzz/, tests/soak/, tools/*.sh; figures in docs/reliability.md)
 .PHONY: asan valgrind fuzz fuzz-merge soak clean-reliability
-# keytime-ctl links instance.o, which reads /proc/PID/comm through procfs.o.
-keytime-ctl: $(B)/procfs.o
-
 SAN_B      := build-asan
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow \
               -fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter

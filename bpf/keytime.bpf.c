@@ -22,12 +22,11 @@ struct kt_reader_state kt_reader SEC(".data.reader");
 
 /* 4 MB: the reader drains every 50 ms and is woken when a CPU has submitted
  * kt_config.wakeup_bytes (256 KB) since it last woke it (see submit()).
- * It holds the backlog of a switch storm (~650k events/s) for keytime.lua's
- * table (bench/: 0 lost). A script slower than its events on and on loses
- * some with any size (keytime.lua --json on the pingpong bench: 88k of
- * 160k at 4 MB, 25k at 8 MB); the losses are counted and reported. The
- * reader maps the data twice, so this is 8 MB of keytime-run's RSS
- * (KEYTIME_RINGBUF_KB changes it). */
+ * It holds the backlog of a switch storm for keytime.lua's table; a script
+ * slower than its events on and on loses some with any size (figures in
+ * bench/RESULTS.md); the losses are counted and reported. The reader maps
+ * the data twice, so this is 8 MB of keytime-run's RSS (KEYTIME_RINGBUF_KB
+ * changes it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4 << 20);
@@ -288,18 +287,25 @@ static __always_inline void submit(void *rec, __u32 size, struct kt_config *c)
 	bpf_ringbuf_submit(rec, flags);
 }
 
-static __always_inline void fill_header(struct kt_header *h, __u32 kind,
-					struct task_struct *task)
+/* The header of a record about a thread given by its ids and comm. */
+static __always_inline void fill_header_ids(struct kt_header *h, __u32 kind, __u32 pid,
+					    __u32 tgid, __u32 ppid, const char *comm)
 {
 	h->time = bpf_ktime_get_ns();
 	h->kind = kind;
 	h->cpu = bpf_get_smp_processor_id();
-	h->pid = task->pid;
-	h->tgid = task->tgid;
-	h->ppid = task->real_parent->tgid;
+	h->pid = pid;
+	h->tgid = tgid;
+	h->ppid = ppid;
 	h->reserved = 0;
+	__builtin_memcpy(h->comm, comm, KT_COMM_LEN);
+}
+
+static __always_inline void fill_header(struct kt_header *h, __u32 kind,
+					struct task_struct *task)
+{
 	/* comm is always NUL-terminated and padded (set_task_comm) */
-	__builtin_memcpy(h->comm, task->comm, KT_COMM_LEN);
+	fill_header_ids(h, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
 }
 
 /* ---- task creation ---------------------------------------------------- */
@@ -551,15 +557,9 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 		__u32 kind = info->kind + (KT_FORK_EXIT - KT_FORK);
 		struct kt_child_exit *rec = reserve(sizeof(*rec), kind);
 		if (rec) {
-			struct kt_header *h = &rec->hdr;
-			h->time = bpf_ktime_get_ns();
-			h->kind = kind;
-			h->cpu = bpf_get_smp_processor_id();
-			h->pid = info->parent_pid;
-			h->tgid = info->parent_tgid;
-			h->ppid = info->parent_ppid;
-			h->reserved = 0;
-			__builtin_memcpy(h->comm, info->parent_comm, KT_COMM_LEN);
+			/* About the parent, as it was when it made the child. */
+			fill_header_ids(&rec->hdr, kind, info->parent_pid, info->parent_tgid,
+					info->parent_ppid, info->parent_comm);
 			rec->child_pid = pid;
 			rec->child_tgid = tgid;
 			rec->exit_code = (status >> 8) & 0xff;

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include "probes.h"
 #include "instance.h"
+#include "procfs.h"
 
 #define MAX_TRACERS 64
 
@@ -108,11 +109,6 @@ static int list_tracers(const pid_t *pids, int n)
 	return 0;
 }
 
-static bool exists(int pid)
-{
-	return kill(pid, 0) == 0 || errno == EPERM;
-}
-
 static int apply(const struct ctl_options *o, struct kt_probes *p)
 {
 	struct kt_config c;
@@ -203,7 +199,7 @@ int main(int argc, char **argv)
 	}
 	if (geteuid() != 0)
 		return die("must run as root%s", "");
-	if ((o.pid && !exists(o.pid)) || (o.tgid && !exists(o.tgid))) {
+	if ((o.pid && !kt_process_exists(o.pid)) || (o.tgid && !kt_process_exists(o.tgid))) {
 		fprintf(stderr, "keytime-ctl: no such process: %d\n", o.pid ? o.pid : o.tgid);
 		return 1;
 	}

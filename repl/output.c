@@ -14,6 +14,7 @@
 #include <lualib.h>
 #include <readline/readline.h>
 #include "repl.h"
+#include "clock.h"
 
 #define RED   "\033[31m"
 #define RESET "\033[0m"
@@ -27,14 +28,6 @@ static struct sink out_sink = { STDOUT_FILENO, false }, err_sink = { STDERR_FILE
 static FILE *real_out, *real_err, *above_out, *above_err;
 static bool on_screen, cleared, at_line_start = true, colour;
 static uint64_t last_write_ns;
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static bool write_all(int fd, const char *p, size_t n)
 {
@@ -62,13 +55,13 @@ static ssize_t sink_write(void *cookie, const char *buf, size_t n)
 	    (paint && !write_all(k->fd, RESET, strlen(RESET))))
 		return -1;
 	at_line_start = buf[n - 1] == '\n';
-	last_write_ns = mono_ns();
+	last_write_ns = kt_mono_ns();
 	return n;
 }
 
 bool kt_output_recent(uint64_t window_ns)
 {
-	return last_write_ns && mono_ns() - last_write_ns <= window_ns;
+	return last_write_ns && kt_mono_ns() - last_write_ns <= window_ns;
 }
 
 void kt_prompt_showing(bool shown)

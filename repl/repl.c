@@ -25,6 +25,7 @@
 #include "lua_filter.h"
 #include "events.h"
 #include "repl.h"
+#include "warn.h"
 
 #define CHUNK_NAME   "=stdin"
 #define EOF_MARK     "<eof>"     /* the end of a syntax error about unfinished input */
@@ -84,7 +85,7 @@ static const char *prompt(void)
 static void error_line(const char *msg)
 {
 	fflush(stdout);
-	fprintf(stderr, "keytime-run: %s\n", msg);
+	kt_warn("%s", msg);
 }
 
 /* ---- running chunks ------------------------------------------------------ */
@@ -429,7 +430,7 @@ static void take_interrupt(struct kt_session *s)
 		rl_set_prompt(prompt());
 		if (flood) {
 			repl.skipping = true;
-			fprintf(stderr, "keytime-run: interrupted; events are skipped until you enter a line\n");
+			kt_warn("interrupted; events are skipped until you enter a line");
 			return;
 		}
 	}
@@ -500,7 +501,7 @@ static void start_readline(struct kt_session *s)
 	if (home && asprintf(&repl.history_path, "%s/%s", home, HISTORY_FILE) > 0)
 		read_history(repl.history_path);
 	if (kt_output_wrap(s->L, repl.colour))
-		fprintf(stderr, "keytime-run: events may print over the prompt\n");
+		kt_warn("events may print over the prompt");
 	printf("keytime %s, Lua on the live event stream. :help lists the API, Tab completes, "
 	       "Ctrl-C interrupts, Ctrl-D leaves.\n", KEYTIME_VERSION);
 	fflush(stdout);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <fcntl.h>
 #include "command.h"
+#include "warn.h"
 
 int kt_command_start(struct kt_command *c, const char *cmd, char *err, int errlen)
 {
@@ -47,7 +48,7 @@ int kt_command_start(struct kt_command *c, const char *cmd, char *err, int errle
 		if (read(gate[0], &byte, 1) != 1)
 			_exit(127);   /* the tracer went away before releasing us */
 		execvp(words.we_wordv[0], words.we_wordv);
-		fprintf(stderr, "keytime-run: cannot run %s: %s\n", words.we_wordv[0], strerror(errno));
+		kt_warn("cannot run %s: %s", words.we_wordv[0], strerror(errno));
 		_exit(127);
 	}
 	close(gate[0]);
@@ -62,7 +63,7 @@ void kt_command_release(struct kt_command *c)
 
 	if (c->gate_fd >= 0) {
 		if (write(c->gate_fd, &go, 1) != 1)
-			perror("keytime-run: releasing the command");
+			kt_warn("releasing the command: %s", strerror(errno));
 		close(c->gate_fd);
 		c->gate_fd = -1;
 	}

@@ -270,31 +270,33 @@ static void call_simple_list(struct kt_session *s, int list, int nargs_pushed_fn
 	dispatch_end(s);
 }
 
+struct lost_args {
+	uint64_t fresh, total;
+	const char *what;       /* NULL: events lost; "untraced": tasks */
+};
+
 static int push_lost_args(lua_State *L, void *arg)
 {
-	uint64_t *v = arg;
-	lua_pushinteger(L, v[0]);
-	lua_pushinteger(L, v[1]);
-	return 2;
+	const struct lost_args *a = arg;
+
+	lua_pushinteger(L, a->fresh);
+	lua_pushinteger(L, a->total);
+	if (!a->what)
+		return 2;
+	lua_pushstring(L, a->what);
+	return 3;
 }
 
 void kt_lua_call_lost(struct kt_session *s, uint64_t new_lost, uint64_t total)
 {
-	uint64_t v[2] = { new_lost, total };
-	call_simple_list(s, KT_LIST_LOST, push_lost_args, v);
-}
-
-static int push_untraced_args(lua_State *L, void *arg)
-{
-	push_lost_args(L, arg);
-	lua_pushliteral(L, "untraced");
-	return 3;
+	struct lost_args a = { new_lost, total, NULL };
+	call_simple_list(s, KT_LIST_LOST, push_lost_args, &a);
 }
 
 void kt_lua_call_untraced(struct kt_session *s, uint64_t new_untraced, uint64_t total)
 {
-	uint64_t v[2] = { new_untraced, total };
-	call_simple_list(s, KT_LIST_LOST, push_untraced_args, v);
+	struct lost_args a = { new_untraced, total, "untraced" };
+	call_simple_list(s, KT_LIST_LOST, push_lost_args, &a);
 }
 
 static int push_targets(lua_State *L, void *arg)

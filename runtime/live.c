@@ -139,8 +139,8 @@ static int start(struct kt_session *s, char *err, size_t errlen)
 	if (kt_demand_script_loaded(s))
 		kt_warn("cannot detach the sched_switch probe");
 	/* The kernel's symbols before the first event, and before the -c
-	 * command is made a target: reading /proc/kallsyms takes a while (0.5 s
-	 * on a slow machine), which would hold up the first stack's event
+	 * command is made a target: reading /proc/kallsyms takes a while
+	 * (bench/RESULTS.md), which would hold up the first stack's event
 	 * while the targets run on, or keep the command at its gate, traced. */
 	if (kt_config_get(&s->probes, &c) == 0 && c.stacks && !s->ksyms)
 		s->ksyms = kt_ksyms_load();

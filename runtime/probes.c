@@ -16,6 +16,7 @@
 #include "procfs.h"
 #include "kernel_shape.h"
 #include "load_log.h"
+#include "warn.h"
 
 #define CAP_SYS_ADMIN 21
 #define CAP_PERFMON   38
@@ -215,7 +216,7 @@ static int load_programs(struct kt_probes *p, char *err, int errlen)
 			return -1;
 		}
 		off[opt] = true;
-		fprintf(stderr, "keytime-run: this kernel cannot run %s (%s): no %s in this run\n",
+		kt_warn("this kernel cannot run %s (%s): no %s in this run",
 			prog, reason, optional_what[opt]);
 		keytime_bpf__destroy(p->skel);
 		p->skel = NULL;
@@ -312,8 +313,8 @@ int kt_probes_set_cpu_events(struct kt_probes *p, bool on)
 
 /* exec_enter / exec_exit come from the execve and execveat syscall
  * tracepoints. Attaching any syscall tracepoint sends every syscall of
- * every process through the kernel's slower tracing path (getppid: 167 ->
- * 220 ns here), so they are attached only while a script asks for them. */
+ * every process through the kernel's slower tracing path (bench/RESULTS.md),
+ * so they are attached only while a script asks for them. */
 int kt_probes_set_exec_calls(struct kt_probes *p, bool on)
 {
 	struct keytime_bpf *skel = p->skel;

@@ -47,41 +47,49 @@ void kt_stats_push(struct kt_session *s)
 	lua_setfield(L, -2, "duration");
 }
 
+/* "N what: name n name n ..." for the non-zero counts[first..n-1]. */
+static void report_counts(uint64_t total, const char *what, const uint64_t *counts,
+			  unsigned first, unsigned n, const char *(*name)(unsigned))
+{
+	char line[1024] = "";
+	size_t used = 0;
+
+	for (unsigned i = first; i < n && used < sizeof(line); i++)
+		if (counts[i])
+			used += snprintf(line + used, sizeof(line) - used, " %s %llu", name(i),
+					 (unsigned long long)counts[i]);
+	kt_warn("%llu %s:%s", (unsigned long long)total, what, line);
+}
+
 static void report_lost(struct kt_session *s)
 {
 	uint64_t by_kind[KT_KIND_MAX] = {0};
 	uint64_t total = kt_lost_total(s, by_kind);
 
-	if (!total)
-		return;
-	fprintf(stderr, "keytime-run: %llu events lost (ring buffer full):", (unsigned long long)total);
-	for (unsigned k = 1; k < KT_KIND_MAX; k++)
-		if (by_kind[k])
-			fprintf(stderr, " %s %llu", kt_kind_table_name(k), (unsigned long long)by_kind[k]);
-	fputc('\n', stderr);
+	if (total)
+		report_counts(total, "events lost (ring buffer full)", by_kind, 1, KT_KIND_MAX,
+			      kt_kind_table_name);
 }
 
 static void report_untraced(struct kt_session *s)
 {
 	uint64_t by_reason[KT_UNTRACED_MAX];
 	uint64_t total = kt_untraced_total(s, by_reason);
+	char what[128];
 
 	if (!total)
 		return;
-	fprintf(stderr, "keytime-run: %llu tasks not fully traced (maps full at %u entries: "
-		"raise with --max-targets):", (unsigned long long)total, s->probes.max_targets);
-	for (unsigned r = 0; r < KT_UNTRACED_MAX; r++)
-		if (by_reason[r])
-			fprintf(stderr, " %s %llu", kt_untraced_name(r), (unsigned long long)by_reason[r]);
-	fputc('\n', stderr);
+	snprintf(what, sizeof(what), "tasks not fully traced (maps full at %u entries: "
+		 "raise with --max-targets)", s->probes.max_targets);
+	report_counts(total, what, by_reason, 0, KT_UNTRACED_MAX, kt_untraced_name);
 }
 
 static void report_handler_errors(struct kt_session *s)
 {
 	if (!s->handler_errors)
 		return;
-	fprintf(stderr, "keytime-run: %llu errors in handlers (%llu distinct); tracing went on "
-		"(--strict stops at the first)\n", (unsigned long long)s->handler_errors,
+	kt_warn("%llu errors in handlers (%llu distinct); tracing went on "
+		"(--strict stops at the first)", (unsigned long long)s->handler_errors,
 		(unsigned long long)s->distinct_errors);
 	s->exit_status = 1;
 }

@@ -57,16 +57,6 @@ static int parse_stack(const uint8_t *p, uint32_t len, const struct kt_trace_cal
 	return cb->stack ? cb->stack(cb->arg, id, frames, n) : 0;
 }
 
-static int valid_event(const uint8_t *p, uint32_t len)
-{
-	struct kt_header h;
-
-	if (len < sizeof(h))
-		return 0;
-	memcpy(&h, p, sizeof(h));
-	return h.kind > 0 && h.kind < KT_KIND_MAX && len >= kt_kind_min_size(h.kind);
-}
-
 int kt_trace_parse(const uint8_t *buf, size_t len, const struct kt_trace_callbacks *cb,
 		   char *err, size_t errlen)
 {
@@ -119,12 +109,12 @@ int kt_trace_parse(const uint8_t *buf, size_t len, const struct kt_trace_callbac
 		p = buf + off + 8;
 		switch (type) {
 		case KT_CHUNK_EVENT:
-			if (!valid_event(p, clen)) {
+			/* Records sit at any offset in the file: an aligned copy. */
+			memcpy(aligned_record, p, clen);
+			if (!kt_record_valid(aligned_record, clen)) {
 				snprintf(err, errlen, "corrupt event at byte offset %zu", off);
 				return -1;
 			}
-			/* Records sit at any offset in the file: hand over an aligned copy. */
-			memcpy(aligned_record, p, clen);
 			r = cb->event ? cb->event(cb->arg, aligned_record, clen) : 0;
 			break;
 		case KT_CHUNK_STACK:
