@@ -74,8 +74,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* A counter of the probes that grew since it was last said: said on stderr
- * (at most once per min_gap_ns) and to the script's "lost" handlers. */
+/* A counter of the probes that grew since it was last said (at most once
+ * per min_gap_ns): how much, in fresh. */
 struct growth {
 	uint64_t reported, next_ns;
 };
@@ -87,7 +87,6 @@ static bool grew(struct growth *g, uint64_t total, uint64_t now, uint64_t min_ga
 	*fresh = total - g->reported;
 	g->reported = total;
 	g->next_ns = now + min_gap_ns;
-	fflush(stdout);
 	return true;
 }
 
@@ -101,6 +100,7 @@ static void check_counters(struct kt_session *s)
 
 	total = kt_untraced_total(s, by_reason);
 	if (grew(&untraced_seen, total, now, 1000000000ULL, &fresh)) {
+		fflush(stdout);
 		kt_warn("so far %llu new tasks not traced, %llu children's ends "
 			"not told to their parents (maps full at %u entries: raise with --max-targets)",
 			(unsigned long long)(by_reason[KT_UNTRACED_FILTER_FULL] + by_reason[KT_UNTRACED_FILTER_ERROR]),
@@ -109,6 +109,7 @@ static void check_counters(struct kt_session *s)
 	}
 	total = kt_lost_total(s, NULL);
 	if (grew(&lost_seen, total, now, 0, &fresh)) {
+		fflush(stdout);
 		kt_warn("%llu events lost so far (ring buffer full)", (unsigned long long)total);
 		kt_lua_call_lost(s, fresh, total);
 	}

@@ -18,7 +18,7 @@ struct kt_stacks;
 struct kt_trace_writer;
 
 #define KT_MAX_TIMERS 64
-/* Handler lists (lua_api.c): the event kinds, then "end", "lost", "targets". */
+/* Handler lists (handlers.c): the event kinds, then "end", "lost", "targets". */
 #define KT_LIST_END KT_KIND_MAX
 #define KT_LIST_LOST (KT_KIND_MAX + 1)
 #define KT_LIST_TARGETS (KT_KIND_MAX + 2)
@@ -44,7 +44,7 @@ struct kt_session {
 	/* kt.now() during the main chunk and the end hook: fixed instants, kept in
 	 * the recording, so a replay sees the same times. 0: the clock. */
 	uint64_t frozen_now, script_start_ns, end_ns;
-	/* Runaway scripts (guard.c) and handler errors (lua_api.c). */
+	/* Runaway scripts (guard.c) and handler errors (lua_call.c). */
 	volatile sig_atomic_t runaway;   /* KT_RUNAWAY_*: the script is being stopped */
 	uint64_t call_seq;              /* calls into the script so far */
 	size_t lua_bytes;               /* the script's memory */
