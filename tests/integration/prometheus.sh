@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# exporter.lua scraped by a real Prometheus (Debian's package) on loopback:
+# a workload with known ends (N exits 0, M deaths by SIGSEGV, K exits 3,
+# checked by the workload from each wait status) and the counters that
+# Prometheus stored, read back through its HTTP query API. Also: a second
+# exporter on another port, scraped too; a scrape during a fork storm; a
+# port already in use; nothing left behind.
+source "$(dirname "$0")/../lib/common.sh"
+require_probes
+command -v prometheus >/dev/null || bash "$TOP/tools/install-deps.sh" prometheus >/dev/null 2>&1 ||
+    fail "cannot install Debian's prometheus package"
+
+# http_get HOST:PORT PATH [SECONDS]: the body of a GET, "" on failure.
+http_get() {
+    local host=${1%:*} port=${1##*:} path=$2 secs=${3:-10}
+    timeout "$secs" bash -c '
+        exec 3<>"/dev/tcp/$0/$1" || exit 1
+        printf "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" "$2" "$0" >&3
+        sed "1,/^\r\{0,1\}$/d" <&3' "$host" "$port" "$path" 2>/dev/null
+}
+urlencode() {
+    local s=$1 i c out=
+    for ((i = 0; i < ${#s}; i++)); do
+        c=${s:i:1}
+        case $c in [a-zA-Z0-9._~-]) out+=$c;; *) out+=$(printf '%%%02X' "'$c");; esac
+    done
+    echo "$out"
+}
+# query EXPR: the value of an instant query's single sample, or "none".
+query() {
+    http_get "127.0.0.1:$PROM_PORT" "/api/v1/query?query=$(urlencode "$1")" |
+        lua5.4 -e '
+            local ok, r = pcall(require("cjson").decode, io.read("a"))
+            local v = ok and r.status == "success" and r.data.result[1]
+            print(v and v.value[2] or "none")'
+}
+# wait_query EXPR VALUE SECONDS: until Prometheus has stored VALUE for EXPR.
+wait_query() {
+    local expr=$1 want=$2 secs=$3 got i
+    for ((i = 0; i < secs * 4; i++)); do
+        got=$(query "$expr")
+        [ "$got" = "$want" ] && return 0
+        sleep 0.25
+    done
+    fail "Prometheus stored $expr = $got, the workload's truth is $want"
+}
+# A port nothing listens on (the kernel picks it).
+free_port() {
+    lua5.4 -e 'math.randomseed(os.time() + tonumber(arg[1])); print(math.random(20000, 40000))' $$
+}
+
+# ---- the exporters ---------------------------------------------------------------
+"$KT" "$TOP/scripts/exporter.lua" --listen 127.0.0.1:0 --top 100000 --interval 0.2 \
+    >"$WORK/exp1.out" 2>"$WORK/exp1.err" & exp1=$!
+"$KT" "$TOP/scripts/exporter.lua" --listen 127.0.0.1:0 --top 100000 --interval 0.2 --no-cpu \
+    >"$WORK/exp2.out" 2>"$WORK/exp2.err" & exp2=$!
+wait_for "$WORK/exp1.err" "serving /metrics on 127.0.0.1:[0-9]+" $((20 * TIME_SCALE)) || fail "exporter 1 did not start"
+wait_for "$WORK/exp2.err" "serving /metrics on 127.0.0.1:[0-9]+" $((20 * TIME_SCALE)) || fail "exporter 2 did not start"
+port1=$(grep -oE "serving /metrics on 127.0.0.1:[0-9]+" "$WORK/exp1.err" | grep -oE "[0-9]+$")
+port2=$(grep -oE "serving /metrics on 127.0.0.1:[0-9]+" "$WORK/exp2.err" | grep -oE "[0-9]+$")
+[ "$port1" != "$port2" ] || fail "two exporters on one port $port1"
+
+# A third on exporter 1's port: one clear line, a non-zero status.
+"$KT" "$TOP/scripts/exporter.lua" --listen "127.0.0.1:$port1" >/dev/null 2>"$WORK/exp3.err"
+rc=$?
+[ $rc -ne 0 ] || fail "an exporter started on a port in use"
+grep -q "cannot listen on 127.0.0.1:$port1: Address already in use" "$WORK/exp3.err" ||
+    fail "port in use: $(cat "$WORK/exp3.err")"
+
+# /metrics is Prometheus's text format, as promtool reads it.
+http_get "127.0.0.1:$port1" /metrics >"$WORK/metrics1.txt"
+grep -q "^# TYPE keytime_process_starts_total counter" "$WORK/metrics1.txt" ||
+    fail "exporter 1's /metrics: $(head -c 600 "$WORK/metrics1.txt")"
+promtool check metrics <"$WORK/metrics1.txt" >"$WORK/promtool.out" 2>&1 ||
+    fail "promtool check metrics: $(head -n 20 "$WORK/promtool.out")"
+
+# ---- Prometheus ------------------------------------------------------------------
+PROM_PORT=$(free_port)
+cat >"$WORK/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: keytime
+    static_configs:
+      - targets: ['127.0.0.1:$port1', '127.0.0.1:$port2']
+EOF
+prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
+    --web.listen-address="127.0.0.1:$PROM_PORT" >"$WORK/prom.log" 2>&1 & prom=$!
+for ((i = 0; i < 80 * TIME_SCALE; i++)); do
+    [ "$(query 'count(up == 1)')" = 2 ] && break
+    kill -0 $prom 2>/dev/null || fail "prometheus ended: $(tail -n 5 "$WORK/prom.log")"
+    sleep 0.25
+done
+[ "$(query 'count(up == 1)')" = 2 ] || fail "Prometheus does not see both exporters up: $(tail -n 5 "$WORK/prom.log")"
+
+# ---- a workload with known ends ----------------------------------------------------
+name=kt_known_$$
+name=${name:0:15}
+N=30 M=7 K=5
+"$TB/known_ends" "$name" $N $M $K >"$WORK/truth" || fail "the workload: $(cat "$WORK/truth")"
+read -r forks exit0 segv exit3 < <(sed -E 's/forks=([0-9]+) exit0=([0-9]+) segv=([0-9]+) exit3=([0-9]+)/\1 \2 \3 \4/' "$WORK/truth")
+secs=$((30 * TIME_SCALE))
+# Its children's ends, and its own (exit 0), on both exporters.
+for job in "127.0.0.1:$port1" "127.0.0.1:$port2"; do
+    sel="comm=\"$name\",instance=\"$job\""
+    wait_query "keytime_process_starts_total{$sel,kind=\"fork\"}" "$forks" $secs
+    wait_query "keytime_process_exits_total{$sel,code=\"0\"}" $((exit0 + 1)) $secs
+    wait_query "keytime_process_exits_total{$sel,code=\"3\"}" "$exit3" $secs
+    wait_query "keytime_process_signaled_total{$sel,signal=\"SIGSEGV\"}" "$segv" $secs
+done
+# exporter 1 counts time on the CPU too; the workload used some.
+cpu=$(query "keytime_cpu_seconds_total{comm=\"$name\",instance=\"127.0.0.1:$port1\"} > 0")
+[ "$cpu" != none ] || fail "no CPU seconds for $name"
+
+# ---- a scrape during a fork storm --------------------------------------------------
+"$TB/known_ends" kt_storm 3000 0 0 >/dev/null & storm=$!
+sleep 0.2
+start=$(date +%s%N)
+http_get "127.0.0.1:$port2" /metrics 10 >"$WORK/storm.txt"
+took_ms=$((($(date +%s%N) - start) / 1000000))
+grep -q "^keytime_process_starts_total" "$WORK/storm.txt" || fail "no answer during the storm (${took_ms} ms)"
+[ $took_ms -lt $((10000 * TIME_SCALE)) ] || fail "a scrape during the storm took ${took_ms} ms"
+wait_pid $storm $((60 * TIME_SCALE)) || fail "the storm did not end"
+[ "$status" -eq 0 ] || fail "the storm workload failed"
+wait_query "keytime_process_starts_total{comm=\"kt_storm\",instance=\"127.0.0.1:$port2\",kind=\"fork\"}" 3000 $secs
+lost=$(query "sum(keytime_tracer_lost_events_total{instance=\"127.0.0.1:$port2\"})")
+[ "$lost" = 0 ] || fail "exporter 2 lost $lost events in the storm"
+
+# ---- the end: SIGTERM, exit 0, nothing left ----------------------------------------
+kill -TERM $exp1 $exp2
+wait_pid $exp1 $((20 * TIME_SCALE)) || fail "exporter 1 did not end on SIGTERM"
+[ "$status" -eq 0 ] || fail "exporter 1 ended with status $status: $(tail -n 3 "$WORK/exp1.err")"
+wait_pid $exp2 $((20 * TIME_SCALE)) || fail "exporter 2 did not end on SIGTERM"
+[ "$status" -eq 0 ] || fail "exporter 2 ended with status $status: $(tail -n 3 "$WORK/exp2.err")"
+kill $prom; wait $prom 2>/dev/null
+http_get "127.0.0.1:$port1" /metrics 2 | grep -q . && fail "port $port1 still answers after the exporter ended"
+assert_no_probes_left
+echo "prometheus: N=$N M=$M K=$K stored exactly on two exporters; storm scrape ${took_ms} ms; lost $lost"
