@@ -10,7 +10,7 @@ VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 CPPFLAGS += -DKEYTIME_VERSION=\"$(VERSION)\"
 LUA_CFLAGS = $(shell pkg-config --cflags lua5.4 2>/dev/null)
 LUA_LIBS   = $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
-LIBS    = -lbpf -lelf -lz $(LUA_LIBS) -lm -lreadline
+LIBS    = -lbpf -lelf -lz $(LUA_LIBS) -lm -lreadline -lmicrohttpd -lpthread
 B       := build
 # Each object's header dependencies, written by the compiler beside it.
 DEPFLAGS = -MMD -MP
@@ -94,7 +94,7 @@ clean:
 TB := tests/build
 # Every tests/workload/NAME.c becomes $(TB)/NAME; lifecycle also as a static binary.
 WORKLOADS := $(patsubst tests/workload/%.c,$(TB)/%,$(wildcard tests/workload/*.c))
-TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime $(TB)/unit_script_path $(TB)/unit_probe_loading $(TB)/unit_trust
+TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime $(TB)/unit_script_path $(TB)/unit_probe_loading $(TB)/unit_trust $(TB)/unit_metrics
 .PHONY: tests
 tests: $(TEST_BINS)
 
@@ -115,6 +115,9 @@ $(TB)/unit_probe_loading: tests/unit/test_probe_loading.c runtime/kernel_shape.c
 
 $(TB)/unit_script_path: tests/unit/test_script_path.c runtime/script_path.c runtime/script_path.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
+
+$(TB)/unit_metrics: tests/unit/test_metrics.c runtime/metrics.c runtime/metrics.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -lm
 
 $(TB)/unit_trust: tests/unit/test_trust.c runtime/trust.c runtime/trust.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka

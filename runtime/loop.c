@@ -20,6 +20,7 @@
 #include "events.h"
 #include "repl.h"
 #include "warn.h"
+#include "metrics_serve.h"
 
 #define POLL_MS        50           /* drains records submitted without a wake-up */
 #define CHECK_EVERY_NS 100000000ULL /* targets-gone and lost checks */
@@ -152,6 +153,8 @@ static int poll_timeout_ms(struct kt_session *s, uint64_t now, bool asleep)
 
 	if (timer < wake)
 		wake = timer;
+	if (kt_metrics_next_due(s) < wake)
+		wake = kt_metrics_next_due(s);
 	if (s->deadline_ns && s->deadline_ns < wake)
 		wake = s->deadline_ns;
 	return wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
@@ -221,6 +224,7 @@ void kt_loop_run(struct kt_session *s)
 		}
 		now = kt_now_ns(s);
 		kt_lua_run_timers(s, now);
+		kt_metrics_publish_due(s, now);
 		check_child(s);
 		periodic_checks(s, now);
 		if (s->deadline_ns && now >= s->deadline_ns)

@@ -20,6 +20,7 @@
 #include "source.h"
 #include "script_path.h"
 #include "warn.h"
+#include "metrics_serve.h"
 
 const struct kt_api_name kt_api_values[] = {
 	{ "filter", NULL, "", "the targets and the switches (kt.filter.*, below)" },
@@ -30,6 +31,7 @@ const struct kt_api_name kt_api_values[] = {
 	{ "pid", NULL, "", "keytime-run's own process id" },
 	{ "replaying", NULL, "", "true when the events come from a recording (--replay)" },
 	{ "features", NULL, "", "what this kernel let the probes do: cpu_events, exec_calls, ..." },
+	{ "metrics", NULL, "", "Prometheus metrics: counter, gauge, histogram, listen (kt.metrics.*)" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -153,6 +155,8 @@ int kt_lua_open(struct kt_session *s)
 	lua_setfield(L, -2, "replaying");      /* pids of a recording: no /proc for them */
 	push_features(L, s);
 	lua_setfield(L, -2, "features");
+	kt_metrics_push_module(L, s);
+	lua_setfield(L, -2, "metrics");
 	lua_setglobal(L, "kt");
 
 	set_module_path(L, s->opts->script);   /* none (the REPL): the current folder's */

@@ -23,6 +23,7 @@
 #include "trust.h"
 #include "repl.h"
 #include "warn.h"
+#include "metrics_serve.h"
 
 static struct kt_session session;
 
@@ -153,6 +154,11 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		s->exit_status = 1;
 		goto cleanup;
 	}
+	if (opts->metrics && kt_metrics_serve(s, opts->metrics, 1, err, sizeof(err))) {
+		kt_warn("%s", err);
+		s->exit_status = 1;
+		goto cleanup;
+	}
 	if (!opts->unsafe_script)   /* modules too */
 		kt_trust_guard_require(s->L, opts->script, kt_trust_invoker());
 	kt_guard_start(s);
@@ -194,6 +200,7 @@ cleanup:
 		kt_command_kill(s->command.pid);
 	kt_guard_stop();
 	kt_lua_close(s);
+	kt_metrics_close(s);
 	s->source->close(s);
 	kt_stacks_free(s->stacks);
 	kt_ksyms_free(s->ksyms);

@@ -34,6 +34,7 @@ void kt_options_usage(FILE *out)
 	      "                        the script handles oncpu, offcpu or \"*\" events\n"
 	      "  -t, --duration SEC    stop after SEC seconds\n"
 	      "      --record FILE     also save the event stream to FILE\n"
+	      "      --metrics ADDR:PORT  serve kt.metrics and keytime's own at http://ADDR:PORT/metrics\n"
 	      "      --replay FILE     run SCRIPT on a recording instead (no root, no BPF)\n"
 	      "Script safety:\n"
 	      "      --strict          the first error in a handler ends the run (default: each\n"
@@ -177,6 +178,12 @@ static int parse(struct kt_options *o, int argc, char **argv, char *err, int err
 				o->record = v;
 			else
 				o->replay = v;
+		} else if (is(a, NULL, "--metrics")) {
+			if (!(v = take_value(argc, argv, &i, inline_val)) || !*v) {
+				snprintf(err, errlen, "%s needs ADDR:PORT (or PORT, on 127.0.0.1)", a);
+				return -1;
+			}
+			o->metrics = v;
 		} else if (is(a, "-i", "--interactive")) {
 			o->interactive = true;
 		} else if (is(a, "-k", "--cpu")) {

@@ -18,6 +18,7 @@ struct kt_options {
 	bool help, version;
 	bool list_scripts;      /* --list-scripts: the stock scripts found by name */
 	const char *record;      /* --record FILE: save the event stream */
+	const char *metrics;     /* --metrics ADDR:PORT: serve /metrics */
 	const char *replay;      /* --replay FILE: events from a recording, no BPF */
 	bool strict;             /* --strict: the first handler error ends the run */
 	bool unsafe_script;      /* --unsafe-script: run a script others may write */

@@ -16,6 +16,8 @@ struct kt_source;
 struct kt_ksyms;
 struct kt_stacks;
 struct kt_trace_writer;
+struct kt_metrics;
+struct kt_metrics_http;
 
 #define KT_MAX_TIMERS 64
 /* Handler lists (handlers.c): the event kinds, then "end", "lost", "targets". */
@@ -66,6 +68,10 @@ struct kt_session {
 	struct kt_timer timers[KT_MAX_TIMERS];
 
 	uint64_t events[KT_KIND_MAX];   /* delivered, per kind */
+	/* kt.metrics and --metrics (metrics_serve.c). */
+	struct kt_metrics *metrics;
+	struct kt_metrics_http *metrics_http;   /* NULL: not serving */
+	uint64_t metrics_every_ns, metrics_next_ns;
 	uint64_t start_ns, deadline_ns, next_check_ns;
 	int64_t mono_to_real_ns;        /* add to CLOCK_MONOTONIC for wall time */
 

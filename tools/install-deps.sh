@@ -10,6 +10,7 @@ packages=(
     # build: keytime-run, keytime-ctl, the BPF object and its skeleton
     make gcc libc6-dev clang llvm bpftool pkg-config
     libbpf-dev libelf-dev zlib1g-dev liblua5.4-dev libreadline-dev
+    libmicrohttpd-dev   # --metrics: the /metrics endpoint
     # scripts and tests: the Lua interpreter and the modules scripts require
     lua5.4 lua-cjson lua-argparse lua-filesystem
     libcmocka-dev   # unit tests
@@ -20,6 +21,7 @@ packages=(
     bsdextrautils   # tests: col -b
     tmux            # tests: the REPL at a pseudo-terminal
     git             # tests: script_safety.sh clones the checkout
+    prometheus      # tests: a real Prometheus scrapes exporter.lua (promtool too)
 )
 [ $# -gt 0 ] && packages=("$@")
 missing=()

@@ -44,9 +44,13 @@ wait_query() {
     done
     fail "Prometheus stored $expr = $got, the workload's truth is $want"
 }
-# A port nothing listens on (the kernel picks it).
+# A port nothing listens on now.
 free_port() {
-    lua5.4 -e 'math.randomseed(os.time() + tonumber(arg[1])); print(math.random(20000, 40000))' $$
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 20000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo $p; return; }
+    done
 }
 
 # ---- the exporters ---------------------------------------------------------------
