@@ -267,6 +267,11 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		fprintf(stderr, "keytime-run: %s\n", err);
 		return 1;
 	}
+	if (kt_options_open_output(opts, err, sizeof(err))) {
+		fprintf(stderr, "keytime-run: %s\n", err);
+		return 1;
+	}
+	kt_probes_set_verbosity(opts->verbose);
 	s->opts = opts;
 	s->interactive = opts->interactive;
 	s->exit_status = 0;
@@ -334,7 +339,7 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		s->child = cmd.pid;
 		s->had_targets = true;
 	}
-	{
+	if (!opts->quiet) {
 		struct kt_config c = {0};
 		kt_config_get(&s->probes, &c);
 		if (!c.active)

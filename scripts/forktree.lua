@@ -4,10 +4,10 @@
 --   keytime-run scripts/forktree.lua -c 'make -j2'
 --   keytime-run scripts/forktree.lua --tgid 3184 --live
 -- Descendants are always followed (as with --follow), from the first fork.
-local argparse = require "argparse"
+local cli = require "keytime.cli"
 local proctree = require "keytime.proctree"
 
-local parser = argparse("forktree.lua",
+local parser = cli.parser("forktree.lua",
   "When the run ends, print the tree of every process and thread the target had or made, like pstree: " ..
   "name(pid), [how it was created: fork, vfork, thread, existing], its execs, its exit status, " ..
   "its lifetime and its on-CPU time (a process's counts all its threads).")

@@ -82,9 +82,9 @@ function M.stacks()
   end
 end
 
--- Frames as "a <- b <- c", innermost first, without the scheduler's own
--- frames (every off-CPU stack starts with them); at most depth (0: all).
-function M.stack_text(frames, depth)
+-- The frames innermost first, without the scheduler's own frames (every
+-- off-CPU stack starts with them); at most depth (0: all).
+function M.stack_frames(frames, depth)
   local out = {}
   for _, f in ipairs(frames) do
     if #out == 0 and (f:find("^__schedule%+") or f:find("^schedule%+")) then
@@ -94,6 +94,12 @@ function M.stack_text(frames, depth)
     if depth > 0 and #out == depth then break end
     ::continue::
   end
+  return out
+end
+
+-- Those frames as "a <- b <- c".
+function M.stack_text(frames, depth)
+  local out = M.stack_frames(frames, depth)
   return #out > 0 and table.concat(out, " <- ") or "(no stack)"
 end
 

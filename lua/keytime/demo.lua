@@ -3,11 +3,15 @@
 local M = {}
 
 -- Every demo starts here: --help says what it shows and how to run it;
--- without a target, it says how to run it and stops.
+-- without a target, it says how to run it and stops. Returns its options
+-- (args.json: JSON lines instead of text).
 function M.start(script, workload, description)
   local how = ("keytime-run scripts/demos/%s -c tests/build/%s"):format(script, workload)
-  require("argparse")(script, description, "Run it with its workload: " .. how):parse(kt.args)
-  if kt.opts.cmd or kt.opts.pid or kt.opts.tgid or kt.opts.all then return end
+  local parser = require("keytime.cli").parser(script, description, "Run it with its workload: " .. how)
+  parser:flag("--json", "One JSON object per line instead of text: each step as it happens, then each "
+    .. "row of the summary.")
+  local args = parser:parse(kt.args)
+  if kt.opts.cmd or kt.opts.pid or kt.opts.tgid or kt.opts.all then return args end
   io.stderr:write(("%s: give it its workload: %s\n"):format(script, how))
   os.exit(2)
 end
@@ -75,6 +79,37 @@ function M.relative_clock()
     zero = zero or ns
     return ("+%9.3f ms"):format((ns - zero) / 1e6)
   end
+end
+
+local JSON_KEYS = { "event", "time", "text" }
+
+-- What a demo says, as text or, with --json, as JSON lines:
+--   out.step(time, fmt, ...)  a moment of the story: "+  30.412 ms  text",
+--                             {"event":"step","time":NS,"text":"text"}
+--   out.detail(fmt, ...)      a line explaining the step before it
+--   out.row(name, fields)     a row of the summary: JSON only, {"event":name,...}
+--   out.text(line)            text only: headings, the summary's own lines
+function M.output(json)
+  local out = {}
+  if json then
+    local encode = require("keytime.json").encode
+    function out.step(time, fmt, ...)
+      print(encode({ event = "step", time = time, text = fmt:format(...) }, JSON_KEYS))
+    end
+    function out.detail(fmt, ...) print(encode({ event = "detail", text = fmt:format(...) }, JSON_KEYS)) end
+    function out.row(name, fields)
+      fields.event = name
+      print(encode(fields, JSON_KEYS))
+    end
+    function out.text() end
+  else
+    local at = M.relative_clock()
+    function out.step(time, fmt, ...) print(at(time) .. "  " .. fmt:format(...)) end
+    function out.detail(fmt, ...) print((" "):rep(15) .. fmt:format(...)) end
+    function out.row() end
+    function out.text(line) print(line or "") end
+  end
+  return out
 end
 
 return M
