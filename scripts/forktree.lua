@@ -6,6 +6,7 @@
 -- Descendants are always followed (as with --follow), from the first fork.
 local cli = require "keytime.cli"
 local proctree = require "keytime.proctree"
+local duration = require "keytime.duration"
 
 local parser = cli.parser("forktree.lua",
   "When the run ends, print the tree of every process and thread the target had or made, like pstree: " ..
@@ -27,10 +28,7 @@ local tree = proctree.attach { stacks = args.json }
 -- ---- text --------------------------------------------------------------------
 
 local function span(ns)
-  if not ns then return "?" end
-  if ns < 1000000 then return ("%d us"):format(ns // 1000) end
-  if ns < 1000000000 then return ("%.1f ms"):format(ns / 1e6) end
-  return ("%.2f s"):format(ns / 1e9)
+  return ns and duration.text(ns, " ") or "?"
 end
 
 local function status(n)

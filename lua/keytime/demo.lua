@@ -1,5 +1,6 @@
 -- Small helpers shared by the teaching demos (scripts/demos/): reading a
 -- kernel stack the way a person would, and times relative to the start.
+local stack = require "keytime.stack"
 local M = {}
 
 -- Every demo starts here: --help says what it shows and how to run it;
@@ -16,24 +17,13 @@ function M.start(script, workload, description)
   os.exit(2)
 end
 
--- "do_nanosleep+0x5e" -> "do_nanosleep"
-local function symbol(frame)
-  return (frame:gsub("%+0x%x+$", ""))
-end
-
--- Frames that every off-CPU stack has: the scheduler switching away.
-local SCHEDULER = { __schedule = true, schedule = true, schedule_timeout = true,
-                    schedule_preempt_disabled = true, preempt_schedule = true }
+local symbol = stack.symbol
 
 -- The functions a thread stopped in, below the scheduler's own frames,
 -- innermost first, at most `depth`: "do_nanosleep <- hrtimer_nanosleep".
 function M.path(frames, depth)
-  local out = {}
-  for _, f in ipairs(frames) do
-    local s = symbol(f)
-    if #out > 0 or not SCHEDULER[s] then out[#out + 1] = s end
-    if #out == depth then break end
-  end
+  local out = stack.below_scheduler(frames, depth)
+  for i, f in ipairs(out) do out[i] = symbol(f) end
   return table.concat(out, " <- ")
 end
 
@@ -68,9 +58,7 @@ function M.has(frames, word)
   return false
 end
 
-function M.ms(ns)
-  return ("%.1f ms"):format(ns / 1e6)
-end
+M.ms = require("keytime.duration").ms
 
 -- Times relative to the first one asked for: "+  30.412 ms".
 function M.relative_clock()

@@ -27,14 +27,12 @@ kt.filter.stacks = true
 
 local say = out.step
 
+local procfs = require "keytime.procfs"
+
 -- The state letter of a process in /proc/PID/stat, or nil if it is gone.
 local function proc_state(pid)
-  local f = io.open("/proc/" .. pid .. "/stat")
-  if not f then return nil end
-  local line = f:read("l") or ""
-  f:close()
-  -- "872 (demo_zombie) Z 871 ...": the command may hold spaces or ')'.
-  return line:match("^.*%) (%a)")
+  local stat = procfs.stat(pid)
+  return stat and stat.state
 end
 
 local children = {}   -- child pid -> { parent=, born=, exited=, reaped= }
