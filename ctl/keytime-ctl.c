@@ -1,6 +1,8 @@
 /* keytime-ctl: change the policy of a running keytime-run through its pinned
  * maps, as the original tool's controller did: activate on a thread or a
- * thread group, with or without onCPU/offCPU, deactivate, finish. */
+ * thread group, with or without onCPU/offCPU, deactivate, finish. A short
+ * option that keytime-run has too means the same here (-p, -P, -f, -k, -m,
+ * -t, -v, -h, -V). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,8 @@
 #define MAX_TRACERS 64
 
 struct ctl_options {
-	bool activate, deactivate, finish, list, myproc;
+	bool activate, deactivate, finish, list, myproc, follow;
+	int verbose;
 	int pid, tgid, cpu, time_limit;   /* cpu: -1 = unchanged */
 	pid_t instance;
 };
@@ -28,16 +31,22 @@ static void usage(FILE *out)
 	      "\n"
 	      "  -a, --activate        start collecting (with -p or -P: on that target)\n"
 	      "  -d, --deactivate      stop collecting (with -p or -P: drop that target; else all)\n"
-	      "  -f, --finish          end the tracer cleanly (its script's end hook runs)\n"
-	      "  -p, --pid PID         a thread to trace\n"
-	      "  -P, --tgid TGID       a thread group to trace\n"
+	      "  -F, --finish          end the tracer cleanly (its script's end hook runs)\n"
+	      "  -p, --pid TID         a thread to trace: a thread id, unlike perf's and\n"
+	      "                        bpftrace's -p (a process id there: use -P here)\n"
+	      "  -P, --tgid PID        a process (thread group) to trace: all its threads\n"
+	      "  -f, --follow          with -a: the target's descendants too\n"
 	      "  -k, --cpu 0|1         onCPU/offCPU events off (0) or on (1)\n"
 	      "  -m, --myproc          let the tracer trace its own process\n"
 	      "  -t, --time SEC        end the tracer SEC seconds from now (0: no limit)\n"
 	      "  -l, --list            list running tracers: pid, script, targets\n"
-	      "  -i, --instance PID    which tracer, when several run\n"
+	      "  -I, --instance PID    which tracer, when several run\n"
+	      "  -v, --verbose         then print the tracer's state, as --list does\n"
 	      "  -h, --help            this help\n"
-	      "  -V, --version         print the version\n", out);
+	      "  -V, --version         print the version\n"
+	      "Short options bundle (-ak0) and take their values attached (-P3184).\n"
+	      "Options mean what they mean to keytime-run. Exit status: 0 done, 1 failed,\n"
+	      "2 a bad command line.\n", out);
 }
 
 static int die(const char *fmt, const char *arg)
@@ -118,7 +127,7 @@ static int apply(const struct ctl_options *o, struct kt_probes *p)
 	if (kt_config_get(p, &c))
 		return die("cannot read the tracer's config: %s", strerror(errno));
 	if (o->activate) {
-		if (id && kt_target_add(p, type, id, 0))
+		if (id && kt_target_add(p, type, id, o->follow ? KT_TARGET_FOLLOW : 0))
 			return die("cannot add the target: %s", strerror(errno));
 		c.active = 1;
 	}
@@ -143,15 +152,28 @@ static int apply(const struct ctl_options *o, struct kt_probes *p)
 	return 0;
 }
 
+/* The option getopt_long just refused, as written: "-k" of "-ak", or "--pid". */
+static const char *option_name(char **argv)
+{
+	static char name[3];
+	const char *a = argv[optind - 1];
+
+	if (!strncmp(a, "--", 2))
+		return a;
+	snprintf(name, sizeof(name), "-%c", optopt);
+	return name;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "activate", no_argument, NULL, 'a' }, { "deactivate", no_argument, NULL, 'd' },
-		{ "finish", no_argument, NULL, 'f' }, { "pid", required_argument, NULL, 'p' },
+		{ "finish", no_argument, NULL, 'F' }, { "follow", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' }, { "pid", required_argument, NULL, 'p' },
 		{ "tgid", required_argument, NULL, 'P' }, { "cpu", required_argument, NULL, 'k' },
 		{ "keytime", required_argument, NULL, 'k' }, { "myproc", no_argument, NULL, 'm' },
 		{ "time", required_argument, NULL, 't' }, { "list", no_argument, NULL, 'l' },
-		{ "instance", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ "instance", required_argument, NULL, 'I' }, { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { 0 },
 	};
 	struct ctl_options o = { .cpu = -1, .time_limit = -1 };
@@ -160,23 +182,32 @@ int main(int argc, char **argv)
 	int opt, n, rc;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "adfp:P:k:mt:li:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":adFfp:P:k:mt:lI:vhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a': o.activate = true; break;
 		case 'd': o.deactivate = true; break;
-		case 'f': o.finish = true; break;
+		case 'F': o.finish = true; break;
+		case 'f': o.follow = true; break;
+		case 'v': o.verbose++; break;
 		case 'p': o.pid = number(optarg, 1, 0x7fffffff, "--pid"); break;
 		case 'P': o.tgid = number(optarg, 1, 0x7fffffff, "--tgid"); break;
 		case 'k': o.cpu = number(optarg, 0, 1, "--cpu"); break;
 		case 'm': o.myproc = true; break;
 		case 't': o.time_limit = number(optarg, 0, 0x7fffffff, "--time"); break;
 		case 'l': o.list = true; break;
-		case 'i': o.instance = number(optarg, 1, 0x7fffffff, "--instance"); break;
+		case 'I': o.instance = number(optarg, 1, 0x7fffffff, "--instance"); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("keytime-ctl %s\n", KEYTIME_VERSION); return 0;
+		case ':':
+			fprintf(stderr, "keytime-ctl: %s needs a value (see --help)\n", option_name(argv));
+			return 2;
 		default:
-			fprintf(stderr, "keytime-ctl: unknown option or missing value: %s (see --help)\n",
-				argv[optind - 1]);
+			if (optopt == 'i')   /* keytime-run's -i is --interactive */
+				fprintf(stderr, "keytime-ctl: -i is not an option here; choose the tracer "
+					"with -I PID (--instance)\n");
+			else
+				fprintf(stderr, "keytime-ctl: unknown option %s (see --help)\n",
+					option_name(argv));
 			return 2;
 		}
 	}
@@ -186,6 +217,11 @@ int main(int argc, char **argv)
 	}
 	if (o.pid && o.tgid) {
 		fprintf(stderr, "keytime-ctl: choose -p or -P, not both\n");
+		return 2;
+	}
+	if (o.follow && !(o.activate && (o.pid || o.tgid))) {
+		fprintf(stderr, "keytime-ctl: -f (--follow) goes with -a and a target, -p or -P; "
+			"-F (--finish) ends the tracer\n");
 		return 2;
 	}
 	if (o.activate && o.deactivate) {
@@ -215,7 +251,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "keytime-ctl: %d tracers are running (", n);
 			for (int i = 0; i < n; i++)
 				fprintf(stderr, "%s%d", i ? ", " : "", (int)pids[i]);
-			fprintf(stderr, "): choose one with -i PID\n");
+			fprintf(stderr, "): choose one with -I PID\n");
 			return 1;
 		}
 		o.instance = pids[0];
@@ -229,5 +265,7 @@ int main(int argc, char **argv)
 	/* The tracer sleeps while nothing happens: tell it to look now. */
 	if (rc == 0)
 		kill(o.instance, SIGUSR1);
+	if (rc == 0 && o.verbose)
+		list_tracers(&o.instance, 1);
 	return rc;
 }

@@ -148,7 +148,9 @@ static int start(struct kt_session *s, char *err, size_t errlen)
 		return -1;
 	c = (struct kt_config){0};
 	kt_config_get(&s->probes, &c);
-	if (!c.active)
+	if (opts->quiet)
+		;
+	else if (!c.active)
 		kt_warn("attached, no target yet: collecting nothing "
 			"until the script or keytime-ctl sets one (--pid, --tgid, --all, --cmd)");
 	else

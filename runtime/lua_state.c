@@ -61,6 +61,10 @@ static void push_options(lua_State *L, const struct kt_options *o)
 	set_int_field(L, "cpu", o->cpu);
 	lua_pushnumber(L, o->duration);
 	lua_setfield(L, -2, "duration");
+	if (o->output) {
+		lua_pushstring(L, o->output);
+		lua_setfield(L, -2, "output");
+	}
 }
 
 /* Scripts find the modules in lua/ beside the executable (the build tree),

@@ -137,6 +137,11 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		kt_warn("%s", err);
 		return 1;
 	}
+	if (kt_options_open_output(opts, err, sizeof(err))) {
+		kt_warn("%s", err);
+		return 1;
+	}
+	kt_probes_set_verbosity(opts->verbose);
 	s->opts = opts;
 	s->interactive = opts->interactive;
 	s->exit_status = 0;

@@ -1,10 +1,12 @@
-/* keytime-run's command line. Host options are recognized before and after
- * the script path, so `keytime-run script.lua --tgid 42` works; everything
- * else (and everything after `--`) is left for the script. */
+/* keytime-run's command line, read with getopt_long. Host options are
+ * recognized before and after the script path, so `keytime-run script.lua
+ * --tgid 42` works; everything else (and everything after `--`) is left for
+ * the script. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <getopt.h>
 #include "options.h"
 
 /* --duration becomes a deadline in nanoseconds: keep it far from overflow
@@ -19,8 +21,9 @@ void kt_options_usage(FILE *out)
 	      "and hand every event to a Lua script.\n"
 	      "\n"
 	      "Targets (in the kernel's filter map; none: attached, waiting to be targeted):\n"
-	      "  -p, --pid PID         trace one thread\n"
-	      "  -P, --tgid TGID       trace one process (thread group)\n"
+	      "  -p, --pid TID         trace one thread: a thread id, unlike perf's and\n"
+	      "                        bpftrace's -p (a process id there: use -P here)\n"
+	      "  -P, --tgid PID        trace one process (thread group): all its threads\n"
 	      "      --all             trace every process\n"
 	      "  -c, --cmd 'CMD ARGS'  run CMD, traced from its first instruction; stop when it\n"
 	      "                        exits and return its exit status\n"
@@ -33,6 +36,9 @@ void kt_options_usage(FILE *out)
 	      "  -k, --cpu 0|1         onCPU/offCPU events off (0) or on (1); default: while\n"
 	      "                        the script handles oncpu, offcpu or \"*\" events\n"
 	      "  -t, --duration SEC    stop after SEC seconds\n"
+	      "  -o, --output FILE     the script's output (what it prints) to FILE\n"
+	      "  -q, --quiet           no \"attached\" line on stderr\n"
+	      "  -v, --verbose         libbpf's warnings while loading (-vv: its whole log)\n"
 	      "      --record FILE     also save the event stream to FILE\n"
 	      "      --metrics ADDR:PORT  serve kt.metrics and keytime's own at http://ADDR:PORT/metrics\n"
 	      "      --replay FILE     run SCRIPT on a recording instead (no root, no BPF)\n"
@@ -46,7 +52,10 @@ void kt_options_usage(FILE *out)
 	      "  -h, --help            this help (after SCRIPT: the script's help)\n"
 	      "  -V, --version         print the version\n"
 	      "      --list-scripts    the scripts found by name, and where\n"
-	      "Options may also follow SCRIPT; `--` passes the rest to the script as is.\n"
+	      "Short options bundle (-fm) and take their values attached (-p123, -t5).\n"
+	      "Options may also follow SCRIPT; those keytime-run does not know, and all after\n"
+	      "`--`, go to the script. Exit status: the -c command's; 2 for a bad command line\n"
+	      "(keytime-run's or the script's); 1 for other errors.\n"
 	      "SCRIPT is a path, or a name looked up in $KEYTIME_PATH (folders separated by\n"
 	      "':'), then beside keytime-run, then in the install folder (see --list-scripts).\n", out);
 }
@@ -64,19 +73,204 @@ static int parse_int(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-/* Which option is a[i], and its value (from "--opt=v" or the next argument). */
-static const char *take_value(int argc, char **argv, int *i, const char *inline_val)
+enum {   /* options with no short form */
+	OPT_ALL = 256, OPT_MAX_TARGETS, OPT_RECORD, OPT_REPLAY, OPT_STRICT, OPT_UNSAFE_SCRIPT,
+	OPT_HANDLER_TIMEOUT, OPT_MEMORY_LIMIT, OPT_LIST_SCRIPTS, OPT_METRICS,
+};
+
+/* '+': stop at the first argument that is not an option; ':': a missing
+ * value is told apart from an unknown option. */
+static const char SHORT_OPTIONS[] = "+:p:P:c:fmik:t:o:qvhV";
+
+static const struct option LONG_OPTIONS[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "tgid", required_argument, NULL, 'P' },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "cmd", required_argument, NULL, 'c' },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "myproc", no_argument, NULL, 'm' },
+	{ "max-targets", required_argument, NULL, OPT_MAX_TARGETS },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "cpu", required_argument, NULL, 'k' },
+	{ "duration", required_argument, NULL, 't' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "unsafe-script", no_argument, NULL, OPT_UNSAFE_SCRIPT },
+	{ "handler-timeout", required_argument, NULL, OPT_HANDLER_TIMEOUT },
+	{ "memory-limit", required_argument, NULL, OPT_MEMORY_LIMIT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "list-scripts", no_argument, NULL, OPT_LIST_SCRIPTS },
+	{ 0 },
+};
+
+/* Options that only come before SCRIPT: after it, they are the script's. */
+static bool before_script_only(int opt)
 {
-	if (inline_val)
-		return inline_val;
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
+	return opt == 'h' || opt == 'V' || opt == OPT_LIST_SCRIPTS;
 }
 
-static bool is(const char *a, const char *shortopt, const char *longopt)
+/* After SCRIPT, an argument is keytime-run's only if all of it is: an exact
+ * long name (no abbreviation, which could take a script's option), or short
+ * letters that are all keytime-run's (the first that takes a value takes the
+ * rest). Anything else, such as a script's -x or -xf, goes to the script. */
+static bool host_option_after_script(const char *a)
 {
-	return (shortopt && !strcmp(a, shortopt)) || (longopt && !strcmp(a, longopt));
+	if (a[1] == '-') {
+		size_t n = strcspn(a + 2, "=");
+		for (const struct option *o = LONG_OPTIONS; o->name; o++)
+			if (strlen(o->name) == n && !strncmp(o->name, a + 2, n))
+				return !before_script_only(o->val);
+		return false;
+	}
+	for (const char *c = a + 1; *c; c++) {
+		const char *s = strchr(SHORT_OPTIONS + 2, *c);
+		if (!s || *c == ':' || before_script_only(*c))
+			return false;
+		if (s[1] == ':')
+			return true;
+	}
+	return true;
+}
+
+/* One option, its value v (NULL: missing) and how it was written. */
+static int apply(struct kt_options *o, int opt, const char *v, const char *name, int *targets,
+		 char *err, int errlen)
+{
+	long n;
+	char *end;
+
+	switch (opt) {
+	case 'p':
+	case 'P':
+		if (!v || parse_int(v, 1, 0x7fffffff, &n)) {
+			snprintf(err, errlen, "%s needs a %s id (a positive number)", name,
+				 opt == 'p' ? "thread" : "process");
+			return -1;
+		}
+		if (opt == 'P')
+			o->tgid = n;
+		else
+			o->pid = n;
+		++*targets;
+		break;
+	case OPT_ALL:
+		o->all = true;
+		++*targets;
+		break;
+	case 'c':
+		if (!v || !*v) {
+			snprintf(err, errlen, "%s needs a command", name);
+			return -1;
+		}
+		o->cmd = v;
+		++*targets;
+		break;
+	case 'f': o->follow = true; break;
+	case 'm': o->myproc = true; break;
+	case 'q': o->quiet = true; break;
+	case 'v': o->verbose++; break;
+	case 'i': o->interactive = true; break;
+	case OPT_STRICT: o->strict = true; break;
+	case OPT_UNSAFE_SCRIPT: o->unsafe_script = true; break;
+	case 'h': o->help = true; break;
+	case 'V': o->version = true; break;
+	case OPT_LIST_SCRIPTS: o->list_scripts = true; break;
+	case OPT_HANDLER_TIMEOUT:
+	case OPT_MEMORY_LIMIT:
+		if (!v || parse_int(v, 0, 1000000, &n)) {
+			snprintf(err, errlen, "%s needs a whole number (0: no limit)", name);
+			return -1;
+		}
+		if (opt == OPT_HANDLER_TIMEOUT)
+			o->handler_timeout_s = n;
+		else
+			o->memory_limit_mb = n;
+		break;
+	case OPT_MAX_TARGETS:
+		if (!v || parse_int(v, 16, 1 << 22, &n)) {
+			snprintf(err, errlen, "%s needs a whole number from 16 to 4194304", name);
+			return -1;
+		}
+		o->max_targets = n;
+		break;
+	case 'o':
+	case OPT_RECORD:
+	case OPT_REPLAY:
+		if (!v || !*v) {
+			snprintf(err, errlen, "%s needs a file name", name);
+			return -1;
+		}
+		if (opt == 'o')
+			o->output = v;
+		else if (opt == OPT_RECORD)
+			o->record = v;
+		else
+			o->replay = v;
+		break;
+	case OPT_METRICS:
+		if (!v || !*v) {
+			snprintf(err, errlen, "%s needs ADDR:PORT (or PORT, on 127.0.0.1)", name);
+			return -1;
+		}
+		o->metrics = v;
+		break;
+	case 'k':
+		if (!v || parse_int(v, 0, 1, &n)) {
+			snprintf(err, errlen, "%s takes 0 (no onCPU/offCPU events) or 1 (all)", name);
+			return -1;
+		}
+		o->cpu = n;
+		o->cpu_given = true;
+		break;
+	case 't':
+		if (!v || (o->duration = strtod(v, &end), end == v || *end ||
+			   !(o->duration > 0 && o->duration <= KT_DURATION_MAX))) {   /* NaN fails too */
+			snprintf(err, errlen, "%s needs a number of seconds above 0 (at most %.0f)",
+				 name, KT_DURATION_MAX);
+			return -1;
+		}
+		break;
+	}
+	return 0;
+}
+
+/* The option or bundle of short options in argv[*i] (with its value, which
+ * may be argv[*i + 1]), read by getopt_long from a vector holding just
+ * those, so that it looks at nothing else. */
+static int take_options(struct kt_options *o, int argc, char **argv, int *i, int *targets,
+			char *err, int errlen)
+{
+	char *sub[4] = { argv[0], argv[*i], *i + 1 < argc ? argv[*i + 1] : NULL, NULL };
+	int subc = sub[2] ? 3 : 2;
+
+	optind = 0;   /* glibc: start afresh */
+	opterr = 0;
+	do {
+		char name[64];
+		int opt = getopt_long(subc, sub, SHORT_OPTIONS, LONG_OPTIONS, NULL);
+
+		if (opt == -1)
+			break;
+		if (sub[1][1] == '-')   /* a long option: as written, without its value */
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(sub[1], "="), sub[1]);
+		else
+			snprintf(name, sizeof(name), "-%c", opt == '?' || opt == ':' ? optopt : opt);
+		if (opt == '?') {
+			snprintf(err, errlen, "unknown option %s (see --help)", name);
+			return -1;
+		}
+		if (apply(o, opt == ':' ? optopt : opt, opt == ':' ? NULL : optarg, name, targets,
+			  err, errlen))
+			return -1;
+	} while (optind < 2);
+	*i += optind - 2;   /* the value in sub[2] was used too */
+	return 0;
 }
 
 static int parse(struct kt_options *o, int argc, char **argv, char *err, int errlen)
@@ -95,11 +289,10 @@ static int parse(struct kt_options *o, int argc, char **argv, char *err, int err
 	}
 
 	for (int i = 1; i < argc; i++) {
-		char name[64];
-		const char *a = argv[i], *inline_val = NULL, *eq, *v;
-		long n;
+		const char *a = argv[i];
 
-		if (rest_to_script || a[0] != '-' || !strcmp(a, "-")) {
+		if (rest_to_script || a[0] != '-' || !strcmp(a, "-") ||
+		    (o->script && strcmp(a, "--") && !host_option_after_script(a))) {
 			if (!o->script)
 				o->script = a;
 			else
@@ -113,110 +306,15 @@ static int parse(struct kt_options *o, int argc, char **argv, char *err, int err
 				o->script = argv[++i], rest_to_script = true;
 			continue;
 		}
-		/* --name=value */
-		eq = strchr(a, '=');
-		if (a[1] == '-' && eq && eq - a < (long)sizeof(name)) {
-			memcpy(name, a, eq - a);
-			name[eq - a] = 0;
-			a = name;
-			inline_val = eq + 1;
-		}
-
-		if (is(a, "-p", "--pid") || is(a, "-P", "--tgid")) {
-			bool tgid = is(a, "-P", "--tgid");
-			if (!(v = take_value(argc, argv, &i, inline_val)) ||
-			    parse_int(v, 1, 0x7fffffff, &n)) {
-				snprintf(err, errlen, "%s needs a process id (a positive number)", a);
-				return -1;
-			}
-			if (tgid)
-				o->tgid = n;
-			else
-				o->pid = n;
-			targets++;
-		} else if (is(a, NULL, "--all")) {
-			o->all = true;
-			targets++;
-		} else if (is(a, "-c", "--cmd")) {
-			if (!(v = take_value(argc, argv, &i, inline_val)) || !*v) {
-				snprintf(err, errlen, "%s needs a command", a);
-				return -1;
-			}
-			o->cmd = v;
-			targets++;
-		} else if (is(a, "-f", "--follow")) {
-			o->follow = true;
-		} else if (is(a, "-m", "--myproc")) {
-			o->myproc = true;
-		} else if (is(a, NULL, "--strict")) {
-			o->strict = true;
-		} else if (is(a, NULL, "--unsafe-script")) {
-			o->unsafe_script = true;
-		} else if (is(a, NULL, "--handler-timeout") || is(a, NULL, "--memory-limit")) {
-			bool timeout = is(a, NULL, "--handler-timeout");
-			if (!(v = take_value(argc, argv, &i, inline_val)) || parse_int(v, 0, 1000000, &n)) {
-				snprintf(err, errlen, "%s needs a whole number (0: no limit)", a);
-				return -1;
-			}
-			if (timeout)
-				o->handler_timeout_s = n;
-			else
-				o->memory_limit_mb = n;
-		} else if (is(a, NULL, "--max-targets")) {
-			if (!(v = take_value(argc, argv, &i, inline_val)) || parse_int(v, 16, 1 << 22, &n)) {
-				snprintf(err, errlen, "%s needs a whole number from 16 to 4194304", a);
-				return -1;
-			}
-			o->max_targets = n;
-		} else if (is(a, NULL, "--record") || is(a, NULL, "--replay")) {
-			bool rec = is(a, NULL, "--record");
-			if (!(v = take_value(argc, argv, &i, inline_val)) || !*v) {
-				snprintf(err, errlen, "%s needs a file name", a);
-				return -1;
-			}
-			if (rec)
-				o->record = v;
-			else
-				o->replay = v;
-		} else if (is(a, NULL, "--metrics")) {
-			if (!(v = take_value(argc, argv, &i, inline_val)) || !*v) {
-				snprintf(err, errlen, "%s needs ADDR:PORT (or PORT, on 127.0.0.1)", a);
-				return -1;
-			}
-			o->metrics = v;
-		} else if (is(a, "-i", "--interactive")) {
-			o->interactive = true;
-		} else if (is(a, "-k", "--cpu")) {
-			if (!(v = take_value(argc, argv, &i, inline_val)) || parse_int(v, 0, 1, &n)) {
-				snprintf(err, errlen, "%s takes 0 (no onCPU/offCPU events) or 1 (all)", a);
-				return -1;
-			}
-			o->cpu = n;
-			o->cpu_given = true;
-		} else if (is(a, "-t", "--duration")) {
-			char *end;
-			if (!(v = take_value(argc, argv, &i, inline_val)) ||
-			    (o->duration = strtod(v, &end), end == v || *end ||
-			     !(o->duration > 0 && o->duration <= KT_DURATION_MAX))) {   /* NaN fails too */
-				snprintf(err, errlen, "%s needs a number of seconds above 0 (at most %.0f)",
-					 a, KT_DURATION_MAX);
-				return -1;
-			}
-		} else if (!o->script && is(a, "-h", "--help")) {
-			o->help = true;
-		} else if (!o->script && is(a, "-V", "--version")) {
-			o->version = true;
-		} else if (!o->script && is(a, NULL, "--list-scripts")) {
-			o->list_scripts = true;
-		} else if (o->script) {
-			o->script_argv[o->script_argc++] = argv[i];
-		} else {
-			snprintf(err, errlen, "unknown option %s (see --help)", argv[i]);
+		if (take_options(o, argc, argv, &i, &targets, err, errlen))
 			return -1;
-		}
 	}
 	if (o->interactive && o->replay) {
 		snprintf(err, errlen, "-i works on live events, not with --replay");
+		return -1;
+	}
+	if (o->interactive && o->output) {
+		snprintf(err, errlen, "-o is for a script's output; -i answers at the prompt");
 		return -1;
 	}
 	if (o->record && o->replay) {
@@ -228,7 +326,7 @@ static int parse(struct kt_options *o, int argc, char **argv, char *err, int err
 		return -1;
 	}
 	if (targets > 1) {
-		snprintf(err, errlen, "choose one target: --pid, --tgid, --all or --cmd");
+		snprintf(err, errlen, "choose one target: -p/--pid, -P/--tgid, --all or -c/--cmd");
 		return -1;
 	}
 	if (!o->script && !o->interactive && !o->help && !o->version && !o->list_scripts) {
@@ -251,4 +349,19 @@ void kt_options_free(struct kt_options *o)
 {
 	free(o->script_argv);
 	o->script_argv = NULL;
+}
+
+int kt_options_open_output(const struct kt_options *o, char *err, int errlen)
+{
+	FILE *f;
+
+	if (!o->output)
+		return 0;
+	fflush(stdout);
+	if (!(f = fopen(o->output, "we"))) {   /* close-on-exec: not the -c command's */
+		snprintf(err, errlen, "cannot write %s: %s", o->output, strerror(errno));
+		return -1;
+	}
+	stdout = f;   /* print and io.write: C's stdout, read when they write */
+	return 0;
 }

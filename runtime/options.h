@@ -5,8 +5,8 @@
 #include <stdio.h>
 
 struct kt_options {
-	int pid;                /* --pid: one thread */
-	int tgid;               /* --tgid: one thread group */
+	int pid;                /* -p/--pid: one thread (a thread id, not a process) */
+	int tgid;               /* -P/--tgid: one thread group (a process) */
 	bool all;               /* --all: every process */
 	const char *cmd;        /* --cmd: run and trace this command */
 	bool follow;            /* --follow: descendants too */
@@ -16,6 +16,9 @@ struct kt_options {
 	bool myproc;            /* --myproc: trace our own process too */
 	bool interactive;       /* -i: the REPL; the script is optional */
 	bool help, version;
+	const char *output;     /* -o FILE: the script's standard output goes there */
+	bool quiet;             /* -q: no "attached" banner */
+	int verbose;            /* -v: libbpf's warnings (as KEYTIME_DEBUG=1); -vv: its log */
 	bool list_scripts;      /* --list-scripts: the stock scripts found by name */
 	const char *record;      /* --record FILE: save the event stream */
 	const char *metrics;     /* --metrics ADDR:PORT: serve /metrics */
@@ -35,5 +38,9 @@ struct kt_options {
 int kt_options_parse(struct kt_options *opts, int argc, char **argv, char *err, int errlen);
 void kt_options_free(struct kt_options *opts);
 void kt_options_usage(FILE *out);
+/* -o FILE: the script's standard output (print, io.write) becomes FILE,
+ * created now, so that a bad path fails before the probes load; a -c
+ * command keeps the terminal. Returns 0, or -1 with a one-line message. */
+int kt_options_open_output(const struct kt_options *opts, char *err, int errlen);
 
 #endif

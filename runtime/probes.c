@@ -78,9 +78,18 @@ int kt_probes_check_system(char *err, int errlen)
 static char load_log[65536];
 static size_t load_log_len;
 
+/* -v: 1, -vv: 2; KEYTIME_DEBUG=1 or 2 says the same. */
+static int verbosity;
+
+void kt_probes_set_verbosity(int level)
+{
+	verbosity = level;
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	const char *debug = getenv("KEYTIME_DEBUG");
+	int verbose = debug ? (strcmp(debug, "2") ? 1 : 2) : 0;
 	va_list copy;
 
 	if (level <= LIBBPF_WARN && load_log_len < sizeof(load_log) - 1) {
@@ -91,9 +100,11 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 			load_log_len += (size_t)n < sizeof(load_log) - load_log_len ?
 					(size_t)n : sizeof(load_log) - load_log_len - 1;
 	}
-	if (level == LIBBPF_WARN && debug)
+	if (verbosity > verbose)
+		verbose = verbosity;
+	if (level == LIBBPF_WARN && verbose >= 1)
 		return vfprintf(stderr, fmt, ap);
-	if (level == LIBBPF_DEBUG && debug && !strcmp(debug, "2"))
+	if (level == LIBBPF_DEBUG && verbose >= 2)
 		return vfprintf(stderr, fmt, ap);
 	return 0;
 }
@@ -205,14 +216,14 @@ static int load_programs(struct kt_probes *p, char *err, int errlen)
 		if (!(e = keytime_bpf__load(p->skel)))
 			break;
 		if (kt_load_log_failure(load_log, prog, sizeof(prog), reason, sizeof(reason))) {
-			snprintf(err, errlen, "cannot load the probes: %s (KEYTIME_DEBUG=2 shows libbpf's log)",
+			snprintf(err, errlen, "cannot load the probes: %s (-vv shows libbpf's log)",
 				 strerror(-e));
 			return -1;
 		}
 		int opt = optional_of(prog);
 		if (opt < 0 || off[opt]) {
 			snprintf(err, errlen, "cannot load the probes: the kernel rejected %s: %s "
-				 "(KEYTIME_DEBUG=2 shows the verifier's whole log)", prog, reason);
+				 "(-vv shows the verifier's whole log)", prog, reason);
 			return -1;
 		}
 		off[opt] = true;

@@ -34,6 +34,9 @@ struct kt_probes {
 
 /* Root/capabilities, BTF, tracefs and bpffs. 0, or -1 with a message in err. */
 int kt_probes_check_system(char *err, int errlen);
+/* How much of libbpf's messages to print: 0 none (unless KEYTIME_DEBUG
+ * is set), 1 its warnings (-v), 2 its whole log, the verifier's too (-vv). */
+void kt_probes_set_verbosity(int level);
 /* Opens, loads and attaches; the filter map holds max_targets entries (0:
  * kt_default_max_targets()). 0, or -1 with a message in err. */
 int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,

@@ -4,10 +4,11 @@
 --   keytime-run scripts/forktree.lua -c 'make -j2'
 --   keytime-run scripts/forktree.lua --tgid 3184 --live
 -- Descendants are always followed (as with --follow), from the first fork.
-local argparse = require "argparse"
+local cli = require "keytime.cli"
 local proctree = require "keytime.proctree"
+local duration = require "keytime.duration"
 
-local parser = argparse("forktree.lua",
+local parser = cli.parser("forktree.lua",
   "When the run ends, print the tree of every process and thread the target had or made, like pstree: " ..
   "name(pid), [how it was created: fork, vfork, thread, existing], its execs, its exit status, " ..
   "its lifetime and its on-CPU time (a process's counts all its threads).")
@@ -27,10 +28,7 @@ local tree = proctree.attach { stacks = args.json }
 -- ---- text --------------------------------------------------------------------
 
 local function span(ns)
-  if not ns then return "?" end
-  if ns < 1000000 then return ("%d us"):format(ns // 1000) end
-  if ns < 1000000000 then return ("%.1f ms"):format(ns / 1e6) end
-  return ("%.2f s"):format(ns / 1e9)
+  return ns and duration.text(ns, " ") or "?"
 end
 
 local function status(n)

@@ -2,10 +2,10 @@
 -- table of the original keytime_image tool (or as JSON lines with --json).
 --   keytime-run scripts/keytime.lua --tgid 3184
 --   keytime-run scripts/keytime.lua -c './myprog arg1' --json
-local argparse = require "argparse"
+local cli = require "keytime.cli"
 local format = require "keytime.format"
 
-local parser = argparse("keytime.lua", "Print each fork, vfork, thread, exec, exit and on/off-CPU switch of the targets.")
+local parser = cli.parser("keytime.lua", "Print each fork, vfork, thread, exec, exit and on/off-CPU switch of the targets.")
 parser:flag("--stack", "Print the kernel stack under each offCPU line.")
 parser:flag("--json", "One JSON object per line instead of the table.")
 parser:flag("-x --exec-failures", "Also the exec syscalls themselves (exec_enter, exec_exit), failed ones too. "

@@ -5,22 +5,25 @@
 -- to its child. Open it in ui.perfetto.dev or chrome://tracing.
 --   keytime-run scripts/timeline.lua -o trace.json -c './myprog'
 --   keytime-run scripts/timeline.lua -o trace.json --tgid 3184
+-- (-o is keytime-run's own, which sends the script's output to the file.)
 -- Descendants are always followed (as with --follow).
-local argparse = require "argparse"
+local cli = require "keytime.cli"
 local json = require "keytime.json"
 
-local parser = argparse("timeline.lua",
+local parser = cli.parser("timeline.lua",
   "When the run ends, write the targets' timeline as a Chrome Trace Event JSON file " ..
   "(ui.perfetto.dev, chrome://tracing): a track per thread grouped by process, on-CPU slices, " ..
   "off-CPU gaps labelled with the state, fork/exec/exit markers and parent-to-child arrows.")
-parser:option("-o --output", "The JSON file to write."):argname("FILE"):count(1)
+parser:option("-o --output", "The JSON file to write (default: standard output; keytime-run's own "
+  .. "-o FILE, which takes an -o after the script too, sends that to FILE).") :argname("FILE")
 parser:flag("-x --exec-failures", "Mark failed execs too (the exec syscall probes: they cost every "
   .. "process on the machine a little on every syscall).")
 local args = parser:parse(kt.args)
 if args.exec_failures then kt.filter.exec_calls = true end
 
 -- Open now, so a path that cannot be written fails before the run, not after it.
-local out, err = io.open(args.output, "w")
+local out, err = io.stdout, nil
+if args.output then out, err = io.open(args.output, "w") end
 if not out then
   io.stderr:write("timeline.lua: cannot write ", args.output, ": ", tostring(err), "\n")
   os.exit(1)
@@ -210,14 +213,15 @@ kt.on("end", function(stats)
     end
   end
   out:write('\n],\n"displayTimeUnit":"ns"}\n')
-  local ok, werr = out:close()
+  local ok, werr
+  if args.output then ok, werr = out:close() else ok, werr = out:flush() end
   if not ok then
-    io.stderr:write("timeline.lua: writing ", args.output, ": ", tostring(werr), "\n")
+    io.stderr:write("timeline.lua: writing ", args.output or kt.opts.output or "standard output", ": ", tostring(werr), "\n")
     kt.stop(1)
     return
   end
   local nprocs = #sorted_keys(process_comm)
   io.stderr:write(("timeline.lua: %d trace events (%d processes, %d threads) from %d events written to %s%s\n"):format(
-    #records + #meta, nprocs, #meta - nprocs, stats.events, args.output,
+    #records + #meta, nprocs, #meta - nprocs, stats.events, args.output or kt.opts.output or "standard output",
     stats.lost > 0 and (", " .. stats.lost .. " events lost") or ""))
 end)

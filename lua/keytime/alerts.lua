@@ -1,5 +1,8 @@
 -- Small helpers shared by the alert scripts (scripts/alerts/): time and
 -- duration text, the command line of each process, kernel stacks by id.
+local duration = require "keytime.duration"
+local procfs = require "keytime.procfs"
+local stack = require "keytime.stack"
 local M = {}
 
 -- "18:02:11.123456" for a monotonic time (e.time).
@@ -8,22 +11,7 @@ function M.clock(ns)
 end
 
 -- A duration in nanoseconds as "850us", "212.3ms" or "4.20s".
-function M.duration(ns)
-  if ns < 1e6 then return ("%dus"):format(ns // 1000) end
-  if ns < 1e9 then return ("%.1fms"):format(ns / 1e6) end
-  return ("%.2fs"):format(ns / 1e9)
-end
-
--- /proc/PID/cmdline as an array of strings, or nil (gone, or a kernel thread).
-local function proc_cmdline(pid)
-  local f = io.open("/proc/" .. pid .. "/cmdline", "rb")
-  if not f then return nil end
-  local raw = f:read("a")
-  f:close()
-  local argv = {}
-  for word in raw:gmatch("([^%z]*)%z") do argv[#argv + 1] = word end
-  return #argv > 0 and argv or nil
-end
+M.duration = duration.text
 
 -- The command line of every target process, kept up to date from events:
 -- a successful exec sets it, fork copies the parent's, and a process seen
@@ -35,7 +23,7 @@ function M.commands()
   local cmd = {}
 
   local function learn(tgid)
-    if argv_of[tgid] == nil then argv_of[tgid] = proc_cmdline(tgid) or false end
+    if argv_of[tgid] == nil then argv_of[tgid] = procfs.cmdline(tgid) or false end
   end
 
   kt.on("exec", function(e)
@@ -82,18 +70,13 @@ function M.stacks()
   end
 end
 
--- Frames as "a <- b <- c", innermost first, without the scheduler's own
--- frames (every off-CPU stack starts with them); at most depth (0: all).
+-- The frames innermost first, without the scheduler's own frames (every
+-- off-CPU stack starts with them); at most depth (0: all).
+M.stack_frames = stack.below_scheduler
+
+-- Those frames as "a <- b <- c".
 function M.stack_text(frames, depth)
-  local out = {}
-  for _, f in ipairs(frames) do
-    if #out == 0 and (f:find("^__schedule%+") or f:find("^schedule%+")) then
-      goto continue
-    end
-    out[#out + 1] = f
-    if depth > 0 and #out == depth then break end
-    ::continue::
-  end
+  local out = stack.below_scheduler(frames, depth)
   return #out > 0 and table.concat(out, " <- ") or "(no stack)"
 end
 

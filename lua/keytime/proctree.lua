@@ -33,6 +33,7 @@
 --   parent                the parent process node (processes only; nil for a root)
 --   children              child process nodes, in creation order
 --   threads               the process's other threads, in creation order
+local procfs = require "keytime.procfs"
 local M = {}
 
 local Tree = {}
@@ -40,51 +41,19 @@ Tree.__index = Tree
 
 -- ---- /proc ----------------------------------------------------------------
 
-local USER_HZ = 100   -- /proc/PID/stat counts start time in these ticks
-
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
 -- What /proc says of task `pid`: { tgid, ppid, comm, cmdline, start_time,
 -- threads (the tids of its process, main thread first) }, or nil if it is gone.
 function M.read_proc(pid)
-  local stat = read_file("/proc/" .. pid .. "/stat")
-  local status = read_file("/proc/" .. pid .. "/status")
-  if not stat or not status then return nil end
-  -- "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-  local comm, rest = stat:match("^%d+ %((.*)%) (.*)$")
-  if not rest then return nil end
-  local fields = {}
-  for f in rest:gmatch("%S+") do fields[#fields + 1] = f end
-  local info = {
-    comm = comm,
-    tgid = tonumber(status:match("\nTgid:%s*(%d+)")),
-    ppid = tonumber(fields[2]),
-    start_time = tonumber(fields[20]) and tonumber(fields[20]) * (1000000000 // USER_HZ),
-    cmdline = {},
-    threads = {},
+  local stat, tgid = procfs.stat(pid), procfs.tgid(pid)
+  if not stat or not tgid then return nil end
+  return {
+    comm = stat.comm,
+    tgid = tgid,
+    ppid = stat.ppid,
+    start_time = stat.start_ticks and stat.start_ticks * (1000000000 // procfs.USER_HZ),
+    cmdline = procfs.cmdline(pid),   -- nil: a zombie's, or a kernel thread's
+    threads = procfs.threads(tgid),
   }
-  for a in (read_file("/proc/" .. pid .. "/cmdline") or ""):gmatch("([^\0]*)\0") do
-    info.cmdline[#info.cmdline + 1] = a
-  end
-  if #info.cmdline == 0 then info.cmdline = nil end   -- a zombie's, or a kernel thread's
-  if info.tgid then
-    local lfs = require "lfs"   -- Debian's lua-filesystem: Lua cannot list a folder
-    local listed, iter, dir = pcall(lfs.dir, "/proc/" .. info.tgid .. "/task")
-    if listed then
-      for name in iter, dir do
-        local tid = tonumber(name)
-        if tid then info.threads[#info.threads + 1] = tid end
-      end
-    end
-    table.sort(info.threads)
-  end
-  return info
 end
 
 -- ---- building ---------------------------------------------------------------

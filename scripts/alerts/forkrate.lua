@@ -5,12 +5,15 @@
 --   keytime-run scripts/alerts/forkrate.lua --all --max-per-sec 1000 --top 5
 --
 -- 18:02:11.123456 FORKRATE 452 tasks in 1s (max 100) top: 3184 sh (300, /bin/sh ./bomb.sh), 3190 ...
-local argparse = require "argparse"
+-- With --json, one object per line instead:
+-- {"event":"forkrate","time":...,"tasks":452,"max_per_sec":100,"top":[{"tgid":3184,"comm":"sh","tasks":300,...}]}
+local cli = require "keytime.cli"
 local alerts = require "keytime.alerts"
 
-local parser = argparse("forkrate.lua", "Alert when the target tree creates more than N tasks per second.")
+local parser = cli.parser("forkrate.lua", "Alert when the target tree creates more than N tasks per second.")
 parser:option("--max-per-sec", "Tasks created per second above which to alert.", "100"):convert(math.tointeger)
 parser:option("--top", "Parents to name in each alert.", "3"):convert(math.tointeger)
+parser:flag("--json", "One JSON object per line instead of text.")
 local args = parser:parse(kt.args)
 if not args.max_per_sec or args.max_per_sec < 1 then parser:error("--max-per-sec needs a whole number >= 1") end
 if not args.top or args.top < 1 then parser:error("--top needs a whole number >= 1") end
@@ -29,25 +32,35 @@ local quiet_until = 0             -- at most one alert per second
 local report_due = false
 local peak, peak_time, alerts_made = 0, nil, 0
 
+-- The parents that made the most, at most --top of them.
 local function top_parents()
   local list = {}
-  for tgid, n in pairs(by_parent) do list[#list + 1] = { tgid = tgid, n = n } end
-  table.sort(list, function(a, b) return a.n > b.n or (a.n == b.n and a.tgid < b.tgid) end)
+  for tgid, n in pairs(by_parent) do list[#list + 1] = { tgid = tgid, comm = comm_of[tgid], tasks = n, cmd = cmd_of[tgid] } end
+  table.sort(list, function(a, b) return a.tasks > b.tasks or (a.tasks == b.tasks and a.tgid < b.tgid) end)
+  for i = #list, args.top + 1, -1 do list[i] = nil end
+  return list
+end
+
+local function top_text(list)
   local parts = {}
-  for i = 1, math.min(args.top, #list) do
-    local p = list[i]
-    parts[#parts + 1] = ("%d %s (%d, %s)"):format(p.tgid, comm_of[p.tgid], p.n, cmd_of[p.tgid])
-  end
+  for i, p in ipairs(list) do parts[i] = ("%d %s (%d, %s)"):format(p.tgid, p.comm, p.tasks, p.cmd) end
   return table.concat(parts, ", ")
 end
+
+local JSON_KEYS = { "event", "time", "tgid", "comm", "tasks", "max_per_sec", "top", "cmd" }
 
 -- Runs REPORT_MS after the threshold was crossed, so that the line counts
 -- the rest of the burst and names the parents of all of it.
 local function report()
   report_due = false
   alerts_made = alerts_made + 1
+  if args.json then
+    print(require("keytime.json").encode({ event = "forkrate", time = times[first], tasks = last - first + 1,
+      max_per_sec = args.max_per_sec, top = top_parents() }, JSON_KEYS))
+    return
+  end
   print(("%s FORKRATE %d tasks in 1s (max %d) top: %s"):format(
-    alerts.clock(times[first]), last - first + 1, args.max_per_sec, top_parents()))
+    alerts.clock(times[first]), last - first + 1, args.max_per_sec, top_text(top_parents())))
 end
 
 local function created(e)

@@ -6,13 +6,18 @@
 --
 -- 18:02:11.123456 OFFCPU pid=3190 tgid=3184 comm=worker off=212.3ms state=S(sleeping)
 --     stack=futex_wait_queue+0x61 <- __futex_wait+0x8a <- ...
-local argparse = require "argparse"
+-- With --json, one object per line instead:
+-- {"event":"offcpu","time":...,"pid":3190,"tgid":3184,"comm":"worker","off_ns":212300000,"state":"S",...,"stack":[...]}
+local cli = require "keytime.cli"
 local alerts = require "keytime.alerts"
 
-local parser = argparse("offcpu.lua", "Alert when a target thread stays off-CPU longer than a threshold.")
+local parser = cli.parser("offcpu.lua", "Alert when a target thread stays off-CPU longer than a threshold.")
 parser:option("--threshold-ms", "Report off-CPU intervals longer than this.", "100"):convert(tonumber)
 parser:option("--depth", "Kernel stack frames to show (0: all).", "6"):convert(math.tointeger)
+parser:flag("--json", "One JSON object per line instead of text.")
 local args = parser:parse(kt.args)
+local json = args.json and require "keytime.json"
+local JSON_KEYS = { "event", "time", "pid", "tgid", "comm", "off_ns", "state", "state_name", "stack" }
 if not args.threshold_ms or args.threshold_ms < 0 then parser:error("--threshold-ms needs a number >= 0") end
 if not args.depth or args.depth < 0 then parser:error("--depth needs a whole number >= 0") end
 
@@ -35,6 +40,11 @@ kt.on("oncpu", function(e)
   off[e.pid] = nil
   local ns = e.time - o.time
   if ns <= threshold_ns then return end
+  if json then
+    print(json.encode({ event = "offcpu", time = o.time, pid = e.pid, tgid = o.tgid, comm = o.comm, off_ns = ns,
+      state = o.state, state_name = o.state_name, stack = alerts.stack_frames(o.stack, args.depth) }, JSON_KEYS))
+    return
+  end
   print(("%s OFFCPU pid=%d tgid=%d comm=%s off=%s state=%s(%s) stack=%s"):format(
     alerts.clock(o.time), e.pid, o.tgid, o.comm, alerts.duration(ns),
     o.state, o.state_name, alerts.stack_text(o.stack, args.depth)))

@@ -21,8 +21,9 @@
 --  * A process's CPU time is the sum of its threads': with threads running
 --    at the same time on several CPUs, it can exceed its wall time.
 local demo = require "keytime.demo"
-demo.start("cpu_vs_wall.lua", "demo_cpu_wall",
+local args = demo.start("cpu_vs_wall.lua", "demo_cpu_wall",
   "CPU time vs wall time, per thread and per process.")
+local out = demo.output(args.json)
 
 -- Per thread: when it went on or off the CPU, and the three sums.
 local threads = {}   -- tid -> { comm=, tgid=, cpu=, waiting=, ready=, wall=, on=, off=, off_state= }
@@ -96,10 +97,11 @@ end)
 
 kt.on("end", function()
   local function row(name, tid, wall, cpu, waiting, ready)
-    print(("%-16s %-7s %10s %10s %6s %10s %10s"):format(name, tid, demo.ms(wall), demo.ms(cpu),
+    out.row("thread", { comm = name, tid = tid, wall_ns = wall, cpu_ns = cpu, waiting_ns = waiting, ready_ns = ready })
+    out.text(("%-16s %-7s %10s %10s %6s %10s %10s"):format(name, tid, demo.ms(wall), demo.ms(cpu),
       ("%d%%"):format(math.floor(100 * cpu / wall + 0.5)), demo.ms(waiting), demo.ms(ready)))
   end
-  print(("%-16s %-7s %10s %10s %6s %10s %10s"):format("THREAD", "TID", "WALL", "CPU", "CPU%", "WAITING", "READY"))
+  out.text(("%-16s %-7s %10s %10s %6s %10s %10s"):format("THREAD", "TID", "WALL", "CPU", "CPU%", "WAITING", "READY"))
   local procs = {}
   for _, tid in ipairs(order) do
     local t = threads[tid]
@@ -114,17 +116,19 @@ kt.on("end", function()
   for _, tid in ipairs(order) do
     local t = threads[tid]
     if t.missed then
-      print(("note: %d switch(es) of %s (%d) onto a CPU were not seen: their runs are counted from the kernel's own CPU time")
+      out.row("unseen_switches", { comm = t.comm, tid = tid, count = t.missed })
+      out.text(("note: %d switch(es) of %s (%d) onto a CPU were not seen: their runs are counted from the kernel's own CPU time")
         :format(t.missed, t.comm, tid))
     end
   end
   for tgid, p in pairs(procs) do
     if p.wall then
-      print()
-      print(("process %d (%s): %s of CPU time in %s of wall time (%d%%)"):format(tgid, p.comm,
+      out.row("process", { comm = p.comm, tgid = tgid, wall_ns = p.wall, cpu_ns = p.cpu })
+      out.text()
+      out.text(("process %d (%s): %s of CPU time in %s of wall time (%d%%)"):format(tgid, p.comm,
         demo.ms(p.cpu), demo.ms(p.wall), math.floor(100 * p.cpu / p.wall + 0.5)))
       if p.cpu > p.wall then
-        print("  more CPU than wall time: its threads ran at the same time on several CPUs")
+        out.text("  more CPU than wall time: its threads ran at the same time on several CPUs")
       end
     end
   end

@@ -20,16 +20,16 @@
 --    process, and the exec'ing thread waits for them (state D, in
 --    begin_new_exec) before the new program starts.
 local demo = require "keytime.demo"
-demo.start("exec_image.lua", "demo_exec",
+local args = demo.start("exec_image.lua", "demo_exec",
   "exec replaces the program; the pid stays.")
+local out = demo.output(args.json)
 
 kt.filter.stacks = true
 
 local ERRNO = { [2] = "ENOENT", [7] = "E2BIG", [8] = "ENOEXEC", [12] = "ENOMEM",
                 [13] = "EACCES", [14] = "EFAULT", [20] = "ENOTDIR", [26] = "ETXTBSY" }
 
-local at = demo.relative_clock()
-local function say(time, fmt, ...) print(at(time) .. "  " .. fmt:format(...)) end
+local say = out.step
 
 local images = {}    -- tgid -> the command names it ran, in order
 local failed = {}    -- tgid -> how many execs failed
@@ -80,9 +80,10 @@ kt.on("exit", function(e)
 end)
 
 kt.on("end", function()
-  print()
+  out.text()
   for tgid, list in pairs(images) do
-    print(("pid %d ran %d programs, one after the other: %s (and %d failed exec)"):format(
+    out.row("process", { pid = tgid, programs = list, failed_execs = failed[tgid] or 0 })
+    out.text(("pid %d ran %d programs, one after the other: %s (and %d failed exec)"):format(
       tgid, #list, table.concat(list, " -> "), failed[tgid] or 0))
   end
 end)

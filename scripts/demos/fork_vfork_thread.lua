@@ -23,8 +23,9 @@
 --    tgid), sharing memory, files and signal handlers. The creator is free
 --    to run, and waits only in pthread_join (a futex).
 local demo = require "keytime.demo"
-demo.start("fork_vfork_thread.lua", "demo_fork_vfork_thread",
+local args = demo.start("fork_vfork_thread.lua", "demo_fork_vfork_thread",
   "fork, vfork and threads: what the kernel does for each.")
+local out = demo.output(args.json)
 
 -- The kernel stack of each offCPU event tells where the parent waited.
 kt.filter.stacks = true
@@ -46,9 +47,7 @@ local function flag_names(flags)
   return #names > 0 and table.concat(names, "|") or "none"
 end
 
-local at = demo.relative_clock()
-local function say(time, fmt, ...) print(at(time) .. "  " .. fmt:format(...)) end
-local function more(fmt, ...) print((" "):rep(15) .. fmt:format(...)) end
+local say, more = out.step, out.detail
 
 local made = {}      -- one record per new task, in order
 local watching = {}  -- parent pid -> the record whose parent we follow
@@ -114,8 +113,8 @@ kt.on("thread_exit", ended)
 
 -- 4. Side by side.
 kt.on("end", function()
-  print()
-  print(("%-7s %-7s %-24s %-18s %s"):format("HOW", "TASK", "PROCESS", "MEMORY", "THE PARENT, MEANWHILE"))
+  out.text()
+  out.text(("%-7s %-7s %-24s %-18s %s"):format("HOW", "TASK", "PROCESS", "MEMORY", "THE PARENT, MEANWHILE"))
   for _, r in ipairs(made) do
     local process = r.child_tgid == r.parent_tgid and ("same (tgid %d)"):format(r.child_tgid)
                     or ("new (tgid %d)"):format(r.child_tgid)
@@ -125,6 +124,10 @@ kt.on("end", function()
       parent = ("%s: %s in %s, %s"):format(r.wait.held and "held by the kernel" or "free, then waited",
         r.wait.state, r.wait.syscall, r.wait.ns and demo.ms(r.wait.ns) or "still waiting")
     end
-    print(("%-7s %-7d %-24s %-18s %s"):format(r.kind, r.child, process, memory, parent))
+    out.row("task", { kind = r.kind, pid = r.child, tgid = r.child_tgid, parent = r.parent,
+      clone_flags = r.flags, memory = memory, parent_state = r.wait and r.wait.state,
+      parent_syscall = r.wait and r.wait.syscall, parent_held = r.wait and r.wait.held,
+      parent_wait_ns = r.wait and r.wait.ns })
+    out.text(("%-7s %-7d %-24s %-18s %s"):format(r.kind, r.child, process, memory, parent))
   end
 end)

@@ -25,8 +25,9 @@
 --  * The time off the CPU is measured from each offCPU to the thread's next
 --    onCPU.
 local demo = require "keytime.demo"
-demo.start("offcpu_reasons.lua", "demo_offcpu",
+local args = demo.start("offcpu_reasons.lua", "demo_offcpu",
   "Why a thread leaves the CPU: sleep, I/O, lock, preemption.")
+local out = demo.output(args.json)
 
 kt.filter.stacks = true
 
@@ -95,14 +96,16 @@ kt.on("end", function()
   local list = {}
   for tid, t in pairs(threads) do t.tid = tid; list[#list + 1] = t end
   table.sort(list, function(a, b) return a.order < b.order end)
-  print(("%-12s %-7s %-5s %-50s %5s %10s %10s  %s"):format(
+  out.text(("%-12s %-7s %-5s %-50s %5s %10s %10s  %s"):format(
     "THREAD", "TID", "STATE", "WHY IT LEFT THE CPU", "TIMES", "TOTAL", "LONGEST", "WHERE (longest; innermost first)"))
   for _, t in ipairs(list) do
     local rs = {}
     for _, r in pairs(t.reasons) do rs[#rs + 1] = r end
     table.sort(rs, function(a, b) return a.total > b.total end)
     for _, r in ipairs(rs) do
-      print(("%-12s %-7d %-5s %-50s %5d %10s %10s  %s"):format(t.comm, t.tid, r.state, r.why,
+      out.row("reason", { comm = t.comm, tid = t.tid, state = r.state, why = r.why, times = r.times,
+        total_ns = r.total, longest_ns = r.longest, where = r.where })
+      out.text(("%-12s %-7d %-5s %-50s %5d %10s %10s  %s"):format(t.comm, t.tid, r.state, r.why,
         r.times, demo.ms(r.total), demo.ms(r.longest), r.where))
     end
   end

@@ -19,22 +19,20 @@
 --  * A zombie costs no CPU and no memory, only a pid; a parent that never
 --    waits leaks pids (when it exits, init adopts and reaps its zombies).
 local demo = require "keytime.demo"
-demo.start("zombie.lua", "demo_zombie",
+local args = demo.start("zombie.lua", "demo_zombie",
   "The life of a zombie: child exit, then parent reap.")
+local out = demo.output(args.json)
 
 kt.filter.stacks = true
 
-local at = demo.relative_clock()
-local function say(time, fmt, ...) print(at(time) .. "  " .. fmt:format(...)) end
+local say = out.step
+
+local procfs = require "keytime.procfs"
 
 -- The state letter of a process in /proc/PID/stat, or nil if it is gone.
 local function proc_state(pid)
-  local f = io.open("/proc/" .. pid .. "/stat")
-  if not f then return nil end
-  local line = f:read("l") or ""
-  f:close()
-  -- "872 (demo_zombie) Z 871 ...": the command may hold spaces or ')'.
-  return line:match("^.*%) (%a)")
+  local stat = procfs.stat(pid)
+  return stat and stat.state
 end
 
 local children = {}   -- child pid -> { parent=, born=, exited=, reaped= }
@@ -88,10 +86,12 @@ kt.on("fork_exit", function(e)
 end)
 
 kt.on("end", function()
-  print()
+  out.text()
   for pid, c in pairs(children) do
     if c.exited and c.reaped then
-      print(("child %d: ran %s, then was a zombie for %s until its parent %d reaped it"):format(
+      out.row("zombie", { pid = pid, parent = c.parent, exit_code = c.code, ran_ns = c.exited - c.born,
+        zombie_ns = c.reaped - c.exited })
+      out.text(("child %d: ran %s, then was a zombie for %s until its parent %d reaped it"):format(
         pid, demo.ms(c.exited - c.born), demo.ms(c.reaped - c.exited), c.parent))
     end
   end

@@ -33,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					       o.duration * 1e9 < 9e18));
 		FUZZ_CHECK(o.script_argc >= 0 && o.script_argc < argc);
 		FUZZ_CHECK(o.script || o.interactive || o.help || o.version || o.list_scripts);
+		FUZZ_CHECK(!(o.interactive && o.output));
+		FUZZ_CHECK(o.verbose >= 0 && (size_t)o.verbose <= size);   /* one a letter at most */
 		for (int i = 0; i < o.script_argc; i++)
 			FUZZ_CHECK(o.script_argv[i] != NULL);
 		FUZZ_CHECK(o.script_argv[o.script_argc] == NULL);

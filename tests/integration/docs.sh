@@ -10,9 +10,9 @@ source "$(dirname "$0")/../lib/common.sh"
 rc=$?
 [ $rc -eq 7 ] || fail "api_names.lua under -c lifecycle: status $rc (expected the workload's 7): $(cat "$WORK/err")"
 
-# kt.opts shows pid and tgid only when given: one short run with each.
+# kt.opts shows pid, tgid and output only when given: one short run with each.
 sleep 60 & sleeper=$!
-"$KT" "$TOP/tests/lib/api_names.lua" "$WORK/tgid" "$TOP" --tgid $sleeper 2>"$WORK/err" \
+"$KT" "$TOP/tests/lib/api_names.lua" "$WORK/tgid" "$TOP" --tgid $sleeper -o "$WORK/tgid.out" 2>"$WORK/err" \
     || fail "api_names.lua --tgid: $(cat "$WORK/err")"
 "$KT" "$TOP/tests/lib/api_names.lua" "$WORK/pid" "$TOP" --pid $sleeper 2>"$WORK/err" \
     || fail "api_names.lua --pid: $(cat "$WORK/err")"

@@ -15,7 +15,7 @@ expect_error() {
 expect_error 1 "^keytime-run: cannot read script /nonexistent.lua: No such file" -- "$KT" /nonexistent.lua --all
 expect_error 2 "^keytime-run: no script given" -- "$KT" --tgid 1
 expect_error 2 "^keytime-run: unknown option --bogus" -- "$KT" --bogus x.lua
-expect_error 2 "^keytime-run: --pid needs a process id" -- "$KT" "$TOP/scripts/keytime.lua" --pid abc
+expect_error 2 "^keytime-run: --pid needs a thread id" -- "$KT" "$TOP/scripts/keytime.lua" --pid abc
 expect_error 2 "^keytime-run: choose one target" -- "$KT" "$TOP/scripts/keytime.lua" --pid 1 --all
 
 # A pid that does not exist.
@@ -41,8 +41,8 @@ expect_error 1 "unknown event 'forks'" -- "$KT" "$WORK/bad_event.lua" --all
 printf 'local kept\nkt.on("exec_enter", function(e) kept = e end)\nkt.on("end", function() print(kept.pid) end)\n' >"$WORK/kept.lua"
 expect_error 1 "event used outside its handler" -- "$KT" "$WORK/kept.lua" -c /bin/true
 
-# A script's own usage error (argparse) ends the run with its status, cleanly.
-expect_error 1 "unknown option '--nope'" -- "$KT" "$TOP/scripts/keytime.lua" --nope -c /bin/true
+# A script's own usage error (argparse) ends the run with status 2, cleanly.
+expect_error 2 "^keytime.lua: unknown option '--nope' \\(see --help\\)$" -- "$KT" "$TOP/scripts/keytime.lua" --nope -c /bin/true
 
 # Not root: a one-line explanation.
 if command -v setpriv >/dev/null; then

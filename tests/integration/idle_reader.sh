@@ -29,10 +29,10 @@ sleep 30 & idle=$!
 wait_for "$WORK/err2" "attached" 10 || fail "the second tracer did not attach"
 sleep 1.5
 start=$(date +%s%N)
-"$CTL" -i $tracer -f || fail "keytime-ctl -f failed"
+"$CTL" -I $tracer -F || fail "keytime-ctl -F failed"
 wait_pid $tracer 5 || fail "the tracer did not finish"
 ms=$((($(date +%s%N) - start) / 1000000))
-[ $ms -lt $((400 * TIME_SCALE)) ] || fail "keytime-ctl -f took $ms ms to end a sleeping tracer"
+[ $ms -lt $((400 * TIME_SCALE)) ] || fail "keytime-ctl -F took $ms ms to end a sleeping tracer"
 [ $status -eq 0 ] || fail "finished tracer exit status $status: $(cat "$WORK/err2")"
 kill $idle
 assert_no_probes_left

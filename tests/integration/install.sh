@@ -89,6 +89,11 @@ complete_words keytime-run -k "" | tr '\n' ' ' | grep -qx "0 1 " || fail "comple
 complete_words keytime-run --tgid 1 --cpu 0 key | grep -qx keytime.lua \
     || fail "completion after options with values: $(complete_words keytime-run --tgid 1 --cpu 0 key)"
 complete_words keytime-run keytime.lua --js | grep -q . && fail "completed the script's own options as keytime-run's"
+# A bundle whose last letter takes a value (-fk): that value; -o: files.
+complete_words keytime-run -fk "" | tr '\n' ' ' | grep -qx "0 1 " || fail "completion after -fk"
+complete_words keytime-run -fmP 1 key | grep -qx keytime.lua || fail "completion after -fmP 1: $(complete_words keytime-run -fmP 1 key)"
+complete_words keytime-run -o "$SHARE/keytime/scripts/keyt" | grep -qx "$SHARE/keytime/scripts/keytime.lua" ||
+    fail "completion of -o FILE: $(complete_words keytime-run -o "$SHARE/keytime/scripts/keyt")"
 
 # --help on every program and every stock script; --version on the programs.
 keytime-run --help | head -1 | grep -q "^Usage: keytime-run" || fail "keytime-run --help"

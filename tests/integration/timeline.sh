@@ -11,11 +11,16 @@ rc=$?
 grep -q "written to $WORK/trace.json" "$WORK/err" || fail "no summary line on stderr: $(cat "$WORK/err")"
 check check_timeline.lua "$WORK/trace.json" "$WORK/manifest" || fail "the trace differs (above)"
 
+# Without -o the trace goes to standard output; the script's own --output
+# writes the file as keytime-run's -o does.
+"$KT" "$TL" -c /bin/true >"$WORK/stdout.json" 2>"$WORK/stdout.err" || fail "no -o: $(cat "$WORK/stdout.err")"
+head -c 16 "$WORK/stdout.json" | grep -q '^{"traceEvents":' || fail "no -o: no trace on stdout: $(head -c 200 "$WORK/stdout.json")"
+grep -q "written to standard output" "$WORK/stdout.err" || fail "no -o: summary line: $(cat "$WORK/stdout.err")"
+"$KT" "$TL" --output "$WORK/own.json" -c /bin/true >"$WORK/own.out" 2>"$WORK/own.err" || fail "--output: $(cat "$WORK/own.err")"
+head -c 16 "$WORK/own.json" | grep -q '^{"traceEvents":' || fail "--output: no trace in the file"
+[ ! -s "$WORK/own.out" ] || fail "--output: the trace went to stdout too"
+
 # Bad use: one clear line, a non-zero status, no probes needed to see it.
-"$KT" "$TL" -c /bin/true >"$WORK/bad.out" 2>"$WORK/bad.err"
-rc=$?
-[ $rc -ne 0 ] || fail "no -o should fail"
-grep -q -- "missing option '-o'" "$WORK/bad.err" || fail "no -o: no clear error: $(cat "$WORK/bad.err")"
 "$KT" "$TL" -o /nonexistent-dir/trace.json -c /bin/true >"$WORK/bad.out" 2>"$WORK/bad.err"
 rc=$?
 [ $rc -ne 0 ] || fail "an unwritable -o should fail"

@@ -67,7 +67,7 @@ static void options_errors(void **state)
 	char err[256];
 
 	assert_int_equal(parse(&o, err, "s.lua --pid abc"), -1);
-	assert_non_null(strstr(err, "process id"));
+	assert_non_null(strstr(err, "thread id"));
 	kt_options_free(&o);
 	assert_int_equal(parse(&o, err, "s.lua --pid 0"), -1);
 	kt_options_free(&o);
@@ -83,6 +83,51 @@ static void options_errors(void **state)
 	assert_non_null(strstr(err, "no script"));
 	kt_options_free(&o);
 	assert_int_equal(parse(&o, err, "s.lua -t -3"), -1);
+	kt_options_free(&o);
+}
+
+/* Short options bundle and take values attached, before and after the
+ * script; after it, a bundle with a letter keytime-run lacks, or a long
+ * name it does not know exactly, is the script's. */
+static void options_bundled(void **state)
+{
+	struct kt_options o;
+	char err[256];
+
+	assert_int_equal(parse(&o, err, "-fmp123 -t5 -qvv s.lua -o out.json"), 0);
+	assert_true(o.follow);
+	assert_true(o.myproc);
+	assert_int_equal(o.pid, 123);
+	assert_true(o.duration > 4.99 && o.duration < 5.01);
+	assert_true(o.quiet);
+	assert_int_equal(o.verbose, 2);
+	assert_string_equal(o.output, "out.json");
+	assert_int_equal(o.script_argc, 0);
+	kt_options_free(&o);
+
+	assert_int_equal(parse(&o, err, "s.lua -fP 42 -xf --json --dur 3 -k0 --output=o -h"), 0);
+	assert_true(o.follow);
+	assert_int_equal(o.tgid, 42);
+	assert_int_equal(o.cpu, 0);
+	assert_string_equal(o.output, "o");
+	assert_false(o.help);
+	assert_int_equal(o.script_argc, 5);
+	assert_string_equal(o.script_argv[0], "-xf");
+	assert_string_equal(o.script_argv[2], "--dur");   /* no abbreviation after the script */
+	assert_string_equal(o.script_argv[4], "-h");
+	kt_options_free(&o);
+
+	assert_int_equal(parse(&o, err, "--dur 3 s.lua"), 0);   /* before it, GNU abbreviations */
+	assert_true(o.duration > 2.99 && o.duration < 3.01);
+	kt_options_free(&o);
+
+	assert_int_equal(parse(&o, err, "-fz s.lua"), -1);
+	assert_string_equal(err, "unknown option -z (see --help)");
+	kt_options_free(&o);
+	assert_int_equal(parse(&o, err, "s.lua -ft"), -1);
+	assert_string_equal(err, "-t needs a number of seconds above 0 (at most 1000000000)");
+	kt_options_free(&o);
+	assert_int_equal(parse(&o, err, "-i -o f"), -1);
 	kt_options_free(&o);
 }
 
@@ -242,6 +287,7 @@ int main(void)
 		cmocka_unit_test(options_forms),
 		cmocka_unit_test(options_errors),
 		cmocka_unit_test(options_interactive),
+		cmocka_unit_test(options_bundled),
 		cmocka_unit_test(kind_names),
 		cmocka_unit_test(states_and_signals),
 		cmocka_unit_test(exec_args),
