@@ -72,6 +72,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	s->opts = &opts;
+	/* No probes: the filter's settings (kt.filter.stacks, ...) kept in memory. */
+	s->probes.targets_fd = s->probes.config_fd = s->probes.lost_fd = -1;
+	s->probes.stacks_fd = s->probes.events_fd = s->probes.filter_fd = s->probes.untraced_fd = -1;
 	s->start_ns = mono_ns();
 	if (kt_lua_open(s)) {
 		fputs("hostpath: cannot create the Lua state\n", stderr);
