@@ -11,6 +11,7 @@
 #include "session.h"
 #include "events.h"
 #include "repl.h"
+#include "lost_rate.h"
 
 #define POLL_MS        50           /* drains records submitted without a wake-up */
 #define CHECK_EVERY_NS 100000000ULL /* targets-gone and lost checks */
@@ -171,9 +172,7 @@ static void check_lost(struct kt_session *s)
 	if (total > s->lost_reported) {
 		uint64_t fresh = total - s->lost_reported;
 		s->lost_reported = total;
-		fflush(stdout);
-		fprintf(stderr, "keytime-run: %llu events lost so far (ring buffer full)\n",
-			(unsigned long long)total);
+		kt_lost_rate_note(fresh, mono_ns());
 		kt_lua_call_lost(s, fresh, total);
 	}
 }

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <sys/stat.h>
 #include "session.h"
+#include "output.h"
 #include "demand.h"
 #include "command.h"
 #include "ksyms.h"
@@ -232,6 +233,7 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		fprintf(stderr, "keytime-run: %s\n", err);
 		return 2;
 	}
+	kt_output_setup();
 	/* A closed stdin would go to the first file opened, which the REPL
 	 * would then read: it gets /dev/null (no input) instead. */
 	if (fcntl(STDIN_FILENO, F_GETFD) < 0)
