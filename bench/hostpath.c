@@ -14,6 +14,7 @@
 #include <time.h>
 #include "session.h"
 #include "events.h"
+#include "output.h"
 
 #define RING 1024   /* distinct records, reused in turn */
 
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	s->opts = &opts;
+	kt_output_setup();   /* stdout as keytime-run writes it */
 	/* No probes: the filter's settings (kt.filter.stacks, ...) kept in memory. */
 	s->probes.targets_fd = s->probes.config_fd = s->probes.lost_fd = -1;
 	s->probes.stacks_fd = s->probes.events_fd = s->probes.filter_fd = s->probes.untraced_fd = -1;

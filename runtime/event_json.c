@@ -5,6 +5,7 @@
  * argument is any bytes) becomes \ufffd, so every line is valid JSON. */
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include "event_json.h"
 #include "event_fields.h"
 
@@ -116,10 +117,23 @@ int kt_json_int(struct kt_json_buf *b, int64_t v)
 	char tmp[24], *p = tmp + sizeof(tmp);
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;   /* INT64_MIN too */
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100) * 2;
+		u /= 100;
+		*--p = pairs[d + 1];
+		*--p = pairs[d];
+	}
+	if (u >= 10) {
+		*--p = pairs[u * 2 + 1];
+		*--p = pairs[u * 2];
+	} else {
+		*--p = (char)('0' + u);
+	}
 	if (v < 0)
 		*--p = '-';
 	if (reserve(b, (size_t)(tmp + sizeof(tmp) - p)))
@@ -160,18 +174,19 @@ static const enum kt_field *key_order(unsigned kind)
 	return o;
 }
 
+/* `,"name":` per field, made once ("event" for the name field). */
+static char key_text[KT_F_COUNT][32];
+static unsigned char key_len[KT_F_COUNT];
+
 static int key(struct kt_json_buf *b, enum kt_field f, int first)
 {
-	const char *name = f == KT_F_NAME ? "event" : kt_field_name(f);
-	size_t n = strlen(name);
-
-	if (reserve(b, n + 4))
+	if (!key_len[f]) {
+		const char *name = f == KT_F_NAME ? "event" : kt_field_name(f);
+		key_len[f] = (unsigned char)snprintf(key_text[f], sizeof(key_text[f]), ",\"%s\":", name);
+	}
+	if (reserve(b, key_len[f]))
 		return -1;
-	if (!first)
-		b->data[b->len++] = ',';
-	b->data[b->len++] = '"';
-	put(b, name, n);
-	put(b, "\":", 2);
+	put(b, key_text[f] + first, key_len[f] - first);
 	return 0;
 }
 
