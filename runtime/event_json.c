@@ -210,6 +210,27 @@ static int list(struct kt_json_buf *b, const char **items, const size_t *lens, i
 	return 0;
 }
 
+/* The lists have their own frames, so kt_event_json's stays small. */
+static __attribute__((noinline)) int argv_list(struct kt_json_buf *b, const void *rec)
+{
+	const char *argv[KT_FIELD_ARGV_MAX];
+	size_t lens[KT_FIELD_ARGV_MAX];
+
+	return list(b, argv, lens, kt_field_argv(rec, argv, lens, KT_FIELD_ARGV_MAX));
+}
+
+/* The key and the frames; 0 (nothing written) without frames, -1 out of memory. */
+static __attribute__((noinline)) int kstack_list(struct kt_json_buf *b, enum kt_field f, int first,
+						 int32_t id, kt_json_frames_fn frames, void *ctx)
+{
+	const char *fr[KT_STACK_DEPTH];
+	int n = frames ? frames(ctx, id, fr) : 0;
+
+	if (n <= 0)
+		return 0;
+	return key(b, f, first) || list(b, fr, NULL, n) ? -1 : 1;
+}
+
 int kt_event_json(struct kt_json_buf *b, const void *rec, kt_json_frames_fn frames, void *ctx)
 {
 	const struct kt_header *h = rec;
@@ -237,19 +258,14 @@ int kt_event_json(struct kt_json_buf *b, const void *rec, kt_json_frames_fn fram
 		case KT_V_STR:
 			r = key(b, *f, first) || kt_json_string(b, v.s, v.len);
 			break;
-		case KT_V_ARGV: {
-			const char *argv[KT_FIELD_ARGV_MAX];
-			size_t lens[KT_FIELD_ARGV_MAX];
-			int n = kt_field_argv(rec, argv, lens, KT_FIELD_ARGV_MAX);
-			r = key(b, *f, first) || list(b, argv, lens, n);
+		case KT_V_ARGV:
+			r = key(b, *f, first) || argv_list(b, rec);
 			break;
-		}
 		case KT_V_KSTACK: {
-			const char *fr[KT_STACK_DEPTH];
-			int n = frames ? frames(ctx, (int32_t)v.i, fr) : 0;
-			if (n <= 0)
+			int n = kstack_list(b, *f, first, (int32_t)v.i, frames, ctx);
+			if (n == 0)
 				continue;   /* as keytime.lua --json always did: no empty kstack */
-			r = key(b, *f, first) || list(b, fr, NULL, n);
+			r = n < 0;
 			break;
 		}
 		}

@@ -57,6 +57,23 @@ static void push_list(lua_State *L, const char **items, const size_t *lens, int 
 	}
 }
 
+/* The lists have their own frames: push_field's stays small for the
+ * fields read on every event. */
+static __attribute__((noinline)) void push_argv(lua_State *L, const void *rec)
+{
+	const char *argv[KT_FIELD_ARGV_MAX];
+	size_t lens[KT_FIELD_ARGV_MAX];
+
+	push_list(L, argv, lens, kt_field_argv(rec, argv, lens, KT_FIELD_ARGV_MAX));
+}
+
+static __attribute__((noinline)) void push_kstack(lua_State *L, struct kt_session *s, int32_t id)
+{
+	const char *frames[KT_STACK_DEPTH];
+
+	push_list(L, frames, NULL, kt_stack_frames(s, id, frames));
+}
+
 /* Pushes field `f` of the record, or nothing (returns 0) if it has none. */
 static int push_field(lua_State *L, struct event_ud *e, enum kt_field f)
 {
@@ -67,17 +84,8 @@ static int push_field(lua_State *L, struct event_ud *e, enum kt_field f)
 	case KT_V_INT:  lua_pushinteger(L, v.i); return 1;
 	case KT_V_BOOL: lua_pushboolean(L, (int)v.i); return 1;
 	case KT_V_STR:  lua_pushlstring(L, v.s, v.len); return 1;
-	case KT_V_ARGV: {
-		const char *argv[KT_FIELD_ARGV_MAX];
-		size_t lens[KT_FIELD_ARGV_MAX];
-		push_list(L, argv, lens, kt_field_argv(e->rec, argv, lens, KT_FIELD_ARGV_MAX));
-		return 1;
-	}
-	case KT_V_KSTACK: {
-		const char *frames[KT_STACK_DEPTH];
-		push_list(L, frames, NULL, kt_stack_frames(e->s, (int32_t)v.i, frames));
-		return 1;
-	}
+	case KT_V_ARGV:   push_argv(L, e->rec); return 1;
+	case KT_V_KSTACK: push_kstack(L, e->s, (int32_t)v.i); return 1;
 	}
 	return 0;
 }
