@@ -286,4 +286,22 @@ for _, script in ipairs({ "bench/count.lua", "bench/fields.lua", "scripts/keytim
 end
 say("")
 
+-- Issue 15's starting point, measured once (it describes the code before it).
+say("## Before issue 15 (main at ffe9c9c, 2026-11-30, 1 round, on a machine shared with other jobs)")
+say("")
+say("keytime.lua --json built each line in Lua (lua/keytime/json.lua) and timeline.lua encoded")
+say("a trace event per switch as it came; both lost events on the switch storms:")
+say("")
+say("| storm | keytime.lua | keytime.lua --json | forktree.lua (--json) | timeline.lua | alerts/*.lua |")
+say("|---|---:|---:|---:|---:|---:|")
+say("| fork, lost | 0 | 0 | 0 (0) | 0 (2.44x slowdown) | 0 |")
+say("| exec, lost | 0 | 0 | 0 (0) | 0 | 0 |")
+say("| thread, lost of 280,000 | 23,713 (load) | 190,062 | 0 (0) | 182,671 | 0 |")
+say("| pingpong, lost of 160,000 | 0 | 66,754 | 0 (0) | 73,868 | 0 |")
+say("")
+say("Host path, events/s: bench/count.lua 18,333,390; bench/fields.lua 6,063,070;")
+say("scripts/keytime.lua 463,838; scripts/keytime.lua --json 63,380 (about 16 us an event; the")
+say("Lua encoder alone 20-35 us, the C one, e:json(), 0.24 us). timeline.lua 31,700 (31 us an event).")
+say("")
+
 io.write(table.concat(out, "\n"), "\n")
