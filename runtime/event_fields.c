@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The fields of an event record (event_fields.h). */
 #include <string.h>
 #include "event_fields.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The fields of an event record, one table for every reader: the Lua event
  * object (lua_event.c) and the JSON encoder (event_json.c) both decode a
  * record through kt_field_get(), so e.pid and the JSON "pid" never disagree.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* An event record as one JSON object (event_json.h).
  * Strings: '"', '\\' and the control characters (U+0000-U+001F, U+007F) are
  * escaped as lua/keytime/json.lua escapes them; valid UTF-8 is copied as is,

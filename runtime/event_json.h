@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* An event record as one JSON object, written in C straight from the record
  * (e:json(), keytime.lua --json): the keys of event_fields.h, in a fixed
  * order per kind, integers with all their digits, strings as valid UTF-8. */

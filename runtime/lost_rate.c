@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Events lost while the run goes on (lost_rate.h). The ring buffer fills
  * when the reader, that is the script's handlers, is slower than the
  * events; the loop notices every 100 ms, and a line a second is enough

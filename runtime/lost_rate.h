@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Events lost while the run goes on, said at most once a second (lost_rate.c). */
 #ifndef KT_LOST_RATE_H
 #define KT_LOST_RATE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The script's standard output (output.h). A stream of JSON lines to a pipe
  * is written 64 KiB at a time, not 4 KiB (stdio's default for a pipe); a
  * terminal still sees each line as it is written. */

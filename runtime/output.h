@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* How the script's standard output is written (output.c). */
 #ifndef KT_OUTPUT_H
 #define KT_OUTPUT_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Output written in blocks to a pipe or a file reaches it whole on every way
 # the run ends: the target's end, SIGINT/SIGTERM/SIGHUP, a script error, and
 # while the run goes on (each drain writes what the script printed). A

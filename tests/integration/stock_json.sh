@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The JSON of the stock scripts: keytime.lua --json follows its schema
 # (documented keys, in their fixed order, typed; every line valid UTF-8),
 # e:json() writes the bytes the Lua encoder wrote, a replay prints what the

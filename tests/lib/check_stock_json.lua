@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- The schema of keytime.lua --json, line by line:
 --   check_stock_json.lua FILE
 -- every line valid UTF-8 and JSON; its keys those documented for its kind

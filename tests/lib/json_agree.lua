@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Run under keytime-run (a replay): every event's e:json() against the
 -- Lua encoder that wrote keytime.lua --json before it (keytime.format.json
 -- of e:totable()), byte for byte; prints "agree=N differ=M" at the end and

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- A JSON reader for the tests that keeps what a decoder loses: numbers as
 -- the text written (no double rounds them), object keys in the order written.
 -- Values: strings as their raw text between the quotes, numbers as { num = text },

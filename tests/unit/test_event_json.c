@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests of the JSON encoder of event records (runtime/event_json.c):
  * key order per kind, exact integers, string escapes, invalid UTF-8, the
  * kstack only when there are frames. */
