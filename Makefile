@@ -94,7 +94,7 @@ clean:
 TB := tests/build
 # Every tests/workload/NAME.c becomes $(TB)/NAME; lifecycle also as a static binary.
 WORKLOADS := $(patsubst tests/workload/%.c,$(TB)/%,$(wildcard tests/workload/*.c))
-TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime $(TB)/unit_script_path $(TB)/unit_probe_loading $(TB)/unit_trust $(TB)/unit_metrics
+TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime $(TB)/unit_script_path $(TB)/unit_probe_loading $(TB)/unit_trust $(TB)/unit_metrics $(TB)/unit_event_json
 .PHONY: tests
 tests: $(TEST_BINS)
 
@@ -109,6 +109,9 @@ $(TB)/lifecycle-static: tests/workload/lifecycle.c tests/workload/die.h | $(TB)
 
 $(TB)/unit_runtime: tests/unit/test_runtime.c runtime/events.c runtime/ksyms.c runtime/options.c runtime/command.c runtime/warn.c | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $^ -lcmocka
+
+$(TB)/unit_event_json: tests/unit/test_event_json.c runtime/event_json.c runtime/event_fields.c runtime/events.c runtime/event_json.h runtime/event_fields.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $(filter %.c,$^) -lcmocka
 
 $(TB)/unit_probe_loading: tests/unit/test_probe_loading.c runtime/kernel_shape.c runtime/load_log.c runtime/kernel_shape.h runtime/load_log.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -lbpf
@@ -216,7 +219,7 @@ FUZZ_SRC_options     := runtime/options.c
 FUZZ_SRC_ksyms       := runtime/ksyms.c
 FUZZ_SRC_procfs      := runtime/procfs.c
 FUZZ_SRC_script_path := runtime/script_path.c
-FUZZ_SRC_event       := runtime/lua_event.c runtime/events.c
+FUZZ_SRC_event       := runtime/lua_event.c runtime/event_fields.c runtime/event_json.c runtime/events.c
 FUZZ_SRC_trace       := runtime/trace_reader.c runtime/events.c
 FUZZ_LIBS_event      := $(LUA_LIBS) -lbpf
 FUZZ_INC := $(LUA_CFLAGS) -Iruntime -Ibpf -Itests/fuzz

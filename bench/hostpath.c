@@ -19,6 +19,7 @@
 #include "guard.h"
 #include "handlers.h"
 #include "events.h"
+#include "output.h"
 
 #define RING 1024   /* distinct records, reused in turn */
 
@@ -69,6 +70,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	s->opts = &opts;
+	kt_output_setup();   /* stdout as keytime-run writes it */
 	s->source = &kt_live_source;   /* its clock; no probes are loaded */
 	s->start_ns = kt_mono_ns();
 	if (kt_lua_open(s)) {

@@ -24,6 +24,13 @@ local CONFIG_TEXT = {
   ["busy-loop"] = "untraced, other CPU busy (control)",
   ["keytime.lua"] = "keytime-run scripts/keytime.lua >/dev/null",
   ["count.lua"] = "keytime-run bench/count.lua (count only)",
+  ["keytime.lua-json"] = "keytime-run scripts/keytime.lua --json >/dev/null",
+  ["forktree.lua"] = "keytime-run scripts/forktree.lua (tree printed at the end)",
+  ["forktree.lua-json"] = "keytime-run scripts/forktree.lua --json (tree printed at the end)",
+  ["timeline.lua"] = "keytime-run scripts/timeline.lua -o FILE (written at the end)",
+  ["crashes.lua"] = "keytime-run scripts/alerts/crashes.lua (exits only)",
+  ["forkrate.lua"] = "keytime-run scripts/alerts/forkrate.lua (creations only)",
+  ["offcpu.lua"] = "keytime-run scripts/alerts/offcpu.lua",
   ["bpftrace"] = "bpftrace bench/lifecycle.bt (printed to a file)",
   ["execsnoop"] = "libbpf-tools execsnoop (system-wide)",
   ["exitsnoop"] = "libbpf-tools exitsnoop (system-wide; threads: -T -p)",
@@ -97,13 +104,20 @@ local function say(...) out[#out + 1] = table.concat({ ... }) end
 local targets = {}
 local function target(what, result, met) targets[#targets + 1] = { what, result, met } end
 
+-- The configurations that run a keytime script; those that take every event
+-- must have every lifecycle event (the alerts subscribe to fewer kinds).
+local KEYTIME_CONFIGS = { "keytime.lua", "keytime.lua-json", "forktree.lua", "forktree.lua-json",
+  "timeline.lua", "crashes.lua", "forkrate.lua", "offcpu.lua", "count.lua" }
+local EVERY_KIND = { ["keytime.lua"] = true, ["keytime.lua-json"] = true, ["count.lua"] = true,
+  ["forktree.lua"] = true, ["forktree.lua-json"] = true, ["timeline.lua"] = true }
+
 do   -- every event delivered
   local worst, notes = true, {}
   for _, m in ipairs(MODES) do
-    for _, config in ipairs({ "keytime.lua", "count.lua" }) do
+    for _, config in ipairs(KEYTIME_CONFIGS) do
       for i, r in ipairs(runs[m.name] and runs[m.name][config] or {}) do
         local want = m.lifecycle(m.n)
-        if (r.lost or 1) ~= 0 or r.lifecycle ~= want then
+        if (r.lost or 1) ~= 0 or (EVERY_KIND[config] and r.lifecycle ~= want) then
           worst = false
           notes[#notes + 1] = ("%s %s run %d: %s lost, lifecycle %s of %d"):format(
             m.name, config, i, tostring(r.lost), tostring(r.lifecycle), want)
@@ -111,7 +125,7 @@ do   -- every event delivered
       end
     end
   end
-  target("every event delivered (keytime runs: 0 lost, every lifecycle event of the workload)",
+  target("every event delivered (every keytime script: 0 lost; those taking every kind: every lifecycle event of the workload)",
     worst and "0 lost in every run; lifecycle events all there" or table.concat(notes, "; "), worst)
 end
 
@@ -123,14 +137,15 @@ for _, m in ipairs(MODES) do
   if r then
     target(("%s slowdown <= %.2fx (cap %.2fx; bpftrace %s here, original tool %.2fx in the issue)"):format(
         m.name, limit, CAP[m.name], fmt(bt, "%.2fx"), ORIGINAL[m.name]),
-      ("%.2fx with keytime.lua, %s count-only"):format(r, fmt(ratio(m.name, "count.lua"), "%.2fx")),
-      r <= limit)
+      ("%.2fx with keytime.lua, %s with --json, %s count-only"):format(r,
+        fmt(ratio(m.name, "keytime.lua-json"), "%.2fx"), fmt(ratio(m.name, "count.lua"), "%.2fx")),
+      r <= limit and (ratio(m.name, "keytime.lua-json") or 0) <= limit)
   end
 end
 
 local host = {}
 for _, line in ipairs(read_lines(host_path)) do
-  local script, rate = line:match("^(%S+)\t(%S+)$")
+  local script, rate = line:match("^([^\t]+)\t(%S+)$")
   if script and tonumber(rate) then
     host[script] = host[script] or {}
     table.insert(host[script], { rate = tonumber(rate) })
@@ -140,6 +155,16 @@ do
   local rate = host["bench/count.lua"] and median(host["bench/count.lua"], "rate")
   target(">= 1,000,000 events/s through a trivial Lua handler on one core (host path)",
     fmt(rate, "%.0f events/s") .. " (bench/count.lua)", rate and rate >= 1e6)
+end
+do   -- issue 15
+  local rate = host["bench/count.lua"] and median(host["bench/count.lua"], "rate")
+  target(">= 10,000,000 events/s through a trivial Lua handler (host path, issue 15)",
+    fmt(rate, "%.0f events/s") .. " (bench/count.lua)", rate and rate >= 1e7)
+  for _, script in ipairs({ "scripts/keytime.lua --json", "scripts/keytime.lua" }) do
+    local r = host[script] and median(host[script], "rate")
+    target((">= 1,500,000 events/s through %s (host path)"):format(script),
+      fmt(r, "%.0f events/s"), r and r >= 1.5e6)
+  end
 end
 
 do
@@ -212,7 +237,7 @@ say("counters, bpftrace's `Lost N events`, libbpf-tools' lost-event messages. Tr
 say("its own user+system time, not the workload's. Wake-ups: its voluntary context switches.")
 say("Start to attached: from starting the tracer to the workload being let go.")
 say("")
-say("## Targets (issue 7)")
+say("## Targets (issues 7 and 15)")
 say("")
 say("| target | measured | met |")
 say("|---|---|---|")
@@ -253,11 +278,30 @@ say("records straight to `kt_lua_dispatch()`, as the ring-buffer callback does, 
 say("")
 say("| script | events/s (median) |")
 say("|---|---:|")
-for _, script in ipairs({ "bench/count.lua", "bench/fields.lua", "scripts/keytime.lua" }) do
+for _, script in ipairs({ "bench/count.lua", "bench/fields.lua", "scripts/keytime.lua",
+                          "scripts/keytime.lua --json" }) do
   if host[script] then
     say("| ", script, " | ", fmt(median(host[script], "rate"), "%.0f"), " |")
   end
 end
+say("")
+
+-- Issue 15's starting point, measured once (it describes the code before it).
+say("## Before issue 15 (main at ffe9c9c, 2026-11-30, 1 round, on a machine shared with other jobs)")
+say("")
+say("keytime.lua --json built each line in Lua (lua/keytime/json.lua) and timeline.lua encoded")
+say("a trace event per switch as it came; both lost events on the switch storms:")
+say("")
+say("| storm | keytime.lua | keytime.lua --json | forktree.lua (--json) | timeline.lua | alerts/*.lua |")
+say("|---|---:|---:|---:|---:|---:|")
+say("| fork, lost | 0 | 0 | 0 (0) | 0 (2.44x slowdown) | 0 |")
+say("| exec, lost | 0 | 0 | 0 (0) | 0 | 0 |")
+say("| thread, lost of 280,000 | 23,713 (load) | 190,062 | 0 (0) | 182,671 | 0 |")
+say("| pingpong, lost of 160,000 | 0 | 66,754 | 0 (0) | 73,868 | 0 |")
+say("")
+say("Host path, events/s: bench/count.lua 18,333,390; bench/fields.lua 6,063,070;")
+say("scripts/keytime.lua 463,838; scripts/keytime.lua --json 63,380 (about 16 us an event; the")
+say("Lua encoder alone 20-35 us, the C one, e:json(), 0.24 us). timeline.lua 31,700 (31 us an event).")
 say("")
 
 io.write(table.concat(out, "\n"), "\n")

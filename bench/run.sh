@@ -8,12 +8,17 @@
 # untraced run of the same command. Then the host path alone (bench/hostpath.c)
 # and an idle tracer's own cost. Not part of the test suite.
 #   BENCH_ROUNDS=5  BENCH_MODES="fork exec thread pingpong"  BENCH_OUT=bench/RESULTS.md
+#   BENCH_CONFIGS="untraced keytime.lua ..." (default: every one that fits the mode)
+#   BENCH_PARTS="storms host idle" (default: all three)
 set -u
 cd "$(dirname "$0")/.."
 TOP=$PWD
 ROUNDS=${BENCH_ROUNDS:-5}
 MODES=${BENCH_MODES:-fork exec thread pingpong}
 OUT=${BENCH_OUT:-$TOP/bench/RESULTS.md}
+CONFIGS=${BENCH_CONFIGS:-}
+PARTS=${BENCH_PARTS:-storms host idle}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 KT=$TOP/keytime-run
 B=$TOP/build/bench
 W=$B/workload
@@ -96,10 +101,12 @@ run_busy() {   # mode round: untraced, with the other CPU kept busy
     row "$1" busy-loop "$2" "$(workload_elapsed)" - - - - - - -
 }
 
-run_keytime() {   # mode round config script
-    "$B/measure" "$WORK/m.out" "$KT" "$4" --follow -c "$W $1 --cpu $WL_CPU --out $WORK/w.out" \
-        >/dev/null 2>"$WORK/err" || die "$3 $1 failed: $(cat "$WORK/err")"
-    row "$1" "$3" "$2" "$(workload_elapsed)" "$(attach_ms)" \
+run_keytime() {   # mode round config script [script args]
+    local mode=$1 round=$2 config=$3 script=$4
+    shift 4
+    "$B/measure" "$WORK/m.out" "$KT" "$script" "$@" --follow -c "$W $mode --cpu $WL_CPU --out $WORK/w.out" \
+        >/dev/null 2>"$WORK/err" || die "$config $mode failed: $(cat "$WORK/err")"
+    row "$mode" "$config" "$round" "$(workload_elapsed)" "$(attach_ms)" \
         "$(kv events "$WORK/err")" "$(kv lost "$WORK/err")" "$(kv lifecycle "$WORK/err")" \
         "$(kv cpu_ms "$WORK/m.out")" "$(kv maxrss_kb "$WORK/m.out")" "$(kv wakeups "$WORK/m.out")"
 }
@@ -162,11 +169,17 @@ run_empty_switch() {   # mode round
 }
 
 configs_for() {   # mode: the configurations that fit it, in the order they take turns
-    local c=(untraced busy-loop keytime.lua count.lua)
+    local c=(untraced busy-loop keytime.lua keytime.lua-json forktree.lua forktree.lua-json timeline.lua
+             crashes.lua forkrate.lua offcpu.lua count.lua)
     $have_bpftrace && c+=(bpftrace)
     [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
     c+=(idle-attached idle-exits empty-switch)
+    if [ -n "$CONFIGS" ]; then
+        local only=() x
+        for x in "${c[@]}"; do [[ " $CONFIGS " == *" $x "* ]] && only+=("$x"); done
+        c=("${only[@]}")
+    fi
     echo "${c[@]}"
 }
 
@@ -176,6 +189,14 @@ run_config() {   # mode round config
     busy-loop)     run_busy "$1" "$2" ;;
     keytime.lua)   run_keytime "$1" "$2" keytime.lua bench/keytime_counted.lua ;;
     count.lua)     run_keytime "$1" "$2" count.lua bench/count.lua ;;
+    # every other stock output, through bench/counted.lua
+    keytime.lua-json)  run_keytime "$1" "$2" "$3" bench/counted.lua scripts/keytime.lua --json ;;
+    forktree.lua)      run_keytime "$1" "$2" "$3" bench/counted.lua scripts/forktree.lua ;;
+    forktree.lua-json) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/forktree.lua --json ;;
+    timeline.lua)      run_keytime "$1" "$2" "$3" bench/counted.lua scripts/timeline.lua -o "$WORK/timeline.json" ;;
+    crashes.lua)       run_keytime "$1" "$2" "$3" bench/counted.lua scripts/alerts/crashes.lua ;;
+    forkrate.lua)      run_keytime "$1" "$2" "$3" bench/counted.lua scripts/alerts/forkrate.lua ;;
+    offcpu.lua)        run_keytime "$1" "$2" "$3" bench/counted.lua scripts/alerts/offcpu.lua ;;
     bpftrace)      run_bpftrace "$1" "$2" ;;
     execsnoop)     run_snoop "$1" "$2" execsnoop $EXECSNOOP ;;
     # threads are seen only for one process (-T -p); processes system-wide
@@ -190,6 +211,8 @@ run_config() {   # mode round config
 # ---- the runs ------------------------------------------------------------------
 foreign=$( (bpftool prog show 2>/dev/null || true) | grep -c 'name kt_' )
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+: >"$RUNS"
+part storms || MODES=
 for mode in $MODES; do
     for ((r = 1; r <= ROUNDS; r++)); do
         for c in $(configs_for "$mode"); do
@@ -201,29 +224,37 @@ done
 
 # The host path alone: records straight into kt_lua_dispatch (bench/hostpath.c).
 : >"$WORK/host.tsv"
-for script in bench/count.lua bench/fields.lua scripts/keytime.lua; do
-    n=3000000; [ "$script" = scripts/keytime.lua ] && n=500000
+host_scripts=("bench/count.lua" "bench/fields.lua" "scripts/keytime.lua" "scripts/keytime.lua --json")
+part host || host_scripts=()
+for script in "${host_scripts[@]}"; do
+    n=3000000; [[ $script = scripts/* ]] && n=1000000
+    read -ra words <<<"$script"
     for ((r = 1; r <= ROUNDS; r++)); do
         echo "bench: host path, $script, round $r/$ROUNDS" >&2
-        "$B/hostpath" "$script" $n >/dev/null 2>"$WORK/err" || die "hostpath $script failed: $(cat "$WORK/err")"
+        # to a pipe, as into a pipeline (not /dev/null, which is no pipe)
+        "$B/hostpath" "${words[0]}" $n -- "${words[@]:1}" 2>"$WORK/err" | cat >/dev/null
+        [ "${PIPESTATUS[0]}" -eq 0 ] || die "hostpath $script failed: $(cat "$WORK/err")"
         printf '%s\t%s\n' "$script" "$(kv events_per_s "$WORK/err")" >>"$WORK/host.tsv"
     done
 done
 
 # An idle tracer: keytime.lua attached to a process that does nothing; its
 # CPU time (schedstat, ns) and wake-ups over 5 s once attached.
-echo "bench: idle tracer, 5 s" >&2
-: >"$WORK/idle.err"
-"$KT" scripts/keytime.lua -c "$W idle" >/dev/null 2>"$WORK/idle.err" & bg_pid=$!
-for ((i = 0; i < 3000; i++)); do grep -q attached "$WORK/idle.err" && break; sleep 0.01; done
-cpu0=$(cut -d' ' -f1 /proc/$bg_pid/schedstat); woken0=$(awk '/^voluntary_ctxt_switches/ {print $2}' /proc/$bg_pid/status)
-t0=$(date +%s%N)
-sleep 5   # the interval measured, not a wait for something
-cpu1=$(cut -d' ' -f1 /proc/$bg_pid/schedstat); woken1=$(awk '/^voluntary_ctxt_switches/ {print $2}' /proc/$bg_pid/status)
-t1=$(date +%s%N)
-kill -TERM $bg_pid; wait $bg_pid; bg_pid=
-printf 'cpu_us=%s wall_ms=%s wakeups=%s\n' $(((cpu1 - cpu0) / 1000)) $(((t1 - t0) / 1000000)) \
-    $((woken1 - woken0)) >"$WORK/idle.txt"
+echo "cpu_us=- wall_ms=- wakeups=-" >"$WORK/idle.txt"
+if part idle; then
+    echo "bench: idle tracer, 5 s" >&2
+    : >"$WORK/idle.err"
+    "$KT" scripts/keytime.lua -c "$W idle" >/dev/null 2>"$WORK/idle.err" & bg_pid=$!
+    for ((i = 0; i < 3000; i++)); do grep -q attached "$WORK/idle.err" && break; sleep 0.01; done
+    cpu0=$(cut -d' ' -f1 /proc/$bg_pid/schedstat); woken0=$(awk '/^voluntary_ctxt_switches/ {print $2}' /proc/$bg_pid/status)
+    t0=$(date +%s%N)
+    sleep 5   # the interval measured, not a wait for something
+    cpu1=$(cut -d' ' -f1 /proc/$bg_pid/schedstat); woken1=$(awk '/^voluntary_ctxt_switches/ {print $2}' /proc/$bg_pid/status)
+    t1=$(date +%s%N)
+    kill -TERM $bg_pid; wait $bg_pid; bg_pid=
+    printf 'cpu_us=%s wall_ms=%s wakeups=%s\n' $(((cpu1 - cpu0) / 1000)) $(((t1 - t0) / 1000000)) \
+        $((woken1 - woken0)) >"$WORK/idle.txt"
+fi
 
 # ---- the report ------------------------------------------------------------------
 {

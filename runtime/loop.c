@@ -21,6 +21,7 @@
 #include "repl.h"
 #include "warn.h"
 #include "metrics_serve.h"
+#include "lost_rate.h"
 
 #define POLL_MS        50           /* drains records submitted without a wake-up */
 #define CHECK_EVERY_NS 100000000ULL /* targets-gone and lost checks */
@@ -111,7 +112,7 @@ static void check_counters(struct kt_session *s)
 	total = kt_lost_total(s, NULL);
 	if (grew(&lost_seen, total, now, 0, &fresh)) {
 		fflush(stdout);
-		kt_warn("%llu events lost so far (ring buffer full)", (unsigned long long)total);
+		kt_lost_rate_note(fresh, now);
 		kt_lua_call_lost(s, fresh, total);
 	}
 }

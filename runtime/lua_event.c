@@ -4,7 +4,8 @@
  * with e:totable()).
  * This is the hot path of every event: binding is a pointer store, and a
  * field is found by one lookup of its (interned) name in a table of field
- * numbers, not by comparing strings. */
+ * numbers, not by comparing strings. The fields themselves are decoded by
+ * event_fields.c, which the JSON encoder (e:json()) shares. */
 #include <string.h>
 #include <stdio.h>
 #include <lua.h>
@@ -15,6 +16,8 @@
 #include "events.h"
 #include "ksyms.h"
 #include "stacks.h"
+#include "event_fields.h"
+#include "event_json.h"
 
 #define EVENT_MT "keytime.event"
 
@@ -43,210 +46,79 @@ static struct event_ud *check_event(lua_State *L)
 	return e;
 }
 
-/* Every field a script can read; FIELD_NAMES gives their names. */
-enum field {
-	F_NONE, F_KIND, F_NAME, F_TIME, F_CPU, F_PID, F_TGID, F_PPID, F_COMM,
-	F_FILENAME, F_ARGV, F_ARGC, F_ARGV_TRUNCATED, F_RET,
-	F_EXIT_CODE, F_SIGNAL, F_CORE_DUMPED, F_GROUP_DEAD, F_START_TIME, F_LIFETIME,
-	F_CHILD_PID, F_CHILD_TGID, F_CLONE_FLAGS,
-	F_STATE, F_STATE_NAME, F_STATE_CODE, F_STACK_ID, F_KSTACK, F_RUNTIME,
-	F_OLD_PID, F_TOTABLE, F_COUNT,
-};
+/* The fields are those of event_fields.h; the methods take numbers after them. */
+enum { M_TOTABLE = KT_F_COUNT, M_JSON, M_COUNT };
 
-static const char *const field_names[F_COUNT] = {
-	[F_KIND] = "kind", [F_NAME] = "name", [F_TIME] = "time", [F_CPU] = "cpu",
-	[F_PID] = "pid", [F_TGID] = "tgid", [F_PPID] = "ppid", [F_COMM] = "comm",
-	[F_FILENAME] = "filename", [F_ARGV] = "argv", [F_ARGC] = "argc",
-	[F_ARGV_TRUNCATED] = "argv_truncated", [F_RET] = "ret",
-	[F_EXIT_CODE] = "exit_code", [F_SIGNAL] = "signal", [F_CORE_DUMPED] = "core_dumped",
-	[F_GROUP_DEAD] = "group_dead", [F_START_TIME] = "start_time", [F_LIFETIME] = "lifetime",
-	[F_CHILD_PID] = "child_pid", [F_CHILD_TGID] = "child_tgid", [F_CLONE_FLAGS] = "clone_flags",
-	[F_STATE] = "state", [F_STATE_NAME] = "state_name", [F_STATE_CODE] = "state_code",
-	[F_STACK_ID] = "stack_id", [F_KSTACK] = "kstack", [F_RUNTIME] = "runtime",
-	[F_OLD_PID] = "old_pid",
-	[F_TOTABLE] = "totable",
-};
-
-static void push_argv(lua_State *L, const struct kt_exec_enter *x)
+static void push_list(lua_State *L, const char **items, const size_t *lens, int n)
 {
-	unsigned n = x->argc < KT_ARGV_MAX ? x->argc : KT_ARGV_MAX;   /* never trust a count */
-
-	lua_createtable(L, (int)n, 0);
-	for (unsigned i = 0; i < n; i++) {
-		const char *a = kt_exec_arg(x, i);
-		lua_pushlstring(L, a, strnlen(a, KT_ARG_LEN));
-		lua_rawseti(L, -2, i + 1);
-	}
-}
-
-/* The packed arguments of an exec: every one there is, up to KT_ARGS_BUF bytes. */
-static int push_exec_argv(lua_State *L, const struct kt_exec *x, bool count_only)
-{
-	const char *argv[KT_ARGS_BUF / 2];
-	int n = kt_exec_split_args(x, argv, KT_ARGS_BUF / 2);
-
-	if (count_only) {
-		lua_pushinteger(L, n);
-		return 1;
-	}
 	lua_createtable(L, n, 0);
 	for (int i = 0; i < n; i++) {
-		lua_pushlstring(L, argv[i], kt_exec_arg_len(x, argv[i]));
+		lua_pushlstring(L, items[i], lens ? lens[i] : strlen(items[i]));
 		lua_rawseti(L, -2, i + 1);
 	}
-	return 1;
 }
 
-static void push_kstack(lua_State *L, struct kt_session *s, int stack_id)
+/* The lists have their own frames: push_field's stays small for the
+ * fields read on every event. */
+static __attribute__((noinline)) void push_argv(lua_State *L, const void *rec)
+{
+	const char *argv[KT_FIELD_ARGV_MAX];
+	size_t lens[KT_FIELD_ARGV_MAX];
+
+	push_list(L, argv, lens, kt_field_argv(rec, argv, lens, KT_FIELD_ARGV_MAX));
+}
+
+static __attribute__((noinline)) void push_kstack(lua_State *L, struct kt_session *s, int32_t id)
 {
 	const char *frames[KT_STACK_DEPTH];
-	int n = kt_stack_frames(s, stack_id, frames);
 
-	lua_createtable(L, n, 0);
-	for (int i = 0; i < n; i++) {
-		lua_pushstring(L, frames[i]);
-		lua_rawseti(L, -2, i + 1);
-	}
+	push_list(L, frames, NULL, kt_stack_frames(s, id, frames));
 }
 
 /* Pushes field `f` of the record, or nothing (returns 0) if it has none. */
-static int push_field(lua_State *L, struct event_ud *e, enum field f)
+static int push_field(lua_State *L, struct event_ud *e, enum kt_field f)
 {
-	const struct kt_header *h = e->rec;
-	unsigned kind = h->kind;
+	struct kt_value v = kt_field_get(e->rec, f);
 
-	switch (f) {
-	case F_KIND: lua_pushstring(L, kt_kind_name(kind)); return 1;
-	case F_NAME: lua_pushstring(L, kt_kind_table_name(kind)); return 1;
-	case F_TIME: lua_pushinteger(L, h->time); return 1;
-	case F_CPU:  lua_pushinteger(L, h->cpu); return 1;
-	case F_PID:  lua_pushinteger(L, h->pid); return 1;
-	case F_TGID: lua_pushinteger(L, h->tgid); return 1;
-	case F_PPID: lua_pushinteger(L, h->ppid); return 1;
-	case F_COMM: lua_pushlstring(L, h->comm, strnlen(h->comm, KT_COMM_LEN)); return 1;
-	default: break;
-	}
-
-	switch (kind) {
-	case KT_EXEC_ENTER: {
-		const struct kt_exec_enter *x = e->rec;
-		switch (f) {
-		case F_FILENAME:
-			lua_pushlstring(L, x->filename, strnlen(x->filename, KT_FILENAME_LEN));
-			return 1;
-		case F_ARGV: push_argv(L, x); return 1;
-		case F_ARGC: lua_pushinteger(L, x->argc); return 1;
-		case F_ARGV_TRUNCATED: lua_pushboolean(L, x->flags & KT_EXEC_ARGV_TRUNCATED); return 1;
-		default: return 0;
-		}
-	}
-	case KT_EXEC: {
-		const struct kt_exec *x = e->rec;
-		switch (f) {
-		case F_FILENAME:
-			lua_pushlstring(L, x->filename, strnlen(x->filename, KT_FILENAME_LEN));
-			return 1;
-		case F_ARGV: return push_exec_argv(L, x, false);
-		case F_ARGC: return push_exec_argv(L, x, true);
-		case F_ARGV_TRUNCATED: lua_pushboolean(L, x->flags & KT_EXEC_ARGV_TRUNCATED); return 1;
-		case F_OLD_PID: lua_pushinteger(L, x->old_pid); return 1;
-		default: return 0;
-		}
-	}
-	case KT_EXEC_EXIT:
-		if (f == F_RET) { lua_pushinteger(L, ((const struct kt_exec_exit *)e->rec)->ret); return 1; }
-		return 0;
-	case KT_EXIT: {
-		const struct kt_exit *x = e->rec;
-		switch (f) {
-		case F_EXIT_CODE:   lua_pushinteger(L, x->exit_code); return 1;
-		case F_SIGNAL:      lua_pushinteger(L, x->signal); return 1;
-		case F_CORE_DUMPED: lua_pushboolean(L, x->core_dumped); return 1;
-		case F_GROUP_DEAD:  lua_pushboolean(L, x->group_dead); return 1;
-		case F_START_TIME:  lua_pushinteger(L, x->start_time); return 1;
-		case F_LIFETIME:
-			lua_pushinteger(L, h->time > x->start_time ? h->time - x->start_time : 0);
-			return 1;
-		default: return 0;
-		}
-	}
-	case KT_FORK: case KT_VFORK: case KT_THREAD: {
-		const struct kt_child *x = e->rec;
-		switch (f) {
-		case F_CHILD_PID:   lua_pushinteger(L, x->child_pid); return 1;
-		case F_CHILD_TGID:  lua_pushinteger(L, x->child_tgid); return 1;
-		case F_CLONE_FLAGS: lua_pushinteger(L, x->clone_flags); return 1;
-		default: return 0;
-		}
-	}
-	case KT_FORK_EXIT: case KT_VFORK_EXIT: case KT_THREAD_EXIT: {
-		const struct kt_child_exit *x = e->rec;
-		switch (f) {
-		case F_CHILD_PID:  lua_pushinteger(L, x->child_pid); return 1;
-		case F_CHILD_TGID: lua_pushinteger(L, x->child_tgid); return 1;
-		case F_EXIT_CODE:  lua_pushinteger(L, x->exit_code); return 1;
-		case F_SIGNAL:     lua_pushinteger(L, x->signal); return 1;
-		case F_LIFETIME:
-			lua_pushinteger(L, h->time > x->child_start_time ? h->time - x->child_start_time : 0);
-			return 1;
-		default: return 0;
-		}
-	}
-	case KT_ONCPU: case KT_OFFCPU: {
-		const struct kt_switch *x = e->rec;
-		if (f == F_RUNTIME) { lua_pushinteger(L, x->runtime); return 1; }
-		if (kind == KT_ONCPU)
-			return 0;
-		switch (f) {
-		case F_STATE:      lua_pushstring(L, kt_state_letter(x->state)); return 1;
-		case F_STATE_NAME: lua_pushstring(L, kt_state_name(x->state)); return 1;
-		case F_STATE_CODE: lua_pushinteger(L, x->state); return 1;
-		case F_STACK_ID:   lua_pushinteger(L, x->stack_id); return 1;
-		case F_KSTACK:     push_kstack(L, e->s, x->stack_id); return 1;
-		default: return 0;
-		}
-	}
+	switch (v.type) {
+	case KT_V_NONE: return 0;
+	case KT_V_INT:  lua_pushinteger(L, v.i); return 1;
+	case KT_V_BOOL: lua_pushboolean(L, (int)v.i); return 1;
+	case KT_V_STR:  lua_pushlstring(L, v.s, v.len); return 1;
+	case KT_V_ARGV:   push_argv(L, e->rec); return 1;
+	case KT_V_KSTACK: push_kstack(L, e->s, (int32_t)v.i); return 1;
 	}
 	return 0;
-}
-
-/* Fields per kind, in the order e:totable() and the docs list them. */
-static const enum field common_fields[] = { F_KIND, F_NAME, F_TIME, F_CPU, F_PID, F_TGID, F_PPID, F_COMM, F_NONE };
-static const enum field exec_enter_fields[] = { F_FILENAME, F_ARGV, F_ARGC, F_ARGV_TRUNCATED, F_NONE };
-static const enum field exec_exit_fields[] = { F_RET, F_NONE };
-static const enum field exec_fields[] = { F_FILENAME, F_ARGV, F_ARGC, F_ARGV_TRUNCATED, F_OLD_PID, F_NONE };
-static const enum field exit_fields[] = { F_EXIT_CODE, F_SIGNAL, F_CORE_DUMPED, F_GROUP_DEAD, F_START_TIME, F_LIFETIME, F_NONE };
-static const enum field child_fields[] = { F_CHILD_PID, F_CHILD_TGID, F_CLONE_FLAGS, F_NONE };
-static const enum field child_exit_fields[] = { F_CHILD_PID, F_CHILD_TGID, F_EXIT_CODE, F_SIGNAL, F_LIFETIME, F_NONE };
-static const enum field oncpu_fields[] = { F_RUNTIME, F_NONE };
-static const enum field offcpu_fields[] = { F_STATE, F_STATE_NAME, F_STATE_CODE, F_STACK_ID, F_KSTACK, F_RUNTIME, F_NONE };
-static const enum field no_fields[] = { F_NONE };
-
-static const enum field *kind_fields(unsigned kind)
-{
-	switch (kind) {
-	case KT_EXEC_ENTER: return exec_enter_fields;
-	case KT_EXEC_EXIT:  return exec_exit_fields;
-	case KT_EXEC:       return exec_fields;
-	case KT_EXIT:       return exit_fields;
-	case KT_FORK: case KT_VFORK: case KT_THREAD: return child_fields;
-	case KT_FORK_EXIT: case KT_VFORK_EXIT: case KT_THREAD_EXIT: return child_exit_fields;
-	case KT_ONCPU:      return oncpu_fields;
-	case KT_OFFCPU:     return offcpu_fields;
-	default:            return no_fields;
-	}
 }
 
 static int event_totable(lua_State *L)
 {
 	struct event_ud *e = check_event(L);
-	const enum field *lists[2] = { common_fields, kind_fields(((const struct kt_header *)e->rec)->kind) };
+	const enum kt_field *lists[2] = { kt_common_fields, kt_kind_fields(((const struct kt_header *)e->rec)->kind) };
 
 	lua_newtable(L);
 	for (int l = 0; l < 2; l++)
-		for (const enum field *f = lists[l]; *f; f++)
+		for (const enum kt_field *f = lists[l]; *f; f++)
 			if (push_field(L, e, *f))
-				lua_setfield(L, -2, field_names[*f]);
+				lua_setfield(L, -2, kt_field_name(*f));
+	return 1;
+}
+
+static int stack_frames(void *ctx, int32_t stack_id, const char *frames[KT_STACK_DEPTH])
+{
+	return kt_stack_frames(ctx, stack_id, frames);
+}
+
+/* e:json(): the event as one line of JSON (event_json.h), without the newline. */
+static int event_json(lua_State *L)
+{
+	static struct kt_json_buf buf;   /* reused: its size is that of the longest event */
+	struct event_ud *e = check_event(L);
+
+	buf.len = 0;
+	if (kt_event_json(&buf, e->rec, stack_frames, e->s))
+		return luaL_error(L, "e:json(): out of memory");
+	lua_pushlstring(L, buf.data, buf.len);
 	return 1;
 }
 
@@ -254,21 +126,25 @@ static int event_totable(lua_State *L)
 static int event_index(lua_State *L)
 {
 	struct event_ud *e = check_event(L);
-	enum field f = F_NONE;
+	lua_Integer f = KT_F_NONE;
 
 	if (lua_type(L, 2) == LUA_TSTRING) {
 		lua_pushvalue(L, 2);
 		lua_rawget(L, lua_upvalueindex(1));
-		f = (enum field)lua_tointeger(L, -1);   /* 0 (F_NONE) when not a field */
+		f = lua_tointeger(L, -1);   /* 0 (KT_F_NONE) when not a field */
 		lua_pop(L, 1);
 	} else {
 		luaL_checkstring(L, 2);   /* a number is no field; anything else, an error */
 	}
-	if (f == F_TOTABLE) {
+	if (f == M_TOTABLE) {
 		lua_pushcfunction(L, event_totable);
 		return 1;
 	}
-	if (f == F_NONE || !push_field(L, e, f))
+	if (f == M_JSON) {
+		lua_pushcfunction(L, event_json);
+		return 1;
+	}
+	if (f == KT_F_NONE || !push_field(L, e, (enum kt_field)f))
 		lua_pushnil(L);
 	return 1;
 }
@@ -306,11 +182,15 @@ void kt_event_register(lua_State *L, struct kt_session *s)
 	struct event_ud *e;
 
 	luaL_newmetatable(L, EVENT_MT);
-	lua_createtable(L, 0, F_COUNT);
-	for (int f = F_NONE + 1; f < F_COUNT; f++) {
+	lua_createtable(L, 0, M_COUNT);
+	for (int f = KT_F_NONE + 1; f < KT_F_COUNT; f++) {
 		lua_pushinteger(L, f);
-		lua_setfield(L, -2, field_names[f]);
+		lua_setfield(L, -2, kt_field_name(f));
 	}
+	lua_pushinteger(L, M_TOTABLE);
+	lua_setfield(L, -2, "totable");
+	lua_pushinteger(L, M_JSON);
+	lua_setfield(L, -2, "json");
 	lua_pushcclosure(L, event_index, 1);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, event_newindex);

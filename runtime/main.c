@@ -17,6 +17,9 @@
 #include "guard.h"
 #include "record.h"
 #include "stats.h"
+#include "output.h"
+#include "demand.h"
+#include "command.h"
 #include "ksyms.h"
 #include "stacks.h"
 #include "script_path.h"
@@ -141,6 +144,7 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		kt_warn("%s", err);
 		return 1;
 	}
+	kt_output_setup();   /* stdout, or -o's file: before anything is written */
 	kt_probes_set_verbosity(opts->verbose);
 	s->opts = opts;
 	s->interactive = opts->interactive;

@@ -30,12 +30,17 @@ if not out then
 end
 
 kt.filter.follow = true
+-- Everything is kept until the end: the collector need not walk it again and again.
+collectgarbage("generational")
 
 -- Chrome reads the keys in any order; a fixed one keeps the bytes stable.
 local KEY_ORDER = { "traceEvents", "name", "cat", "ph", "ts", "dur", "pid", "tid", "id", "bp", "s", "args" }
 local FLOW_CAT = "lifecycle"
 
-local records = {}     -- encoded trace events, in the order made
+-- Trace events in the order made, encoded when the file is written, so the
+-- handlers keep up with a context-switch storm: in one flat array, a table
+-- for json.encode, or a slice as five values: name, from, to, tgid, pid.
+local records, nslots, nrecords = {}, 0, 0
 local t0               -- time (ns) of the first event: ts 0
 local last_time        -- time (ns) of the latest event
 local threads = {}     -- pid -> { tgid, comm, on_since, off_since, off_state, last_end, exited, exec }
@@ -48,17 +53,21 @@ local next_flow = 0
 -- a JSON number, with no double's rounding at any clock value.
 local function us(ns) return json.decimal(ns - t0, 3) end
 
-local function emit(ev) records[#records + 1] = json.encode(ev, KEY_ORDER) end
+local function emit(ev)
+  nslots, nrecords = nslots + 1, nrecords + 1
+  records[nslots] = ev
+end
 
-local function thread_of(e)
-  local th = threads[e.pid]
-  if not th or th.tgid ~= e.tgid then
-    th = { tgid = e.tgid, pid = e.pid }
-    threads[e.pid] = th
+local function thread_of(e, pid, tgid)
+  local th = threads[pid]
+  if not th or th.tgid ~= tgid then
+    th = { tgid = tgid, pid = pid }
+    threads[pid] = th
+    named[tgid .. "/" .. pid] = th
   end
-  th.comm = e.comm
-  named[e.tgid .. "/" .. e.pid] = th
-  if e.pid == e.tgid or not process_comm[e.tgid] then process_comm[e.tgid] = e.comm end
+  local comm = e.comm
+  th.comm = comm
+  if pid == tgid or not process_comm[tgid] then process_comm[tgid] = comm end
   return th
 end
 
@@ -67,7 +76,9 @@ end
 local function slice(th, name, from, to)
   if th.last_end and from < th.last_end then from = th.last_end end
   if to < from then to = from end
-  emit { name = name, ph = "X", ts = us(from), dur = json.decimal(to - from, 3), pid = th.tgid, tid = th.pid }
+  local n = nslots
+  records[n + 1], records[n + 2], records[n + 3], records[n + 4], records[n + 5] = name, from, to, th.tgid, th.pid
+  nslots, nrecords = n + 5, nrecords + 1
   th.last_end = to
 end
 
@@ -105,16 +116,14 @@ end
 
 local on_kind = {
   fork = created, vfork = created, thread = created,
-  oncpu = function(e)
-    local th = threads[e.pid]
-    running(th, e.time)
-    th.on_since = e.time
+  oncpu = function(e, th, time)
+    running(th, time)
+    th.on_since = time
   end,
-  offcpu = function(e)
-    local th = threads[e.pid]
-    close_oncpu(th, e.time)
+  offcpu = function(e, th, time)
+    close_oncpu(th, time)
     -- After its exit, a thread's last switch-out ends it: no gap follows.
-    if not th.exited then th.off_since, th.off_state = e.time, e.state_name end
+    if not th.exited then th.off_since, th.off_state = time, e.state_name end
   end,
   exec = function(e)
     local th = threads[e.pid]
@@ -143,18 +152,19 @@ local on_kind = {
 }
 
 kt.on("*", function(e)
-  t0 = t0 or e.time
-  if not last_time or e.time > last_time then last_time = e.time end
-  local th = thread_of(e)
+  local time, pid = e.time, e.pid
+  t0 = t0 or time
+  if not last_time or time > last_time then last_time = time end
+  local th = thread_of(e, pid, e.tgid)
   -- The first event of a new child ends the arrow from its parent.
-  local flow = flows[e.pid]
+  local flow = flows[pid]
   if flow then
-    flows[e.pid] = nil
-    local time = math.max(e.time, flow.time)
-    emit { name = flow.kind, cat = FLOW_CAT, ph = "f", bp = "e", ts = us(time), pid = th.tgid, tid = th.pid, id = flow.id }
+    flows[pid] = nil
+    emit { name = flow.kind, cat = FLOW_CAT, ph = "f", bp = "e", ts = us(math.max(time, flow.time)),
+           pid = th.tgid, tid = th.pid, id = flow.id }
   end
   local handle = on_kind[e.kind]
-  if handle then handle(e) end
+  if handle then handle(e, th, time) end
 end)
 
 -- ---- the end: close what is open, name the tracks, write the file -------------
@@ -203,14 +213,35 @@ kt.on("end", function(stats)
     meta[#meta + 1] = json.encode({ name = "thread_name", ph = "M", ts = 0, pid = th.tgid, tid = th.pid,
       args = { name = th.comm } }, KEY_ORDER)
   end
+  -- A slice's text as json.encode(ev, KEY_ORDER) writes it, each name encoded once.
+  local name_text = setmetatable({}, { __index = function(t, name)
+    local text = json.encode(name)
+    t[name] = text
+    return text
+  end })
+  local function slice_text(name, from, to, tgid, pid)
+    return ('{"name":%s,"ph":"X","ts":%s,"dur":%s,"pid":%d,"tid":%d}'):format(name_text[name],
+      json.encode(us(from)), json.encode(json.decimal(to - from, 3)), tgid, pid)
+  end
   out:write('{"traceEvents":[\n')
   local first = true
-  for _, list in ipairs { meta, records } do
-    for _, rec in ipairs(list) do
-      if not first then out:write(",\n") end
-      out:write(rec)
-      first = false
+  for _, rec in ipairs(meta) do
+    if not first then out:write(",\n") end
+    out:write(rec)
+    first = false
+  end
+  local i = 1
+  while i <= nslots do
+    if not first then out:write(",\n") end
+    local rec = records[i]
+    if type(rec) == "table" then
+      out:write(json.encode(rec, KEY_ORDER))
+      i = i + 1
+    else
+      out:write(slice_text(rec, records[i + 1], records[i + 2], records[i + 3], records[i + 4]))
+      i = i + 5
     end
+    first = false
   end
   out:write('\n],\n"displayTimeUnit":"ns"}\n')
   local ok, werr
@@ -222,6 +253,6 @@ kt.on("end", function(stats)
   end
   local nprocs = #sorted_keys(process_comm)
   io.stderr:write(("timeline.lua: %d trace events (%d processes, %d threads) from %d events written to %s%s\n"):format(
-    #records + #meta, nprocs, #meta - nprocs, stats.events, args.output or kt.opts.output or "standard output",
+    nrecords + #meta, nprocs, #meta - nprocs, stats.events, args.output or kt.opts.output or "standard output",
     stats.lost > 0 and (", " .. stats.lost .. " events lost") or ""))
 end)

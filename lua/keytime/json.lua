@@ -25,9 +25,26 @@ local null = has_cjson and cjson.null or nil
 local find, gsub, format, mtype, tointeger = string.find, string.gsub, string.format, math.type, math.tointeger
 
 local SPECIAL = '[\0-\31"\\\127]'   -- what needs an escape: not locale-dependent, unlike %c
+local function escaped(s)
+  if not find(s, SPECIAL) then return s end
+  return (gsub(s, SPECIAL, ESCAPES))
+end
+
+-- Each byte that is not part of a valid UTF-8 sequence (a comm or an argv
+-- is any bytes) is written \ufffd, so the text is always valid JSON; as
+-- e:json() does (runtime/event_json.c).
+local utf8len = utf8.len
 local function string_text(s)
-  if not find(s, SPECIAL) then return '"' .. s .. '"' end
-  return '"' .. gsub(s, SPECIAL, ESCAPES) .. '"'
+  if utf8len(s) then return '"' .. escaped(s) .. '"' end
+  local out, i = {}, 1
+  while true do
+    local ok, bad = utf8len(s, i)
+    if ok then out[#out + 1] = escaped(s:sub(i)); break end
+    out[#out + 1] = escaped(s:sub(i, bad - 1))
+    out[#out + 1] = "\\ufffd"
+    i = bad + 1
+  end
+  return '"' .. table.concat(out) .. '"'
 end
 
 local function float_text(v)

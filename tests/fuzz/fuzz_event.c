@@ -1,6 +1,7 @@
 /* Where a ring-buffer record becomes a Lua event (runtime/lua_event.c): any
  * bytes that pass the loop's check (kt_record_valid) are bound to the event
- * object, and a handler reads every field, e:totable() and tostring(e). */
+ * object, and a handler reads every field, e:totable(), tostring(e) and
+ * e:json() (one line of valid UTF-8, whatever bytes the record holds). */
 #include <string.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -22,6 +23,8 @@ static const char handler[] =
 	"  local t = e:totable()\n"
 	"  if t.argv then for i = 1, #t.argv do assert(type(t.argv[i]) == 'string') end end\n"
 	"  assert(type(tostring(e)) == 'string')\n"
+	"  local j = e:json()\n"
+	"  assert(j:sub(1, 1) == '{' and j:sub(-1) == '}' and utf8.len(j) and not j:find('[%c]'))\n"
 	"  assert(not pcall(function() e.pid = 1 end))\n"
 	"end\n"
 	"local expired = function(e)\n"

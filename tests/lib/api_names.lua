@@ -59,7 +59,8 @@ if not full then
   return
 end
 
-local event_names = literals("lua_event.c")
+local event_names = literals("lua_event.c")   -- its methods
+for name in pairs(literals("event_fields.c")) do event_names[name] = true end   -- the fields
 local seen, listed = {}, false
 kt.on("*", function(e)
   if not listed then

@@ -223,21 +223,25 @@ for _, kind_fields in pairs(fields) do
   end
 end
 common = common or {}
-if common.totable then
-  common.totable = nil
-  if not doc:find("e:totable()", 1, true) then problem("e:totable(): in the runtime, not documented") end
+-- The event's methods: documented as calls, not as fields.
+local METHODS = { totable = true, json = true }
+for name in pairs(METHODS) do
+  if common[name] then
+    common[name] = nil
+    if not doc:find("e:" .. name .. "()", 1, true) then problem("e:%s(): in the runtime, not documented", name) end
+  end
 end
 nonempty("common event fields in the docs", d.common)
 compare("event field (common)", common, d.common)
 for _, kind in ipairs(sorted(fields)) do
   local own = {}
   for name in pairs(fields[kind]) do
-    if not common[name] and name ~= "totable" then own[name] = true end
+    if not common[name] and not METHODS[name] then own[name] = true end
   end
   compare("event field " .. kind .. ".", own, d.kind_fields[kind] or {})
   -- e:totable() is the documented copy of an event: it must hold every field.
   for name in pairs(fields[kind]) do
-    if name ~= "totable" and not (rt.totable or {})[kind .. " " .. name] then
+    if not METHODS[name] and not (rt.totable or {})[kind .. " " .. name] then
       problem("e:totable() of %s lacks the field %s", kind, name)
     end
   end

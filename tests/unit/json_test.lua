@@ -93,10 +93,20 @@ eq(json.encode(a), json.encode(b), "key order does not depend on insertion")
 eq(json.encode({ s = 'q"\n' }), '{"s":"q\\"\\n"}', "string escapes")
 eq(json.encode("a/b"), '"a/b"', "slash not escaped")
 eq(json.encode("a\\/b"), '"a\\\\/b"', "backslash-slash")
-for c = 0, 255 do
+for c = 0, 127 do
   local s = "x" .. string.char(c) .. "y"
   eq(json.encode(s), (cjson.encode(s):gsub("\\/", "/")), ("byte %d escaped as cjson does"):format(c))
 end
+-- Unlike cjson, bytes that are not valid UTF-8 are not copied (that would
+-- not be JSON): each becomes \ufffd, as e:json() writes them.
+for c = 128, 255 do
+  eq(json.encode("x" .. string.char(c) .. "y"), '"x\\ufffdy"', ("lone byte %d replaced"):format(c))
+end
+eq(json.encode("é€😀"), '"é€😀"', "valid UTF-8 copied")
+eq(json.encode("a\xe2\x82b\xed\xa0\x80\xc0\xaf\xf4\x90\x80\x80\"\xe2"),
+  '"a\\ufffd\\ufffdb' .. ('\\ufffd'):rep(3 + 2 + 4) .. '\\"\\ufffd"',
+  "each byte of a cut sequence, a surrogate, an overlong form, a code point past U+10FFFF")
+eq(cjson.decode(json.encode("\xffok")), "\u{FFFD}ok", "read back as U+FFFD")
 eq(cjson.decode(json.encode({ s = "\0\1\31\127é\t" })).s, "\0\1\31\127é\t", "strings read back")
 
 -- Errors name what could not be written.

@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The JSON of the stock scripts: keytime.lua --json follows its schema
+# (documented keys, in their fixed order, typed; every line valid UTF-8),
+# e:json() writes the bytes the Lua encoder wrote, a replay prints what the
+# live run printed (timeline.lua too), and an argument with control
+# characters and bytes that are not UTF-8 comes out escaped and replaced,
+# as the workload passed it. (Exact numbers at a large clock: json_exact.sh.)
+source "$(dirname "$0")/../lib/common.sh"
+
+"$KT" --record "$WORK/run.kt" "$TOP/scripts/keytime.lua" --json -x --follow -c "$TB/lifecycle $WORK/manifest" \
+    >"$WORK/live.jsonl" 2>"$WORK/err"
+rc=$?; [ $rc -eq 7 ] || fail "live run exited $rc: $(cat "$WORK/err")"
+check check_stock_json.lua "$WORK/live.jsonl" || fail "keytime.lua --json: schema (above)"
+check check_lifecycle.lua "$WORK/live.jsonl" "$WORK/manifest" cmd-follow "$TB/lifecycle" ||
+    fail "keytime.lua --json does not describe the workload"
+
+"$KT" --replay "$WORK/run.kt" "$TOP/scripts/keytime.lua" --json -x >"$WORK/replay.jsonl" 2>"$WORK/rerr" ||
+    fail "replay: $(cat "$WORK/rerr")"
+cmp -s "$WORK/live.jsonl" "$WORK/replay.jsonl" || fail "the replay differs: $(diff "$WORK/live.jsonl" "$WORK/replay.jsonl" | head)"
+
+"$KT" --replay "$WORK/run.kt" "$TOP/tests/lib/json_agree.lua" -x >"$WORK/agree" 2>"$WORK/aerr" ||
+    fail "json_agree.lua: $(cat "$WORK/aerr")"
+grep -qx "agree=$(wc -l <"$WORK/live.jsonl") differ=0" "$WORK/agree" ||
+    fail "e:json() and keytime.json differ ($(cat "$WORK/agree") of $(wc -l <"$WORK/live.jsonl")): $(cat "$WORK/aerr")"
+
+# timeline.lua: the same file from the live run and from its replay.
+"$KT" --record "$WORK/tl.kt" "$TOP/scripts/timeline.lua" -o "$WORK/tl.live" -x --follow \
+    -c "$TB/lifecycle $WORK/tl.manifest" >/dev/null 2>"$WORK/err"
+rc=$?; [ $rc -eq 7 ] || fail "timeline live run exited $rc: $(cat "$WORK/err")"
+"$KT" --replay "$WORK/tl.kt" "$TOP/scripts/timeline.lua" -o "$WORK/tl.replay" -x >/dev/null 2>"$WORK/rerr" ||
+    fail "timeline replay: $(cat "$WORK/rerr")"
+[ -s "$WORK/tl.live" ] || fail "timeline.lua wrote nothing"
+cmp -s "$WORK/tl.live" "$WORK/tl.replay" || fail "timeline.lua: the replay wrote another file"
+
+# Bytes a comm or an argument may hold: a control character, a quote, a
+# backslash, a lone 0xff, a cut UTF-8 sequence, and valid UTF-8.
+"$KT" "$TOP/scripts/keytime.lua" --json -k 0 --follow \
+    -c "sh -c '/bin/echo \"\$(printf \"a\\001\\\"\\\\\\\\\\377\\342\\202b\")\" é >/dev/null'" >"$WORK/bytes.jsonl" 2>"$WORK/err" ||
+    fail "keytime.lua --json on odd bytes: $(cat "$WORK/err")"
+lua5.4 - "$WORK/bytes.jsonl" <<'LUA' || fail "odd bytes: $(grep '"exec"' "$WORK/bytes.jsonl")"
+local cjson = require "cjson"
+local want = "a\1\"\\\u{FFFD}\u{FFFD}\u{FFFD}b"
+for line in io.lines(arg[1]) do
+  assert(utf8.len(line), "a line that is not UTF-8: " .. line)
+  local e = cjson.decode(line)
+  if e.kind == "exec" and e.filename == "/bin/echo" then
+    assert(e.argv[2] == want and e.argv[3] == "é" and #e.argv == 3,
+      ("argv %q %q, wanted %q"):format(e.argv[2], tostring(e.argv[3]), want))
+    assert(line:find('"a\\u0001\\"\\\\\\ufffd\\ufffd\\ufffdb"', 1, true), "not escaped as documented: " .. line)
+    os.exit(0)
+  end
+end
+error("no exec of /bin/echo")
+LUA
+assert_no_probes_left
