@@ -1,16 +1,10 @@
 -- Unit tests of lua/keytime/format.lua (run with lua5.4, no tracer needed).
-package.path = (arg[0]:match("^(.*)/") or ".") .. "/../../lua/?.lua;" .. package.path
+local t = dofile((arg[0]:match("^(.*)/") or ".") .. "/../lib/unit.lua")
+local eq = t.eq
 local format = require "keytime.format"
 local cjson = require "cjson"
 local json = require "keytime.json"
-local failures = 0
 
-local function eq(got, want, what)
-  if got ~= want then
-    failures = failures + 1
-    io.stderr:write(("FAIL %s\n  expected: %q\n  got:      %q\n"):format(what, want, got))
-  end
-end
 
 local signame = function(n) return ({ [9] = "SIGKILL" })[n] or ("SIG" .. n) end
 
@@ -54,5 +48,4 @@ eq(json.encode({ b = 1, a = 2, event = "x" }, { "event" }), '{"event":"x","a":2,
 eq(json.encode({}), "[]", "json: empty table is an array")
 eq(json.encode({ s = "q\"\n" }), '{"s":"q\\"\\n"}', "json: string escapes")
 
-print(failures == 0 and "format: all passed" or ("format: " .. failures .. " failed"))
-os.exit(failures == 0 and 0 or 1)
+t.done("format")

@@ -1,17 +1,11 @@
 -- Unit tests of lua/keytime/json.lua (run with lua5.4, no tracer needed):
 -- exact integers at any size, floats that read back the same, decimals,
 -- nesting, the stable key order, escapes as lua-cjson's but '/'.
-package.path = (arg[0]:match("^(.*)/") or ".") .. "/../../lua/?.lua;" .. package.path
+local t = dofile((arg[0]:match("^(.*)/") or ".") .. "/../lib/unit.lua")
+local eq = t.eq
 local json = require "keytime.json"
 local cjson = require "cjson"
-local failures = 0
 
-local function eq(got, want, what)
-  if got ~= want then
-    failures = failures + 1
-    io.stderr:write(("FAIL %s\n  expected: %s\n  got:      %s\n"):format(what, tostring(want), tostring(got)))
-  end
-end
 
 local function raises(fn, pattern, what)
   local ok, err = pcall(fn)
@@ -112,5 +106,4 @@ eq(cjson.decode(json.encode({ s = "\0\1\31\127é\t" })).s, "\0\1\31\127é\t", "s
 -- Errors name what could not be written.
 raises(function() json.encode({ f = print }) end, "cannot encode a function", "a function refused")
 
-print(failures == 0 and "json: all passed" or ("json: " .. failures .. " failed"))
-os.exit(failures == 0 and 0 or 1)
+t.done("json")

@@ -1,16 +1,10 @@
 -- Unit tests of lua/keytime/proctree.lua: synthetic events in, the model
 -- checked (run with lua5.4, no tracer needed).
-package.path = (arg[0]:match("^(.*)/") or ".") .. "/../../lua/?.lua;" .. package.path
+local t = dofile((arg[0]:match("^(.*)/") or ".") .. "/../lib/unit.lua")
+local eq = t.eq
 local proctree = require "keytime.proctree"
 local cjson = require "cjson"
-local failures = 0
 
-local function eq(got, want, what)
-  if got ~= want then
-    failures = failures + 1
-    io.stderr:write(("FAIL %s\n  expected: %s\n  got:      %s\n"):format(what, tostring(want), tostring(got)))
-  end
-end
 
 local function list_eq(got, want, what)
   eq(table.concat(got or {}, " "), table.concat(want, " "), what)
@@ -392,5 +386,4 @@ do
   eq(proctree.read_proc(0x7ffffffe), nil, "read_proc of a missing task")
 end
 
-print(failures == 0 and "proctree: all passed" or ("proctree: " .. failures .. " failed"))
-os.exit(failures == 0 and 0 or 1)
+t.done("proctree")

@@ -1,17 +1,11 @@
 -- Unit tests of the helpers every stock script shares: keytime.duration,
 -- keytime.stack and keytime.procfs (run with lua5.4, no tracer needed).
-package.path = (arg[0]:match("^(.*)/") or ".") .. "/../../lua/?.lua;" .. package.path
+local t = dofile((arg[0]:match("^(.*)/") or ".") .. "/../lib/unit.lua")
+local eq = t.eq
 local duration = require "keytime.duration"
 local stack = require "keytime.stack"
 local procfs = require "keytime.procfs"
-local failures = 0
 
-local function eq(got, want, what)
-  if got ~= want then
-    failures = failures + 1
-    io.stderr:write(("FAIL %s\n  expected: %s\n  got:      %s\n"):format(what, tostring(want), tostring(got)))
-  end
-end
 
 -- ---- durations: the unit changes at 1 ms and 1 s ------------------------------
 eq(duration.text(850000), "850us", "below 1 ms: whole microseconds")
@@ -82,8 +76,4 @@ eq(procfs.cmdline(gone), nil, "cmdline of a missing task")
 eq(procfs.tgid(gone), nil, "tgid of a missing task")
 eq(#procfs.threads(gone), 0, "threads of a missing task")
 
-if failures > 0 then
-  io.stderr:write(failures, " failed\n")
-  os.exit(1)
-end
-print("shared_helpers_test: ok")
+t.done("shared_helpers")
