@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # keytime: `make` builds keytime-run and keytime-ctl, and installs nothing;
 # `make deps` (as root) installs the missing Debian packages, which `make test`
 # and `make demo` do first.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- count.lua: the cheapest handler there is: counts every event.
 local here = kt.script:match("^(.*)/[^/]*$") or "."
 local n = 0

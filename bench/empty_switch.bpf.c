@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /* The floor of any on/off-CPU tracer here: a sched_switch program that
  * does nothing. What attaching it costs a switch-heavy workload is what
  * no filter inside keytime's switch probe can win back. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * empty_switch.c - loads and attaches bench/empty_switch.bpf.o, says
  * "attached" on stderr, and holds it until SIGINT or SIGTERM.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- end_report.lua: what a benchmark run of keytime-run delivered, as one line
 -- on stderr when the run ends (stdout may be /dev/null):
 --   bench: events=N lost=N lifecycle=N

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- fields.lua: a handler that reads a few fields of every event, as most
 -- scripts do (for bench/hostpath).
 local n, last = 0, 0

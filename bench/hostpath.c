@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * hostpath.c - the host's side of the event path alone, no kernel: a
  * synthetic producer hands records to kt_lua_dispatch() as the ring-buffer

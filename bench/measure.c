@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * measure.c - run a tracer and report what it cost: its own CPU time (not
  * its children's: a tracer started with -c reaps the workload), its peak

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What --record adds: keytime.lua (output to /dev/null) on each workload
 # mode, with and without --record, the two taking turns, medians of
 # BENCH_ROUNDS (3). Run by hand: bash bench/record.sh (after make bench).

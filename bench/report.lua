@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- report.lua: bench/RESULTS.md from what bench/run.sh measured.
 -- usage: lua5.4 bench/report.lua META RUNS.tsv HOST.tsv IDLE.txt > RESULTS.md
 local meta_path, runs_path, host_path, idle_path = ...

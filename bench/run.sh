@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: what tracing costs the traced, keytime against bpftrace and
 # libbpf-tools, and whether every event arrives. Writes bench/RESULTS.md.
 #

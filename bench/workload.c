@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * workload.c - the benchmark's target: one timed loop of process-lifecycle
  * work, pinned to one CPU, started only once the tracer is attached.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The kernel types keytime's probes read, cut down to the fields they use.
  * Every record type here is marked preserve_access_index, so each field
  * access is a CO-RE relocation that libbpf resolves by name against the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /* keytime's probes: task creation (classified from clone flags), exec, exit,
  * children's ends as seen by their parents, and on/off-CPU switches.
  * Every program asks the filter map first and returns before reserving any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The contract between the probes (bpf/keytime.bpf.c) and the host (runtime/):
  * event records, event kinds, and the layout of the filter and config maps.
  * Both sides include this file, so they never disagree on a layout. */

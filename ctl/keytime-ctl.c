@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* keytime-ctl: change the policy of a running keytime-run through its pinned
  * maps, as the original tool's controller did: activate on a thread or a
  * thread group, with or without onCPU/offCPU, deactivate, finish. A short

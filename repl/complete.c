@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Tab completion at the prompt: globals and keywords; after `a.b.` or
  * `a.b:` the fields of that value (a table's keys, its metatable's __index
  * table) and the API's names from its tables (help.c: kt.filter's switches

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* :help, one line per name, and the names completion offers: read from the
  * API's own tables (kt's functions and fields, the event kinds and kt.on's
  * other names, kt.filter's methods and switches); here only the REPL's

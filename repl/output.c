@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Output above the prompt. Handlers print whenever events come, while the
  * user may be typing: the REPL's stdout and stderr are replaced by streams
  * that, on their first write, clear readline's line from the screen; the

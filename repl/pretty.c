@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Lua values as readable text, for the REPL's results: tables show their
  * contents ({1, 2, name = "x"}), sorted by key, on one line when short,
  * else one entry per line and indented; cycles, depth and length are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The REPL: Lua typed at a prompt while events keep coming, in the manner of
  * the lua interpreter's own. A line is first tried as `return <line>`, so
  * expressions print their values; input that ends in the middle of a chunk

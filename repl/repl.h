@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The interactive REPL (`keytime-run -i`): a Lua prompt on the live event
  * stream. The event loop (runtime/loop.c) waits through kt_repl_wait(), which
  * watches the ring buffer and the keyboard together. */

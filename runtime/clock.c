@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The machine's clocks. */
 #include <time.h>
 #include "clock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The machine's clocks. The run's own clock, which a replay drives, is the
  * source's (source.h: kt_now_ns). */
 #ifndef KT_CLOCK_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* --cmd: fork a child held at a gate (a pipe), target it, then let it exec. */
 #define _GNU_SOURCE
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* --cmd: a command started held before its first instruction, so it can be
  * made a target before it runs. */
 #ifndef KT_COMMAND_H

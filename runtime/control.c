@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Changes made from outside by keytime-ctl, through the pinned config map:
  * noticed on the loop's periodic check by a bumped generation number. */
 #include <stdio.h>

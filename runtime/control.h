@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Changes made from outside by keytime-ctl (control.c). */
 #ifndef KT_CONTROL_H
 #define KT_CONTROL_H

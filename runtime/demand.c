@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The probes a run attaches only when its script wants their events: the
  * execve syscall programs (exec_enter, exec_exit), which slow every syscall
  * on the machine, and the sched_switch program (oncpu, offcpu), which runs

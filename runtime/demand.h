@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Probes attached as the script needs them (demand.c). */
 #ifndef KT_DEMAND_H
 #define KT_DEMAND_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Names and small decoders for event records. */
 #include <string.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Names and small decoders for event records: pure functions, unit-tested. */
 #ifndef KT_EVENTS_H
 #define KT_EVENTS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Guards against runaway scripts: a watchdog that stops a handler (or main
  * chunk) that runs too long, and a memory limit through Lua's allocator.
  * Both stop the script at its next instruction with a message naming the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Runaway scripts: a watchdog and a memory limit (guard.c). */
 #ifndef KT_GUARD_H
 #define KT_GUARD_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Handlers (handlers.h): the lists kt.on() fills, one per event kind and
  * for "end", "lost" and "targets", and the dispatch of each record to them. */
 #include <string.h>

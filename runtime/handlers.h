@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The script's handlers: kt.on() and the lists it fills, one per event
  * kind ([0]: "*"), then "end", "lost" and "targets" (handlers.c). Handlers
  * may add and remove handlers while a list runs. */

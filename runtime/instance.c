@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Pins of running tracers under /sys/fs/bpf/keytime/<pid>/. */
 #include <stdio.h>
 #include <stdlib.h>

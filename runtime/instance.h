@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Running tracers as seen from bpffs: each keytime-run pins its filter map,
  * config map and filter generation under /sys/fs/bpf/keytime/<pid>/ (root only), so
  * keytime-ctl can change its policy, as the original controller did. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The shapes of the tracepoints keytime attaches to, as the running kernel
  * declares them. Each tracepoint has a typedef btf_trace_<name>, a pointer
  * to a function whose first argument is the tracepoint's own data pointer

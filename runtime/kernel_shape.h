@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the running kernel's tracepoints look like, read from its BTF, so
  * the probes load in the variant that kernel can run. */
 #ifndef KT_KERNEL_SHAPE_H

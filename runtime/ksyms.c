@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Kernel symbols from /proc/kallsyms: a sorted array, binary search. */
 #include <stdlib.h>
 #include <string.h>

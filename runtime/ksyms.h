@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Kernel symbols from /proc/kallsyms, for symbolizing kernel stacks. */
 #ifndef KT_KSYMS_H
 #define KT_KSYMS_H

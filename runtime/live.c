@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The live source (source.h): events from the probes' ring buffer, the
  * clock CLOCK_MONOTONIC, lost and untraced counts from the probes' per-CPU
  * counters, stacks from their stack map, targets in their filter map. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Reads libbpf's account of a failed load. It looks like:
  *   libbpf: prog 'kt_process_exit': BPF program load failed: Permission denied
  *   libbpf: prog 'kt_process_exit': -- BEGIN PROG LOAD LOG --

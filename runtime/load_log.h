@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What libbpf said while the probes were loading: kept so that a rejected
  * program is named with the verifier's reason in one line. */
 #ifndef KT_LOAD_LOG_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The live source's event loop: drain the ring buffer in batches, run timers, and notice
  * when the run is over (duration, --cmd child gone, targets gone, signal). */
 #include <stdio.h>

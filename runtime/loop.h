@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The live event loop (loop.c). */
 #ifndef KT_LOOP_H
 #define KT_LOOP_H

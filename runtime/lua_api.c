@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The kt module's functions (lua_api.h): the one table of their names,
  * which the runtime registers and :help, completion and the docs test read. */
 #include <stdio.h>

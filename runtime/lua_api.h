@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The kt module's functions (lua_api.c). */
 #ifndef KT_LUA_API_H
 #define KT_LUA_API_H

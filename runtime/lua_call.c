@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Every call from the host into the script (lua_call.h): the message
  * handler that adds a traceback, Ctrl-C at the next instruction, and what
  * an error does to the run. */

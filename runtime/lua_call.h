@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Every call from the host into the script: protected, with a traceback,
  * interruptible, its errors reported (lua_call.c), in the manner of lua.c. */
 #ifndef KT_LUA_CALL_H

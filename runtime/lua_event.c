@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Where a ring-buffer record becomes a Lua value: one reusable event object,
  * bound to the record during a handler call, whose fields are decoded only
  * when read. Reading it after the handler returned is an error (copy it

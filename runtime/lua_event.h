@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The event userdata handlers receive (lua_event.c). */
 #ifndef KT_LUA_EVENT_H
 #define KT_LUA_EVENT_H

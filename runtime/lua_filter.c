@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The filter map as a Lua object, `kt.filter`: which threads and processes
  * are traced, and the switches of the config map. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kt.filter: the targets and the switches as a Lua object (lua_filter.c). */
 #ifndef KT_LUA_FILTER_H
 #define KT_LUA_FILTER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The Lua state of a run (lua_state.h): the standard libraries, the kt
  * module with its tables (opts, args, features, filter), the event object,
  * the module path; loading and running the script's main chunk. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The Lua state of a run (lua_state.c). */
 #ifndef KT_LUA_STATE_H
 #define KT_LUA_STATE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* keytime-run: load the probes, run a Lua script on the event stream. */
 #include <stdio.h>
 #include <stdlib.h>

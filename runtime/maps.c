@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Operations on the config map and the filter map, by file descriptor, so
  * keytime-ctl can use them on a tracer's pinned maps too. */
 #include <errno.h>

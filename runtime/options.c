@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* keytime-run's command line, read with getopt_long. Host options are
  * recognized before and after the script path, so `keytime-run script.lua
  * --tgid 42` works; everything else (and everything after `--`) is left for

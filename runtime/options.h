@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* keytime-run's command line. */
 #ifndef KT_OPTIONS_H
 #define KT_OPTIONS_H

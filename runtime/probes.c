@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Loading and attaching keytime's probes, the kernel set-up they need, and
  * the small operations on the config and filter maps. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Loading and attaching keytime's probes, and the kernel set-up they need. */
 #ifndef KT_PROBES_H
 #define KT_PROBES_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* What keytime reads of other processes: whether one exists, and the /proc
  * files, parsed strictly and safely on any text. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What keytime reads of other processes: whether one exists, and parsers
  * of the /proc files, which take a stream, so the unit tests and the
  * fuzzers (tests/fuzz/) can feed them any text. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* --record FILE: the event stream saved as it is delivered, with what a
  * replay on another machine needs (host, kernel, clock offset, targets, the
  * symbolized stacks). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* --record FILE: the event stream saved as it is delivered (record.c). */
 #ifndef KT_RECORD_H
 #define KT_RECORD_H

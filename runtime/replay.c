@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The replay source (source.h), --replay FILE: the script runs on a
  * recording exactly as it ran live: the same records, in the same order,
  * through the same dispatch, with time (kt.now(), timers, --duration)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Where keytime-run finds scripts and modules: a script named on the
  * command line is looked up like a command in PATH (KEYTIME_PATH first, then
  * beside the executable, then the install folder), so `keytime-run

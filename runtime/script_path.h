@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Where keytime-run finds a script named on its command line, the stock
  * scripts it can list, and the Lua modules scripts `require`. */
 #ifndef KT_SCRIPT_PATH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One tracing run: where its events come from, the Lua state, the
  * handlers, the counts. Each module declares its own functions. */
 #ifndef KT_SESSION_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The run's clock and counters, asked of the session's source (source.h). */
 #include <string.h>
 #include "session.h"

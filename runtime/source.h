@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Where a run's events come from: the probes (live.c) or a recording
  * (replay.c), behind one interface, as libscap puts live capture and
  * savefiles behind one. The run (main.c), the kt module and the REPL ask

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Kernel stacks as symbol strings, cached: addresses symbolized from the
  * probes' stack map (the live source), or whole stacks by id as a recording
  * holds them (the replay source). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Kernel stacks of offCPU events as symbol strings: from the probes' stack
  * map when live, from the recording when replaying. Each address is
  * symbolized once. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The run's counts (stats.h): events delivered, lost and not traced, for
  * kt.stats() and the end hook, and the report at the end of the run. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The run's counts: events delivered, lost and not traced (stats.c). */
 #ifndef KT_STATS_H
 #define KT_STATS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Timers (timers.h): kt.every() and kt.after(), on the run's clock. A
  * handle keeps its slot's generation, so cancelling a timer that has fired
  * never cancels the one that took its slot since. */

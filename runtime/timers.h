@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kt.every() and kt.after(), on the run's clock (timers.c). */
 #ifndef KT_TIMERS_H
 #define KT_TIMERS_H

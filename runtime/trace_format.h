@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* keytime's trace file (--record / --replay), version 1:
  *
  *   "KTTRACE\0"                8 bytes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Reading keytime trace files: a pure parser over a buffer, so it can be
  * fuzzed, with errors that name the byte offset. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Writing keytime trace files (--record): buffered stdio, one chunk per
  * event as the probes wrote it, stacks symbolized once. */
 #include <stdio.h>

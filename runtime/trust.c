@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Whether root may run a file: it and every folder above it are owned by
  * root or the invoking user and writable by nobody else (trust.h has the
  * rules). The system is reached through a struct kt_trust_lookup, so that

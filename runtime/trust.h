@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Whether keytime-run, running as root, may run a script or load a module:
  * the idea of OpenSSH's StrictModes. The file and every folder above it up
  * to / must be owned by root or by the invoking user, and no other user may

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* require under the script rules: a module that keytime-run's own module
  * folders provide (kt_module_path) is held to the rules of trust.h, like
  * the script. Modules elsewhere on package.path (the system's) are Lua's. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* keytime-run's messages on stderr. */
 #include <stdarg.h>
 #include <stdio.h>

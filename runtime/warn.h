@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* keytime-run's messages on stderr (warn.c). */
 #ifndef KT_WARN_H
 #define KT_WARN_H

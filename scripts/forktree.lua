@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- forktree.lua: the tree of everything the target did, printed when the run
 -- ends (target gone, Ctrl-C, --duration): each process with its pid, how it
 -- was created, its execs, how it ended, how long it lived and its CPU time.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- keytime.lua: every key moment of the targets' lives, one line each, in the
 -- table of the original keytime_image tool (or as JSON lines with --json).
 --   keytime-run scripts/keytime.lua --tgid 3184

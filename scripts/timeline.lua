@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- timeline.lua: the targets' lives as a Chrome Trace Event / Perfetto JSON
 -- file, written when the run ends: one track per thread, grouped by process;
 -- on-CPU slices and off-CPU gaps labelled with the thread's state; instant

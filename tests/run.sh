@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # keytime's test suite: builds what it needs (installing missing Debian
 # packages first), runs the unit tests and the integration tests that load
 # the real probes, and ends with "N passed, N failed, N skipped".

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make asan: the unit tests built with AddressSanitizer + UndefinedBehavior-
 # Sanitizer (build-asan/tests/), then the whole test suite with the sanitized
 # keytime-run (KT_BIN=build-asan/keytime-run). Every sanitizer report, from

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tools/build-deb.sh [OUTDIR]: builds keytime's Debian package from this
 # checkout's tracked files as they are in the working tree, with
 # `dpkg-buildpackage -us -uc -b` in a copy (the checkout gets no build

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tools/fresh-machine.sh [MAKE-TARGET...]: checks that the README's set-up
 # works on a fresh machine. Runs `make test` (or the targets given) as root in
 # a chroot holding a minimal Debian 12 (debootstrap --variant=minbase

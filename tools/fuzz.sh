@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make fuzz: runs each libFuzzer target of build-fuzz/ for SECONDS, starting
 # from its regression corpus (tests/fuzz/corpus/NAME, left untouched) plus
 # what earlier runs found (build-fuzz/corpus/NAME). Crashes are kept in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs the Debian packages keytime needs to build and test, only those
 # missing; with arguments, those packages instead (the make targets outside
 # the normal test path: valgrind, fuzz). Safe to run repeatedly; does nothing

@@ -3,8 +3,8 @@
 # tools/spdx.sh [--add]: lists the tracked source files whose first three
 # lines carry no SPDX-License-Identifier (exit 1 if any); with --add, gives
 # each of them one, after a #! line if there is one. The probes (bpf/,
-# *.bpf.c) are GPL-2.0-only, everything else GPL-2.0-or-later (README.md,
-# "License").
+# *.bpf.c; not bpf/keytime.h, which user space includes too) are
+# GPL-2.0-only, everything else GPL-2.0-or-later (README.md, "License").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 add=false
@@ -14,7 +14,15 @@ add=false
 sources() {
     git ls-files | grep -E '\.(c|h|lua|sh|bt|8)$|(^|/)(Makefile|rules)$|^completions/|^tools/vm/|^\.ci/'
 }
-license_of() { case $1 in bpf/*|*.bpf.c) echo GPL-2.0-only;; *) echo GPL-2.0-or-later;; esac; }
+# bpf/keytime.h is shared with user space, which links GPL-3 readline: it
+# stays "or later" (compatible with both sides).
+license_of() {
+    case $1 in
+        bpf/keytime.h) echo GPL-2.0-or-later;;
+        bpf/*|*.bpf.c) echo GPL-2.0-only;;
+        *) echo GPL-2.0-or-later;;
+    esac
+}
 comment_for() {   # file, license: the SPDX line in the file's own comment syntax
     case $1 in
         *.c) echo "// SPDX-License-Identifier: $2";;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make valgrind: the unit tests, and the core integration tests with
 # keytime-run, under valgrind memcheck. Fails on any memory error or
 # definitely lost block. tools/valgrind.supp holds the only suppressions: the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make vmtest KERNEL=...: the whole test suite in another kernel, under qemu.
 #
 #   tools/vmtest.sh KERNEL

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Small helpers shared by the alert scripts (scripts/alerts/): time and
 -- duration text, the command line of each process, kernel stacks by id.
 local duration = require "keytime.duration"

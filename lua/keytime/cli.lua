@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- The command line of a stock script: an argparse parser whose usage errors
 -- end the run as keytime-run's own do, with one line and exit status 2
 -- (argparse's own way prints the whole usage and exits 1).

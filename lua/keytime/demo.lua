@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Small helpers shared by the teaching demos (scripts/demos/): reading a
 -- kernel stack the way a person would, and times relative to the start.
 local stack = require "keytime.stack"

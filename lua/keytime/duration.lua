@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- How long something took, written for people the same way in every stock
 -- script and module.
 local M = {}

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Text and JSON forms of keytime events, shared by the stock scripts.
 -- Pure functions of an event (the live object or a table from e:totable()).
 local M = {}

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- JSON with a stable key order, so the same data always gives the same
 -- bytes (Lua's table order changes from run to run, and a replay must print
 -- what the live run printed), and exact numbers: an integer is written with

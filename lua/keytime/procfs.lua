@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- What /proc says of a task, read in one place for the stock scripts and
 -- modules. Each function returns nil when the task is gone.
 local M = {}

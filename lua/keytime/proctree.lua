@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- The process-tree model: from keytime's events, every process and thread
 -- the targets had or made, how each was created, what it exec'd, how it
 -- ended, and its on-CPU and off-CPU time.

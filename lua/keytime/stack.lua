@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Kernel stacks (e.kstack: "function+0xoffset" frames, innermost first) for
 -- people: the function names, and the frames below the scheduler's own.
 local M = {}

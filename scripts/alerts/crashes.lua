@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- crashes.lua: every target process that dies by a signal or exits with a
 -- non-zero code, with its parent, how long it lived and its command line.
 --   keytime-run scripts/alerts/crashes.lua -c './run-tests.sh' --follow

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- forkrate.lua: alert when the target tree creates more than N tasks
 -- (processes and threads) in one second, a fork bomb or a runaway loop, with
 -- the processes that created the most. Descendants are followed (--follow).

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- offcpu.lua: a line whenever a target thread stays off-CPU longer than a
 -- threshold: when it left the CPU, who, for how long, in which state, and
 -- the kernel stack that put it there.

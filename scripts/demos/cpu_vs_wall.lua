@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- cpu_vs_wall.lua: CPU time is not wall-clock time. Where a thread's
 -- lifetime goes: running, waiting, or ready to run but without a CPU.
 --

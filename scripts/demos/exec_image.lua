@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- exec_image.lua: exec replaces the program a process runs, and nothing else
 -- about who it is.
 --

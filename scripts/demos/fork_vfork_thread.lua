@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- fork_vfork_thread.lua: three ways to make a new task, and what the kernel
 -- does differently for each, seen in the events.
 --

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- offcpu_reasons.lua: why a thread leaves the CPU, read from its state and
 -- its kernel stack at each switch.
 --

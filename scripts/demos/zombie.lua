@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- zombie.lua: the life of a zombie, from the child's exit to the parent's
 -- waitpid.
 --

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the fuzz targets: each tests/fuzz/fuzz_NAME.c defines
  * LLVMFuzzerTestOneInput, run by libFuzzer (`make fuzz`) or by replay.c over
  * tests/fuzz/corpus/NAME/ (the test suite's unit_fuzz_NAME). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Where a ring-buffer record becomes a Lua event (runtime/lua_event.c): any
  * bytes that pass the loop's check (kt_record_valid) are bound to the event
  * object, and a handler reads every field, e:totable(), tostring(e) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The kallsyms parser (runtime/ksyms.c kt_ksyms_parse), fed through
  * fmemopen, then symbol lookups at addresses taken from the input. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* keytime-run's command line (runtime/options.c kt_options_parse): the input
  * is the arguments, separated by NUL bytes. */
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The /proc parsers (runtime/procfs.c): CapEff of /proc/self/status, used
  * by the privilege check, and /proc/PID/comm, used to tell live tracers. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Script and module search paths (runtime/script_path.c) from untrusted
  * strings: $KEYTIME_PATH, the executable's folder, the install folder and the
  * script's path, separated by NUL bytes in the input. */

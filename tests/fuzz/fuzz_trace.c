@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The trace-file reader (runtime/trace_reader.c kt_trace_parse): any bytes
  * give either the parts of the file or an error naming a byte offset inside
  * it, and every event handed over is a complete, valid record. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* unit_fuzz_NAME: runs every file of the fuzz corpus through the target's
  * LLVMFuzzerTestOneInput, without libFuzzer, so each input that once found a
  * bug (or new code) stays a regression test. Folders to replay may be given;

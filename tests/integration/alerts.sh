@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The alert scripts (scripts/alerts/): each fires on a workload built to
 # trigger it, with the right pids, durations, statuses and command lines,
 # and stays silent on one that is not.

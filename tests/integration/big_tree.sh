@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A followed tree wider than the filter map: every fork is still reported
 # (the parent is a target), and the descendants that found no room are
 # counted by reason and reported at once, in kt.stats(), to "lost"

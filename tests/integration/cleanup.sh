@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Ending the run any way (Ctrl-C, SIGTERM, SIGHUP, a script error, a slow
 # handler interrupted, SIGKILL) leaves no probe attached and no -c child.
 source "$(dirname "$0")/../lib/common.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # keytime-ctl drives a running tracer as the original controller did:
 # activate, switch onCPU/offCPU, deactivate, retarget (with descendants:
 # -f, as keytime-run's), finish (-F); bundled and attached short options;

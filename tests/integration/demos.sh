@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The teaching demos (scripts/demos/): each runs end to end on its workload
 # and its output shows the facts it teaches (check_demos.lua says which).
 source "$(dirname "$0")/../lib/common.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # docs/lua-api.md against the runtime, both ways: every name the runtime
 # exposes to Lua (kt, kt.filter, kt.opts, kt.stats(), kt.on's names, each
 # event kind's fields on real events, lua/keytime modules) is documented,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Nothing is lost silently: with a tiny ring buffer and a slow handler,
 # events the kernel could not deliver are counted, shown to the script and
 # reported on stderr at the end.

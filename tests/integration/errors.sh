@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Bad input: a one-line error naming the problem and a non-zero exit, never
 # a crash, and nothing left attached.
 source "$(dirname "$0")/../lib/common.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # forktree.lua on the generations workload (root -> middle with two threads
 # -> three grandchildren, one exec'ing twice, one living a millisecond):
 # the exact tree from --json, run with -c and attached with --tgid (neither

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Handles with identity (issue 14): kt.on subscriptions removed or added
 # from inside handlers (of any kind, "*", end/lost/targets), and timer
 # handles that stay bound to their own timer after its slot is reused.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A tracer with nothing to read sleeps (no 50 ms drain timer, no watchdog
 # tick) and still wakes at once for the first event, for keytime-ctl and
 # for the end of its -c command.

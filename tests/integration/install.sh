@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make install into a temporary DESTDIR, then, from another folder with PATH
 # pointing at the installed bin: a stock script runs by name with its modules
 # from the install, KEYTIME_PATH comes first, a #!/usr/bin/env keytime-run

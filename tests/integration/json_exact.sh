@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # JSON numbers are exact at any clock value: a recording of the lifecycle
 # workload (switches and exec syscalls included), moved weeks and 2^53 ns later (a machine up
 # for months: CLOCK_MONOTONIC past 10^14 ns, past what a double holds to the

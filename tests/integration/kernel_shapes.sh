@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The probes load on the tracepoint shapes of older kernels (chosen from the
 # kernel's BTF at load time), and a program the kernel refuses is named
 # with the verifier's reason: an optional one is turned off with one line,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # keytime.lua --json --tgid / --pid on a running workload (held at a gate
 # until the tracer is attached): only the target appears.
 source "$(dirname "$0")/../lib/common.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # keytime.lua --json -c WORKLOAD --follow: every lifecycle event of the
 # workload and its descendants, with pids, links, statuses and argv.
 source "$(dirname "$0")/../lib/common.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The process-tree model's on-CPU time of a busy thread (the sum of its
 # onCPU-to-offCPU intervals, through forktree.lua --json) agrees with the
 # kernel's own count (schedstat) within 2%: for a thread that burns CPU in

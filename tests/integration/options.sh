@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Targeting options and run control: --all, -k 0, -m, -t, no target (waiting),
 # targets set by the script, -o, -q, -v, bundled and attached short options,
 # -p/--pid (a thread) and -P/--tgid (a process), a script's usage error,

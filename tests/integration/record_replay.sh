@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --record then --replay: the stock scripts print the same bytes on a
 # recording as they did live; replay needs no root; --pid/--tgid filter it;
 # timers run on recorded time; broken recordings give the documented errors.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # keytime-run -i, the REPL: first at a real pseudo-terminal (tmux), then the
 # same kind of session piped on stdin, whose output must be clean lines.
 source "$(dirname "$0")/../lib/common.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A script cannot hurt the tracer: handler errors are shown once and counted
 # (or end the run with --strict), a handler that never returns or eats
 # memory is stopped with file:line, and a script (or module) that someone

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # SIGINT, SIGTERM and SIGHUP at random moments (while the probes load, while
 # they attach, while events flow, inside a slow handler, inside a slow main
 # chunk), many times: after each, no BPF program or link of ours, no pins,

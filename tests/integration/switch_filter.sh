@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The sched_switch probe caches its filter verdict per task; a change of
 # targets made while a task keeps switching must still take effect at once:
 # its onCPU/offCPU events start when it is added and stop when it is removed.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # keytime.lua's table: the original tool's heading and rows, --pid's
 # narrower table, and --stack's kernel stacks under offCPU lines.
 source "$(dirname "$0")/../lib/common.sh"

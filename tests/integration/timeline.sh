@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # timeline.lua -o FILE -c lifecycle: a Chrome Trace Event file that follows
 # the format (fields per phase, named tracks, no overlapping slices, matched
 # flow arrows) and shows what the workload did (forks, execs, exits, naps).

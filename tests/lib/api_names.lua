@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Run under keytime-run by tests/integration/docs.sh: writes every name the
 -- runtime really exposes to Lua, one "section name [detail]" line each, for
 -- tests/lib/check_docs.lua to compare with docs/lua-api.md.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Checks the output of the alert scripts (scripts/alerts/) against the
 -- manifest their workload wrote.
 --   check_alerts.lua offcpu   OUT MANIFEST MIN_MS [others]  both threads' waits reported;

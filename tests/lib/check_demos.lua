@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Checks that each teaching demo (scripts/demos/) showed the facts it
 -- teaches, against what its workload said it did (on stderr).
 --   check_demos.lua DEMO OUT ERR

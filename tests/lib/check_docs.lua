@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Compares docs/lua-api.md with what the runtime really exposes (the files
 -- tests/lib/api_names.lua wrote), in both directions: every name of the
 -- runtime is documented, and every documented name exists.

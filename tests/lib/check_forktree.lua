@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Checks forktree.lua's output on the generations workload against the
 -- manifest the workload wrote.
 -- Usage: lua5.4 check_forktree.lua FORM OUTPUT MANIFEST ROOT_ARGV...

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Checks that keytime's JSON writes every number exactly, on the replays of
 -- a recording and of the same recording with its clock moved OFFSET ns later
 -- (tests/build/trace_shift):

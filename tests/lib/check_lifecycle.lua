@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Checks keytime.lua --json output of the lifecycle workload against the
 -- manifest it wrote. Usage: lua5.4 check_lifecycle.lua EVENTS MANIFEST MODE [WORKLOAD]
 --   MODE: cmd-follow (descendants traced too), tgid, pid; cmd-follow takes

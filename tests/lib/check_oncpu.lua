@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Checks the on-CPU time the process-tree model gave each busy thread (from
 -- forktree.lua --json) against the kernel's own count the thread read from
 -- /proc/self/task/TID/schedstat just before it ended: within 2%.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Checks timeline.lua's output against the Chrome Trace Event format and
 -- against what the lifecycle workload did (its manifest).
 --   lua5.4 check_timeline.lua TRACE_JSON MANIFEST

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by the integration tests: paths, waiting with a timeout, failing
 # with what was expected and what came.
 set -u

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- For big_tree.sh: what keytime saw of bomb's tree, on one line at the end.
 local forks, exits, last_exec, reported = 0, 0, "no", 0
 kt.on("fork", function(e) forks = forks + 1 end)

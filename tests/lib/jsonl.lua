@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Test helpers: read keytime's JSON lines and a workload's manifest, and
 -- assert with messages that say what was expected and what came.
 local cjson = require "cjson"

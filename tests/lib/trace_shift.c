@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* trace_shift IN OUT NS: a copy of keytime recording IN (--record) whose
  * CLOCK_MONOTONIC is NS nanoseconds later, as if it was recorded on a machine
  * up that much longer: every time moves by NS, everything else stays

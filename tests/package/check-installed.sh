@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs inside a fresh Debian 12 root (tools/fresh-machine.sh --deb FILE):
 # installs keytime's .deb with apt-get, as a user would, and checks that the
 # installed tools run a stock script by name against a real workload.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- The soak's script: every event goes through a Lua handler (counted by
 -- kind); a heartbeat timer every second proves the loop is never stuck:
 -- the largest gap between beats is reported at the end.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* forkstorm SECONDS [WORKERS]: WORKERS processes (default 2) each fork a
  * child that execs /bin/true, wait for it, and go again, for SECONDS; a
  * fork/exec/exit storm. Prints how many children ran (on stderr). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make soak: keytime-run traces storms for minutes, its RSS sampled as it
 # goes. Not part of the test suite (it takes SECONDS x 2 and more).
 #   1. a fork/exec storm (tests/soak/forkstorm.c), --follow, every event

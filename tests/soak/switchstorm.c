@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* switchstorm SECONDS [PAIRS]: PAIRS pairs of threads (default 2) pass one
  * byte back and forth over two pipes for SECONDS; every pass is a context
  * switch on and off the CPU. Prints how many round trips were made (on stderr). */

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Unit tests of lua/keytime/json.lua (run with lua5.4, no tracer needed):
 -- exact integers at any size, floats that read back the same, decimals,
 -- nesting, the stable key order, escapes as lua-cjson's but '/'.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Unit tests of the helpers every stock script shares: keytime.duration,
 -- keytime.stack and keytime.procfs (run with lua5.4, no tracer needed).
 local t = dofile((arg[0]:match("^(.*)/") or ".") .. "/../lib/unit.lua")

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests of what decides how the probes load: the shape of a
  * tracepoint read from BTF (runtime/kernel_shape.c) and the reading of
  * libbpf's log when the kernel refuses a program (runtime/load_log.c). */

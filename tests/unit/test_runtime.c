@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests of the host's pure C parts: option parsing, event names and
  * decoders, kallsyms parsing and lookup, exit statuses. */
 #include <stdarg.h>

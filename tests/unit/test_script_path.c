@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests of runtime/script_path.c: the search path for scripts
  * (KEYTIME_PATH, beside the executable, the install folder), finding a
  * script by name, listing stock scripts, and the Lua module path. */

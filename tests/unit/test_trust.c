@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests of runtime/trust.c: who may own and write a script root runs
  * and the folders above it, on a made-up file system and user database;
  * then the real lookups on a temporary folder of the user running them. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * alert_crashes.c - test workload for scripts/alerts/crashes.lua.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * alert_forks.c - test workload for scripts/alerts/forkrate.lua.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A wide process tree: N children alive at once, each blocked on a pipe;
  * while they all live, one more child execs /bin/true; then all are let go
  * and reaped. Writes what it did to MANIFEST:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * busy.c - test workload for on-CPU accounting: two threads burn CPU, then
  * each reads the kernel's own count of its time on a CPU (first field of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * demo_cpu_wall.c - the workload of scripts/demos/cpu_vs_wall.lua.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * demo_exec.c - the workload of scripts/demos/exec_image.lua.
  *

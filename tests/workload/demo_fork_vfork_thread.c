@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * demo_fork_vfork_thread.c - the workload of scripts/demos/fork_vfork_thread.lua.
  *

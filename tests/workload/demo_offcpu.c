@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * demo_offcpu.c - the workload of scripts/demos/offcpu_reasons.lua.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * demo_zombie.c - the workload of scripts/demos/zombie.lua.
  *

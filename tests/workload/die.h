@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* How a test workload gives up: "NAME: message" on stderr, then exit
  * status 99, which no test expects of a workload. */
 #ifndef KT_WORKLOAD_DIE_H

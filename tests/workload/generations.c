@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * generations.c - test workload for forktree.lua: three generations.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* ticker: forks a short-lived child every 20 ms (the child exits with the
  * tick number mod 256), for at most 60 s; a steady source of lifecycle
  * events for tests that change targets while running. */
