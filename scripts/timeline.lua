@@ -10,6 +10,7 @@
 -- Descendants are always followed (as with --follow).
 local cli = require "keytime.cli"
 local json = require "keytime.json"
+local proctree = require "keytime.proctree"
 
 local parser = cli.parser("timeline.lua",
   "When the run ends, write the targets' timeline as a Chrome Trace Event JSON file " ..
@@ -44,11 +45,16 @@ local FLOW_CAT = "lifecycle"
 local records, nslots, nrecords = {}, 0, 0
 local t0               -- time (ns) of the first event: ts 0
 local last_time        -- time (ns) of the latest event
-local threads = {}     -- pid -> { tgid, comm, on_since, off_since, off_state, last_end, exited, exec }
+local threads = {}     -- pid -> { tgid, pid, comm, exec }
 local process_comm = {}  -- tgid -> comm of its main thread (or of the first thread seen)
 local named = {}       -- "tgid/pid" -> thread, for the thread_name records
 local flows = {}       -- child pid -> { id, ts } of the arrow waiting for the child's first event
 local next_flow = 0
+-- The on/off-CPU intervals are proctree's (its totals are the sum of them).
+-- It reads no /proc: the events say all the timeline shows.
+local tree = proctree.new { proc = false }
+local last_end = {}    -- node -> end of its latest slice
+local finishing        -- at the end: the slices still open, drawn in pid order
 
 -- Times in us as exact decimals of the ns (ts 1234567890123.456, dur 0.5):
 -- a JSON number, with no double's rounding at any clock value.
@@ -72,42 +78,43 @@ local function thread_of(e, pid, tgid)
   return th
 end
 
--- A complete slice [from, to] on a thread's track. Slices of one thread never
+-- A complete slice [from, to] on a node's track. Slices of one thread never
 -- overlap: one starting before the previous one's end is cut to start there.
-local function slice(th, name, from, to)
-  if th.last_end and from < th.last_end then from = th.last_end end
+local function slice(node, name, from, to)
+  local last = last_end[node]
+  if last and from < last then from = last end
   if to < from then to = from end
   local n = nslots
-  records[n + 1], records[n + 2], records[n + 3], records[n + 4], records[n + 5] = name, from, to, th.tgid, th.pid
+  records[n + 1], records[n + 2], records[n + 3], records[n + 4], records[n + 5] = name, from, to, node.tgid, node.pid
   nslots, nrecords = n + 5, nrecords + 1
-  th.last_end = to
+  last_end[node] = to
 end
+
+local off_names = setmetatable({}, { __index = function(t, state)
+  local name = "off-CPU (" .. state .. ")"
+  t[state] = name
+  return name
+end })
+
+-- On-CPU slices, and off-CPU gaps that began with a switch-out (state known).
+tree:on("interval", function(node, kind, from, to, state, state_name)
+  if finishing then
+    finishing[#finishing + 1] = { node = node, kind = kind, from = from, to = to, state_name = state_name }
+  elseif kind == "on" then
+    slice(node, "on-CPU", from, to)
+  elseif state_name then
+    slice(node, off_names[state_name], from, to)
+  end
+end)
 
 local function instant(th, name, time, fields)
   emit { name = name, ph = "i", s = "t", ts = us(time), pid = th.tgid, tid = th.pid, args = fields }
-end
-
--- The thread is on a CPU at `time`: its off-CPU gap (if any) ends here.
-local function running(th, time)
-  if th.off_since then
-    slice(th, "off-CPU (" .. th.off_state .. ")", th.off_since, time)
-    th.off_since = nil
-  end
-  if not th.on_since then th.on_since = time end
-end
-
-local function close_oncpu(th, time)
-  if th.on_since then
-    slice(th, "on-CPU", th.on_since, time)
-    th.on_since = nil
-  end
 end
 
 -- ---- handlers ----------------------------------------------------------------
 
 local function created(e)
   local th = threads[e.pid]
-  running(th, e.time)
   instant(th, e.kind, e.time, { child_pid = e.child_pid, child_tgid = e.child_tgid })
   next_flow = next_flow + 1
   emit { name = e.kind, cat = FLOW_CAT, ph = "s", ts = us(e.time), pid = th.tgid, tid = th.pid, id = next_flow }
@@ -117,38 +124,24 @@ end
 
 local on_kind = {
   fork = created, vfork = created, thread = created,
-  oncpu = function(e, th, time)
-    running(th, time)
-    th.on_since = time
-  end,
-  offcpu = function(e, th, time)
-    close_oncpu(th, time)
-    -- After its exit, a thread's last switch-out ends it: no gap follows.
-    if not th.exited then th.off_since, th.off_state = time, e.state_name end
-  end,
   exec = function(e)
     local th = threads[e.pid]
-    running(th, e.time)
     instant(th, "exec", e.time, { filename = e.filename, argv = e.argv, ret = 0 })
   end,
   -- Only with --exec-failures: the failed attempts (a success is the exec event's).
   exec_enter = function(e)
     local th = threads[e.pid]
-    running(th, e.time)
     th.exec = { time = e.time, filename = e.filename, argv = e.argv }
   end,
   exec_exit = function(e)
     local th = threads[e.pid]
-    running(th, e.time)
     local x = th.exec
     th.exec = nil
     if x and e.ret ~= 0 then instant(th, "exec", x.time, { filename = x.filename, argv = x.argv, ret = e.ret }) end
   end,
   exit = function(e)
     local th = threads[e.pid]
-    running(th, e.time)
     instant(th, "exit", e.time, { exit_code = e.exit_code, signal = e.signal })
-    th.exited = e.time
   end,
 }
 
@@ -166,6 +159,7 @@ kt.on("*", function(e)
   end
   local handle = on_kind[e.kind]
   if handle then handle(e, th, time) end
+  tree:feed(e)
 end)
 
 -- ---- the end: close what is open, name the tracks, write the file -------------
@@ -182,12 +176,24 @@ end
 
 kt.on("end", function(stats)
   if t0 then
-    for _, pid in ipairs(sorted_keys(threads)) do
+    -- What is still open (a thread whose last switch-out was not seen ran
+    -- until its exit at least), each thread's with its exec still in flight.
+    finishing = {}
+    tree:finish(last_time)
+    local open, pids = {}, {}
+    for pid in pairs(threads) do pids[pid] = true end
+    for _, s in ipairs(finishing) do
+      local pid = s.node.pid
+      pids[pid], open[pid] = true, open[pid] or {}
+      table.insert(open[pid], s)
+    end
+    for _, pid in ipairs(sorted_keys(pids)) do
+      for _, s in ipairs(open[pid] or {}) do
+        if s.kind == "on" then slice(s.node, "on-CPU", s.from, s.to)
+        elseif s.state_name then slice(s.node, off_names[s.state_name], s.from, s.to) end
+      end
       local th = threads[pid]
-      -- A thread whose last switch-out was not seen ran until its exit at least.
-      close_oncpu(th, th.exited or last_time)
-      if th.off_since and not th.exited then slice(th, "off-CPU (" .. th.off_state .. ")", th.off_since, last_time) end
-      if th.exec then instant(th, "exec", th.exec.time, { filename = th.exec.filename, argv = th.exec.argv }) end
+      if th and th.exec then instant(th, "exec", th.exec.time, { filename = th.exec.filename, argv = th.exec.argv }) end
     end
     -- A child seen created but never seen running (an event lost): its arrow
     -- ends on its own track, named after its parent, where it began.

@@ -73,20 +73,29 @@ function M.new(opts)
     tails = {},            -- pid -> an exited node whose last switch-out is still due
     calling = {},          -- pid -> its exec_enter, until its exec_exit
     stacks = {},           -- stack_id -> kstack, symbolized once per distinct stack
-    listeners = { birth = {}, exec = {}, exit = {} },
+    listeners = { birth = {}, exec = {}, exit = {}, interval = {} },
   }, Tree)
 end
 
 -- tree:on("birth"|"exec"|"exit", fn): fn(node [, exec]) after the model has
 -- taken in the event (births include "existing" tasks when first seen).
+-- tree:on("interval", fn): fn(node, kind, from, to, state, state_name) for each
+-- interval the on/off-CPU totals count, when it closes: kind "on" or "off";
+-- state and state_name those of the switch-out that began an off interval
+-- (nil for one that did not begin with a switch-out seen).
 function Tree:on(what, fn)
   local list = self.listeners[what]
-  if not list then error("proctree: no hook '" .. tostring(what) .. "' (birth, exec, exit)", 2) end
+  if not list then error("proctree: no hook '" .. tostring(what) .. "' (birth, exec, exit, interval)", 2) end
   list[#list + 1] = fn
 end
 
 local function fire(self, what, ...)
   for _, fn in ipairs(self.listeners[what]) do fn(...) end
+end
+
+local function interval(self, n, kind, from, to, state, state_name)
+  local list = self.listeners.interval
+  for i = 1, #list do list[i](n, kind, from, to, state, state_name) end
 end
 
 local function new_node(self, pid, tgid, kind, time)
@@ -174,6 +183,8 @@ local function on_cpu(self, n, t)
   if from and t > from then
     local d = t - from
     n.offcpu = n.offcpu + d
+    if n.off_since then interval(self, n, "off", from, t, n.off_state, n.off_state_name)
+    else interval(self, n, "off", from, t) end
     if n.off_since and (not n.longest_off or d > n.longest_off.duration) then
       n.longest_off = { duration = d, start = n.off_since, state = n.off_state,
                         kstack = self.stacks[n.off_stack_id] or {} }
@@ -182,10 +193,14 @@ local function on_cpu(self, n, t)
   n.off_since, n.track_from, n.on_since = nil, nil, t
 end
 
-local function off_cpu(self, n, e)
-  local t = e.time
+-- (Fields are read once: a live event's each cost a call into C.)
+local function off_cpu(self, n, e, t)
+  local runtime, state, id = e.runtime, e.state, e.stack_id
   if n.on_since then
-    if t > n.on_since then n.oncpu = n.oncpu + (t - n.on_since) end
+    if t > n.on_since then
+      n.oncpu = n.oncpu + (t - n.on_since)
+      interval(self, n, "on", n.on_since, t)
+    end
   else
     -- A switch-out with no switch-in seen before it: either the first
     -- event of a task that was running, or a switch-in not reported (an
@@ -198,16 +213,22 @@ local function off_cpu(self, n, e)
       local gap = t - from
       local ran = n.off_since and 0 or gap
       if n.off_since then n.missed = n.missed + 1 end
-      if e.runtime and n.runtime then ran = math.min(gap, math.max(0, e.runtime - n.runtime)) end
+      if runtime and n.runtime then ran = math.min(gap, math.max(0, runtime - n.runtime)) end
       n.oncpu, n.offcpu = n.oncpu + ran, n.offcpu + (gap - ran)
+      -- Where in the gap it ran is not known: it was running when switched
+      -- out, so the run is put at the gap's end.
+      if gap > ran then
+        if n.off_since then interval(self, n, "off", from, t - ran, n.off_state, n.off_state_name)
+        else interval(self, n, "off", from, t - ran) end
+      end
+      if ran > 0 then interval(self, n, "on", t - ran, t) end
     end
   end
-  n.runtime = e.runtime
+  n.runtime = runtime
   n.on_since, n.track_from = nil, nil
-  n.off_since, n.off_state, n.off_stack_id = t, e.state, e.stack_id
+  n.off_since, n.off_state, n.off_state_name, n.off_stack_id = t, state, e.state_name, id
   n.switches = n.switches + 1
-  if e.state == "R" then n.preempted = n.preempted + 1 end
-  local id = e.stack_id
+  if state == "R" then n.preempted = n.preempted + 1 end
   if id and id >= 0 and not self.stacks[id] then self.stacks[id] = e.kstack end
 end
 
@@ -215,25 +236,32 @@ end
 -- switched out and back in on the way (preempted, or waiting in exit). Time
 -- on a CPU then counts up to a switch-out actually seen: the last one of a
 -- process's last thread is not reported (it is no longer a target).
-local function after_exit(n, e)
-  local t = e.time
-  if e.kind == "offcpu" then
-    if n.tail_from and t > n.tail_from then n.oncpu = n.oncpu + (t - n.tail_from) end
-    n.tail_from, n.tail_off = nil, t
+-- The run the exit came in is reported as one interval (tail_start on).
+local function after_exit(self, n, kind, t)
+  if kind == "offcpu" then
+    if n.tail_from and t > n.tail_from then
+      n.oncpu = n.oncpu + (t - n.tail_from)
+      interval(self, n, "on", n.tail_start or n.tail_from, t)
+    end
+    n.tail_from, n.tail_start, n.tail_off = nil, nil, t
   else
-    if n.tail_off and t > n.tail_off then n.offcpu = n.offcpu + (t - n.tail_off) end
+    if n.tail_off and t > n.tail_off then
+      n.offcpu = n.offcpu + (t - n.tail_off)
+      interval(self, n, "off", n.tail_off, t)
+    end
     n.tail_from, n.tail_off = t, nil
   end
 end
 
-local function switched(self, e)
-  local n, old = self.live[e.pid], self.tails[e.pid]
-  if e.kind == "offcpu" and old and old.tail_from and n and not n.on_since then
+local function switched(self, e, kind, t)
+  local pid = e.pid
+  local n, old = self.live[pid], self.tails[pid]
+  if kind == "offcpu" and old and old.tail_from and n and not n.on_since then
     n = old   -- the old task's last switch-out, after its pid was given to a new one
   end
-  if not n then n = existing(self, e.pid, e.tgid, e) end
-  if n.ended then return after_exit(n, e) end
-  if e.kind == "oncpu" then on_cpu(self, n, e.time) else off_cpu(self, n, e) end
+  if not n then n = existing(self, pid, e.tgid, e) end
+  if n.ended then return after_exit(self, n, kind, t) end
+  if kind == "oncpu" then on_cpu(self, n, t) else off_cpu(self, n, e, t) end
 end
 
 -- ---- lifecycle ------------------------------------------------------------------
@@ -283,7 +311,7 @@ local function exited(self, e)
   if n.on_since then
     -- It exits while running; its last switch-out may still come (tail).
     n.oncpu = n.oncpu + math.max(0, t - n.on_since)
-    n.on_since, n.tail_from = nil, t
+    n.on_since, n.tail_from, n.tail_start = nil, t, n.on_since
   end
   set_end(n, t, e.exit_code, e.signal)
   n.core_dumped, n.comm = e.core_dumped, e.comm
@@ -351,20 +379,33 @@ local handlers = {
 
 -- Takes in one event (the live event object or a table of its fields).
 function Tree:feed(e)
-  local h = handlers[e.kind]
+  local kind = e.kind
+  local h = handlers[kind]
   if not h then return end
-  if not self.start then self.start = e.time end
-  h(self, e)
+  local t = e.time
+  if not self.start then self.start = t end
+  h(self, e, kind, t)
 end
 
 -- Tracing ended at time t: tasks still alive are counted up to t.
 function Tree:finish(t)
   for _, n in ipairs(self.nodes) do
     if not n.ended then
-      if n.on_since and t > n.on_since then n.oncpu = n.oncpu + (t - n.on_since) end
+      if n.on_since and t > n.on_since then
+        n.oncpu = n.oncpu + (t - n.on_since)
+        interval(self, n, "on", n.on_since, t)
+      end
       local from = n.off_since or n.track_from
-      if not n.on_since and from and t > from then n.offcpu = n.offcpu + (t - from) end
+      if not n.on_since and from and t > from then
+        n.offcpu = n.offcpu + (t - from)
+        if n.off_since then interval(self, n, "off", from, t, n.off_state, n.off_state_name)
+        else interval(self, n, "off", from, t) end
+      end
       n.on_since, n.off_since, n.track_from = nil, nil, nil
+    elseif n.tail_start and n.tail_from == n.end_time then
+      -- It ran to its exit; the switch-out after it never came.
+      interval(self, n, "on", n.tail_start, n.end_time)
+      n.tail_start = nil
     end
   end
   self.end_time = t

@@ -311,6 +311,64 @@ do
   eq(#p.execs == 1 and #p.threads[1].execs, 0, "the thread's node does not keep the exec")
 end
 
+-- ---- the intervals behind the totals, reported as they close ------------------------
+do
+  local tree = proctree.new { start = 0, proc = false }
+  local seen = {}
+  tree:on("interval", function(n, kind, from, to, state, state_name)
+    seen[#seen + 1] = ("%d %s %d-%d %s %s"):format(n.pid, kind, from, to, tostring(state), tostring(state_name))
+  end)
+  local function sw(kind, time, pid, runtime, state, name)
+    return ev(kind, time, pid, 1, { state = state, state_name = name, stack_id = -1, runtime = runtime })
+  end
+  feed(tree, {
+    ev("thread", 100, 1, 1, { child_pid = 11, child_tgid = 1 }),
+    sw("oncpu", 150, 11, 0),                          -- off 100-150, not begun by a switch-out
+    sw("offcpu", 250, 11, 100, "S", "sleeping"),      -- on 150-250
+    sw("oncpu", 400, 11, 100),                        -- off 250-400, sleeping
+    sw("offcpu", 420, 11, 120, "R", "runnable"),      -- on 400-420
+    sw("offcpu", 600, 11, 150, "D", "uninterruptible"), -- switch-in not seen: ran 30 of the 180, at its end
+    sw("oncpu", 610, 11, 150),                        -- off 600-610
+    ev("exit", 700, 11, 1, { exit_code = 0, signal = 0, group_dead = false, start_time = 100 }),
+    sw("offcpu", 720, 11, 260, "X", "dead"),          -- the run it exited in: one interval, 610-720
+    sw("oncpu", 730, 11, 260),                        -- a tail: off 720-730, no state
+    sw("offcpu", 735, 11, 265, "X", "dead"),          -- on 730-735
+    ev("thread", 800, 1, 1, { child_pid = 12, child_tgid = 1 }),
+    sw("oncpu", 810, 12, 0),
+    ev("exit", 850, 12, 1, { exit_code = 0, signal = 0, group_dead = false, start_time = 800 }),
+    ev("thread", 900, 1, 1, { child_pid = 13, child_tgid = 1 }),
+    sw("oncpu", 910, 13, 0),
+    sw("offcpu", 930, 13, 20, "S", "sleeping"),
+    ev("thread", 940, 1, 1, { child_pid = 14, child_tgid = 1 }),
+    sw("oncpu", 950, 14, 0),
+  })
+  tree:finish(1000)
+  list_eq(seen, {
+    "11 off 100-150 nil nil", "11 on 150-250 nil nil", "11 off 250-400 S sleeping", "11 on 400-420 nil nil",
+    "11 off 420-570 R runnable", "11 on 570-600 nil nil", "11 off 600-610 D uninterruptible",
+    "11 on 610-720 nil nil", "11 off 720-730 nil nil", "11 on 730-735 nil nil",
+    "12 off 800-810 nil nil", "13 off 900-910 nil nil", "13 on 910-930 nil nil", "14 off 940-950 nil nil",
+    -- finish, in the order first seen: the process (never seen on CPU), the thread
+    -- that never switched out after its exit, a sleeping one, a running one
+    "1 off 0-1000 nil nil", "12 on 810-850 nil nil", "13 off 930-1000 S sleeping", "14 on 950-1000 nil nil",
+  }, "intervals in the order they close")
+  -- The intervals add up to the totals.
+  local sum = {}
+  for _, line in ipairs(seen) do
+    local pid, kind, from, to = line:match("^(%d+) (%a+) (%d+)-(%d+)")
+    local key = pid .. kind
+    sum[key] = (sum[key] or 0) + (tonumber(to) - tonumber(from))
+  end
+  for _, pid in ipairs { 11, 12, 13, 14 } do
+    local n = tree:get(pid)
+    eq(sum[pid .. "on"], n.oncpu, "thread " .. pid .. ": on intervals add up to oncpu")
+    eq(sum[pid .. "off"], n.offcpu, "thread " .. pid .. ": off intervals add up to offcpu")
+  end
+  local ok, err = pcall(tree.on, tree, "intervals", function() end)
+  eq(ok, false, "an unknown hook is an error")
+  eq(err and err:match("interval%)") ~= nil, true, "the error lists the hooks: " .. tostring(err))
+end
+
 -- ---- hooks, totals, totable ---------------------------------------------------------
 do
   local tree = proctree.new {
