@@ -28,8 +28,10 @@
 --   switches, preempted   times switched out; of those, while still runnable
 --   missed                switch-outs that came with no switch-in seen since
 --                         the last one (see off_cpu: the kernel's count mends it)
---   longest_off           { duration, start, state, kstack } of its longest
---                         off-CPU interval that began with a switch-out
+--   longest_off           { duration, start, state, kstack, inferred } of its
+--                         longest off-CPU interval that began with a switch-out;
+--                         inferred: it ended with a switch-in not seen, placed
+--                         by the kernel's count of the run after it
 --   process               the process node (the node itself for a main thread)
 --   parent                the parent process node (processes only; nil for a root)
 --   children              child process nodes, in creation order
@@ -177,18 +179,26 @@ end
 
 -- ---- on and off CPU -----------------------------------------------------------
 
+-- An off-CPU interval that began with a switch-out seen (n.off_since), and
+-- whether it is the longest; inferred: its end is the kernel's count of the
+-- run after it, not a switch-in seen (see off_cpu).
+local function off_interval(self, n, from, to, inferred)
+  interval(self, n, "off", from, to, n.off_state, n.off_state_name)
+  local d = to - from
+  if not n.longest_off or d > n.longest_off.duration then
+    n.longest_off = { duration = d, start = from, state = n.off_state, inferred = inferred or nil,
+                      kstack = self.stacks[n.off_stack_id] or {} }
+  end
+end
+
 local function on_cpu(self, n, t)
   if n.on_since then return end   -- a switch-out was lost: keep the earlier start
   local from = n.off_since or n.track_from
   if from and t > from then
     local d = t - from
     n.offcpu = n.offcpu + d
-    if n.off_since then interval(self, n, "off", from, t, n.off_state, n.off_state_name)
+    if n.off_since then off_interval(self, n, from, t)
     else interval(self, n, "off", from, t) end
-    if n.off_since and (not n.longest_off or d > n.longest_off.duration) then
-      n.longest_off = { duration = d, start = n.off_since, state = n.off_state,
-                        kstack = self.stacks[n.off_stack_id] or {} }
-    end
   end
   n.off_since, n.track_from, n.on_since = nil, nil, t
 end
@@ -218,7 +228,7 @@ local function off_cpu(self, n, e, t)
       -- Where in the gap it ran is not known: it was running when switched
       -- out, so the run is put at the gap's end.
       if gap > ran then
-        if n.off_since then interval(self, n, "off", from, t - ran, n.off_state, n.off_state_name)
+        if n.off_since then off_interval(self, n, from, t - ran, true)
         else interval(self, n, "off", from, t - ran) end
       end
       if ran > 0 then interval(self, n, "on", t - ran, t) end

@@ -138,7 +138,10 @@ do
   eq(n.missed, 2, "two switch-ins not seen")
   eq(n.oncpu, 100 + 150 + 50 + 20 + 90, "on-CPU: the intervals, and the kernel's count of the gaps")
   eq(n.offcpu, 50 + 50 + 180 + 10, "off-CPU: the rest")
-  eq(n.longest_off.duration, 50, "a gap with an unseen switch-in is no off-CPU interval")
+  eq(n.longest_off.duration, 180, "a gap with an unseen switch-in: off until the kernel's count of the run")
+  eq(n.longest_off.start, 400, "its start: the switch-out seen")
+  eq(n.longest_off.state, "S", "its state")
+  eq(n.longest_off.inferred, true, "its end inferred")
   eq(tree:totals(tree:get(1)).missed, 2, "totals count them")
 
   -- Without the kernel's count, such a gap is off CPU (and so not on CPU).
