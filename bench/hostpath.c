@@ -43,6 +43,36 @@ static void make_records(struct kt_switch *recs, int n, uint64_t t0)
 	}
 }
 
+/* No probes are loaded: the switches a script sets (kt.filter.stacks, ...)
+ * go to a config of our own instead of the kernel's map. */
+static struct kt_config bench_config = { .active = 1 };
+
+static int config_get(struct kt_session *s, struct kt_config *c)
+{
+	(void)s;
+	*c = bench_config;
+	return 0;
+}
+
+static int config_set(struct kt_session *s, const struct kt_config *c)
+{
+	(void)s;
+	bench_config = *c;
+	return 0;
+}
+
+static int switch_set(struct kt_session *s, bool on)
+{
+	(void)s, (void)on;
+	return 0;
+}
+
+static int no_stack(struct kt_session *s, int32_t id, const char *frames[KT_STACK_DEPTH])
+{
+	(void)s, (void)id, (void)frames;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct kt_session session;
@@ -72,7 +102,14 @@ int main(int argc, char **argv)
 	}
 	s->opts = &opts;
 	kt_output_setup();   /* stdout as keytime-run writes it */
-	s->source = &kt_live_source;   /* its clock; no probes are loaded */
+	static struct kt_source source;
+	source = kt_live_source;   /* its clock */
+	source.config_get = config_get;
+	source.config_set = config_set;
+	source.set_cpu_events = switch_set;
+	source.set_exec_calls = switch_set;
+	source.stack = no_stack;
+	s->source = &source;
 	s->start_ns = kt_mono_ns();
 	if (kt_lua_open(s)) {
 		fputs("hostpath: cannot create the Lua state\n", stderr);
