@@ -29,7 +29,8 @@ int kt_demand_subscribed(struct kt_session *s, int kind)
 
 int kt_demand_script_loaded(struct kt_session *s)
 {
-	bool wanted = s->nhandlers[KT_DEMAND_ANY] || s->nhandlers[KT_ONCPU] || s->nhandlers[KT_OFFCPU];
+	bool wanted = s->emit || s->nhandlers[KT_DEMAND_ANY] || s->nhandlers[KT_ONCPU] ||
+		      s->nhandlers[KT_OFFCPU];
 
 	if (switch_follows_script(s) && !wanted && s->probes.switch_link)
 		return s->source->set_cpu_events(s, false);

@@ -39,6 +39,14 @@ static void put(struct kt_json_buf *b, const char *s, size_t n)   /* room reserv
 	b->len += n;
 }
 
+int kt_json_raw(struct kt_json_buf *b, const char *s, size_t len)
+{
+	if (reserve(b, len))
+		return -1;
+	put(b, s, len);
+	return 0;
+}
+
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid:
  * no overlong forms, no surrogates, nothing past U+10FFFF. */
 static size_t utf8_seq(const unsigned char *s, size_t n)

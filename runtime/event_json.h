@@ -19,6 +19,8 @@ void kt_json_buf_free(struct kt_json_buf *b);
 /* Appends; -1 when out of memory (the buffer keeps what it had). */
 int kt_json_string(struct kt_json_buf *b, const char *s, size_t len);
 int kt_json_int(struct kt_json_buf *b, int64_t v);
+/* Appends bytes as they are (for text other than JSON: event_row.c). */
+int kt_json_raw(struct kt_json_buf *b, const char *s, size_t len);
 
 /* A stack id's frames, as stacks.c gives them (NULL: no kstack key). */
 typedef int (*kt_json_frames_fn)(void *ctx, int32_t stack_id, const char *frames[KT_STACK_DEPTH]);

@@ -13,6 +13,7 @@
 #include "source.h"
 #include "demand.h"
 #include "events.h"
+#include "emit.h"
 
 #define KIND_ANY KT_DEMAND_ANY       /* handlers of "*" (0) */
 
@@ -235,6 +236,8 @@ void kt_lua_dispatch(struct kt_session *s, const void *rec, size_t size)
 
 	if (kind >= KT_KIND_MAX)
 		return;
+	if (s->emit)
+		kt_emit_event(s, rec);
 	/* The lengths now: handlers added by these handlers wait for the next event. */
 	nkind = s->nhandlers[kind] ? s->nslots[kind] : 0;
 	nany = s->nhandlers[KIND_ANY] ? s->nslots[KIND_ANY] : 0;

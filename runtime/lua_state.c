@@ -22,6 +22,7 @@
 #include "script_path.h"
 #include "warn.h"
 #include "metrics_serve.h"
+#include "emit.h"
 
 const struct kt_api_name kt_api_values[] = {
 	{ "filter", NULL, "", "the targets and the switches (kt.filter.*, below)" },
@@ -199,4 +200,5 @@ void kt_lua_close(struct kt_session *s)
 	if (s->L)
 		lua_close(s->L);
 	s->L = NULL;
+	kt_emit_free(s);
 }

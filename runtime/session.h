@@ -19,6 +19,7 @@ struct kt_stacks;
 struct kt_trace_writer;
 struct kt_metrics;
 struct kt_metrics_http;
+struct kt_emit;
 
 #define KT_MAX_TIMERS 64
 /* Handler lists (handlers.c): the event kinds, then "end", "lost", "targets". */
@@ -66,6 +67,7 @@ struct kt_session {
 	int dispatch_depth;             /* handler lists being run */
 	uint32_t lists_dirty;           /* bit per list with removed entries */
 	int traceback_ref;
+	struct kt_emit *emit;           /* kt.emit: lines the host writes; NULL: none */
 	struct kt_timer timers[KT_MAX_TIMERS];
 
 	uint64_t events[KT_KIND_MAX];   /* delivered, per kind */

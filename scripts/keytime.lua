@@ -19,27 +19,11 @@ local single_thread = kt.opts.pid ~= nil
 if args.stack or args.json then kt.filter.stacks = true end
 if args.exec_failures then kt.filter.exec_calls = true end
 
+-- The host writes each event's line in C (kt.emit): the same bytes as
+-- format.row and format.json, which stay the reference (tests compare them).
 if args.json then
-  -- e:json() writes the line in C (the same keys and bytes as format.json).
-  kt.on("*", function(e)
-    out:write(e:json(), "\n")
-  end)
+  kt.emit("json")
 else
-  -- HH:MM:SS, made once per second of the clock: the microseconds (%f) say
-  -- where in its second a time falls, to within 999 ns on the safe side.
-  local clock_from, clock_to, clock_text = 0, -1, nil
-  local function clock(t)
-    if t >= clock_from and t < clock_to then return clock_text end
-    local text, us = kt.strftime("%H:%M:%S %f", t):match("^(.*) (%d+)$")
-    local into = tonumber(us) * 1000
-    clock_from, clock_to, clock_text = t - into, t - into - 999 + 1000000000, text
-    return text
-  end
   out:write(format.RULE, "\n", format.heading(single_thread), "\n")
-  kt.on("*", function(e)
-    out:write(format.row(clock(e.time), e, single_thread, kt.signame), "\n")
-    if args.stack and e.kind == "offcpu" then
-      for _, frame in ipairs(e.kstack) do out:write("        ", frame, "\n") end
-    end
-  end)
+  kt.emit("table", { single_thread = single_thread, stack = args.stack })
 end

@@ -23,6 +23,16 @@ cmp -s "$WORK/live.jsonl" "$WORK/replay.jsonl" || fail "the replay differs: $(di
 grep -qx "agree=$(wc -l <"$WORK/live.jsonl") differ=0" "$WORK/agree" ||
     fail "e:json() and keytime.json differ ($(cat "$WORK/agree") of $(wc -l <"$WORK/live.jsonl")): $(cat "$WORK/aerr")"
 
+# keytime.lua's table, written in C (kt.emit), against format.lua's rows
+# in Lua, on the same recording: the same bytes, stacks included.
+"$KT" --replay "$WORK/run.kt" "$TOP/scripts/keytime.lua" --stack -x >"$WORK/table.c" 2>"$WORK/rerr" ||
+    fail "table replay: $(cat "$WORK/rerr")"
+"$KT" --replay "$WORK/run.kt" "$TOP/tests/lib/table_lua.lua" --stack -x >"$WORK/table.lua" 2>"$WORK/rerr" ||
+    fail "table_lua.lua: $(cat "$WORK/rerr")"
+[ "$(grep -c 'forkP_enter\|vforkP_enter\|createT_enter' "$WORK/table.lua")" -gt 0 ] &&
+    grep -q '^        ' "$WORK/table.lua" || fail "the Lua table has no creations or no stacks: $(head "$WORK/table.lua")"
+cmp -s "$WORK/table.c" "$WORK/table.lua" || fail "the C rows differ from format.lua's: $(diff "$WORK/table.c" "$WORK/table.lua" | head)"
+
 # timeline.lua: the same file from the live run and from its replay.
 "$KT" --record "$WORK/tl.kt" "$TOP/scripts/timeline.lua" -o "$WORK/tl.live" -x --follow \
     -c "$TB/lifecycle $WORK/tl.manifest" >/dev/null 2>"$WORK/err"
