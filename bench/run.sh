@@ -56,7 +56,7 @@ mkdir -p "$B"
 cflags="-O2 -g -Wall -Wextra"
 gcc $cflags -pthread -o "$W" bench/workload.c || die "cannot build bench/workload.c"
 gcc $cflags -o "$B/measure" bench/measure.c || die "cannot build bench/measure.c"
-clang -O2 -g -target bpf -Ibpf -c bench/empty_switch.bpf.c -o "$B/empty_switch.bpf.o" ||
+clang -O2 -g -target bpf -Ibpf -I/usr/include/$(uname -m)-linux-gnu -c bench/empty_switch.bpf.c -o "$B/empty_switch.bpf.o" ||
     die "cannot build bench/empty_switch.bpf.c"
 gcc $cflags -o "$B/empty_switch" bench/empty_switch.c -lbpf || die "cannot build bench/empty_switch.c"
 # hostpath links keytime-run's own objects (all but main), as the Makefile names them.
