@@ -275,6 +275,12 @@ deb:
 	bash tools/build-deb.sh build-deb
 deb-check: deb
 	bash tools/fresh-machine.sh --deb build-deb/keytime_$(VERSION)_$(shell dpkg --print-architecture).deb
+# make image-check: deploy/'s container image built from that package with
+# podman and its exporter scraped by Prometheus (tools/image-check.sh); it
+# imports the minimal root that deb-check made.
+.PHONY: image-check
+image-check: deb
+	bash tools/image-check.sh build-deb/keytime_$(VERSION)_$(shell dpkg --print-architecture).deb
 clean: clean-deb
 clean-deb:
 	rm -rf build-deb
