@@ -86,13 +86,19 @@ fi
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 say "image $IMAGE: $((size / 1048576)) MB"
 
+# The test suite's lock: its "no probe left" checks must not see ours.
+exec 9>/tmp/keytime-tests.lock
+flock -w 900 9 || { fail "could not get the test lock /tmp/keytime-tests.lock"; exit 1; }
+
 # run_image NAME CAPS... -- ARGS: the exporter as the DaemonSet runs it.
+# (Explicit ulimits: podman's defaults raise them, which runc may not do
+# once the capabilities are dropped.)
 run_image() {
     local name=$1; shift
     local caps=()
     while [ "$1" != -- ]; do caps+=(--cap-add "$1"); shift; done
     shift
-    podman run -d --name "$name" --pid=host --network=host --cap-drop=all "${caps[@]}" \
+    podman run -d --name "$name" --pid=host --network=host --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 --cap-drop=all "${caps[@]}" \
         --security-opt label=disable \
         -v /sys/kernel/btf:/sys/kernel/btf:ro -v /sys/fs/bpf:/sys/fs/bpf \
         -v /sys/fs/cgroup:/sys/fs/cgroup:ro \
@@ -100,7 +106,7 @@ run_image() {
 }
 
 # ---- without CAP_SYS_ADMIN: one clear line, a non-zero exit ------------------------
-podman run --rm --pid=host --network=host --cap-drop=all --cap-add BPF --cap-add PERFMON \
+podman run --rm --pid=host --network=host --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 --cap-drop=all --cap-add BPF --cap-add PERFMON \
     --security-opt label=disable -v /sys/kernel/btf:/sys/kernel/btf:ro "$IMAGE" \
     --listen 127.0.0.1:0 >"$WORK/nocap.out" 2>&1
 rc=$?
