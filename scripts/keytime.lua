@@ -7,7 +7,7 @@ local cli = require "keytime.cli"
 local format = require "keytime.format"
 
 local parser = cli.parser("keytime.lua", "Print each fork, vfork, thread, exec, exit and on/off-CPU switch of the targets.")
-parser:flag("--stack", "Print the kernel stack under each offCPU line.")
+parser:flag("--stack", "The kernel stack of each offCPU: under its line, or as kstack in --json.")
 parser:flag("--json", "One JSON object per line instead of the table.")
 parser:flag("-x --exec-failures", "Also the exec syscalls themselves (exec_enter, exec_exit), failed ones too. "
   .. "Costs every process on the machine a little on every syscall.")
@@ -16,7 +16,8 @@ local args = parser:parse(kt.args)
 local out = io.stdout
 local single_thread = kt.opts.pid ~= nil
 
-if args.stack or args.json then kt.filter.stacks = true end
+-- Stacks only when asked: capturing one costs every switch-out in the kernel.
+if args.stack then kt.filter.stacks = true end
 if args.exec_failures then kt.filter.exec_calls = true end
 
 -- The host writes each event's line in C (kt.emit): the same bytes as

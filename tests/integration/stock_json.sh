@@ -7,14 +7,20 @@
 # as the workload passed it. (Exact numbers at a large clock: json_exact.sh.)
 source "$(dirname "$0")/../lib/common.sh"
 
-"$KT" --record "$WORK/run.kt" "$TOP/scripts/keytime.lua" --json -x --follow -c "$TB/lifecycle $WORK/manifest" \
+"$KT" --record "$WORK/run.kt" "$TOP/scripts/keytime.lua" --json --stack -x --follow -c "$TB/lifecycle $WORK/manifest" \
     >"$WORK/live.jsonl" 2>"$WORK/err"
 rc=$?; [ $rc -eq 7 ] || fail "live run exited $rc: $(cat "$WORK/err")"
 check check_stock_json.lua "$WORK/live.jsonl" || fail "keytime.lua --json: schema (above)"
+grep -q '"kstack":\["' "$WORK/live.jsonl" || fail "keytime.lua --json --stack: no offCPU with a kstack"
+# Without --stack no stack is taken (each costs a switch-out in the kernel).
+"$KT" "$TOP/scripts/keytime.lua" --json -k 1 -c "sleep 0.05" >"$WORK/nostack.jsonl" 2>"$WORK/err" ||
+    fail "keytime.lua --json -c sleep: $(cat "$WORK/err")"
+grep -q '"event":"offCPU"' "$WORK/nostack.jsonl" || fail "keytime.lua --json -k 1: no offCPU line"
+grep -q '"kstack"' "$WORK/nostack.jsonl" && fail "keytime.lua --json without --stack wrote a kstack"
 check check_lifecycle.lua "$WORK/live.jsonl" "$WORK/manifest" cmd-follow "$TB/lifecycle" ||
     fail "keytime.lua --json does not describe the workload"
 
-"$KT" --replay "$WORK/run.kt" "$TOP/scripts/keytime.lua" --json -x >"$WORK/replay.jsonl" 2>"$WORK/rerr" ||
+"$KT" --replay "$WORK/run.kt" "$TOP/scripts/keytime.lua" --json --stack -x >"$WORK/replay.jsonl" 2>"$WORK/rerr" ||
     fail "replay: $(cat "$WORK/rerr")"
 cmp -s "$WORK/live.jsonl" "$WORK/replay.jsonl" || fail "the replay differs: $(diff "$WORK/live.jsonl" "$WORK/replay.jsonl" | head)"
 
