@@ -11,7 +11,7 @@ VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 CPPFLAGS += -DKEYTIME_VERSION=\"$(VERSION)\"
 LUA_CFLAGS = $(shell pkg-config --cflags lua5.4 2>/dev/null)
 LUA_LIBS   = $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
-LIBS    = -lbpf -lelf -lz $(LUA_LIBS) -lm -lreadline -lmicrohttpd -lpthread
+LIBS    = -lbpf -lelf -lz $(LUA_LIBS) -lm -lreadline -lmicrohttpd -lpthread -lzstd
 B       := build
 # Each object's header dependencies, written by the compiler beside it.
 DEPFLAGS = -MMD -MP
@@ -126,10 +126,20 @@ $(TB)/unit_metrics: tests/unit/test_metrics.c runtime/metrics.c runtime/metrics.
 $(TB)/unit_trust: tests/unit/test_trust.c runtime/trust.c runtime/trust.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
 
+# The trace file's format code: trimmed exec records, writer and reader.
+TEST_BINS += $(TB)/unit_trace_format
+tests: $(TB)/unit_trace_format
+$(TB)/unit_trace_format: tests/unit/test_trace_format.c runtime/trace_reader.c runtime/trace_writer.c runtime/trace_compact.c runtime/events.c runtime/trace_format.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $(filter %.c,$^) -lcmocka -lzstd
+
 # trace_shift: moves a recording's clock later (tests/integration/json_exact.sh).
 tests: $(TB)/trace_shift
-$(TB)/trace_shift: tests/lib/trace_shift.c runtime/trace_format.h bpf/keytime.h | $(TB)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $<
+$(TB)/trace_shift: tests/lib/trace_shift.c runtime/trace_reader.c runtime/trace_writer.c runtime/trace_compact.c runtime/events.c runtime/trace_format.h bpf/keytime.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $(filter %.c,$^) -lzstd
+# trace_repeat: a long recording from a short one (record_replay.sh: replay memory).
+tests: $(TB)/trace_repeat
+$(TB)/trace_repeat: tests/lib/trace_repeat.c runtime/trace_reader.c runtime/trace_writer.c runtime/trace_compact.c runtime/events.c runtime/trace_format.h bpf/keytime.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $(filter %.c,$^) -lzstd
 
 # ---- benchmarks (not part of the test suite) ---------------------------------
 .PHONY: bench
@@ -221,8 +231,9 @@ FUZZ_SRC_ksyms       := runtime/ksyms.c
 FUZZ_SRC_procfs      := runtime/procfs.c
 FUZZ_SRC_script_path := runtime/script_path.c
 FUZZ_SRC_event       := runtime/lua_event.c runtime/event_fields.c runtime/event_json.c runtime/events.c
-FUZZ_SRC_trace       := runtime/trace_reader.c runtime/events.c
+FUZZ_SRC_trace       := runtime/trace_reader.c runtime/trace_compact.c runtime/events.c
 FUZZ_LIBS_event      := $(LUA_LIBS) -lbpf
+FUZZ_LIBS_trace      := -lzstd
 FUZZ_INC := $(LUA_CFLAGS) -Iruntime -Ibpf -Itests/fuzz
 REPLAY_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter
 define FUZZ_RULES

@@ -229,6 +229,7 @@ void kt_loop_run(struct kt_session *s)
 		kt_metrics_publish_due(s, now);
 		check_child(s);
 		periodic_checks(s, now);
+		kt_record_tick(s, now);
 		if (s->deadline_ns && now >= s->deadline_ns)
 			s->stop = 1;
 		if (fflush(stdout) == EOF && errno == EPIPE)

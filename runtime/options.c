@@ -40,7 +40,12 @@ void kt_options_usage(FILE *out)
 	      "  -o, --output FILE     the script's output (what it prints) to FILE\n"
 	      "  -q, --quiet           no \"attached\" line on stderr\n"
 	      "  -v, --verbose         libbpf's warnings while loading (-vv: its whole log)\n"
-	      "      --record FILE     also save the event stream to FILE\n"
+	      "      --record FILE     also save the event stream to FILE (zstd-compressed)\n"
+	      "      --record-compress LEVEL  zstd level 1-19 (default 3); 0: not compressed\n"
+	      "      --record-size SIZE  a new part of the recording (FILE.000001.kt, ...)\n"
+	      "                        when the current one reaches SIZE bytes (K, M, G)\n"
+	      "      --record-time SEC a new part every SEC seconds\n"
+	      "      --record-keep N   keep only the newest N parts\n"
 	      "      --metrics ADDR:PORT  serve kt.metrics and keytime's own at http://ADDR:PORT/metrics\n"
 	      "      --replay FILE     run SCRIPT on a recording instead (no root, no BPF)\n"
 	      "Script safety:\n"
@@ -77,6 +82,7 @@ static int parse_int(const char *s, long min, long max, long *out)
 enum {   /* options with no short form */
 	OPT_ALL = 256, OPT_MAX_TARGETS, OPT_RECORD, OPT_REPLAY, OPT_STRICT, OPT_UNSAFE_SCRIPT,
 	OPT_HANDLER_TIMEOUT, OPT_MEMORY_LIMIT, OPT_LIST_SCRIPTS, OPT_METRICS,
+	OPT_RECORD_COMPRESS, OPT_RECORD_SIZE, OPT_RECORD_TIME, OPT_RECORD_KEEP,
 };
 
 /* '+': stop at the first argument that is not an option; ':': a missing
@@ -99,6 +105,10 @@ static const struct option LONG_OPTIONS[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "record-compress", required_argument, NULL, OPT_RECORD_COMPRESS },
+	{ "record-size", required_argument, NULL, OPT_RECORD_SIZE },
+	{ "record-time", required_argument, NULL, OPT_RECORD_TIME },
+	{ "record-keep", required_argument, NULL, OPT_RECORD_KEEP },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "unsafe-script", no_argument, NULL, OPT_UNSAFE_SCRIPT },
@@ -139,6 +149,87 @@ static bool host_option_after_script(const char *a)
 	return true;
 }
 
+/* A size in bytes: a whole number, optionally with K, M or G (powers of
+ * 1024), from 4K to 1T. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	if (errno || end == s || *end || v > (1ULL << 40) >> shift || v << shift < 4096)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+/* The --record-* options. */
+static int apply_record(struct kt_options *o, int opt, const char *v, const char *name,
+			char *err, int errlen)
+{
+	long n;
+	char *end;
+
+	o->record_options = true;
+	switch (opt) {
+	case OPT_RECORD_COMPRESS:
+		if (!v || parse_int(v, 0, 19, &n)) {
+			snprintf(err, errlen, "%s needs a zstd level from 1 to 19, or 0 (not compressed)", name);
+			return -1;
+		}
+		o->record_compress = n;
+		break;
+	case OPT_RECORD_SIZE:
+		if (parse_size(v, &o->record_size)) {
+			snprintf(err, errlen, "%s needs a size in bytes from 4K to 1T, with K, M or G "
+				 "for KiB, MiB, GiB (e.g. 100M)", name);
+			return -1;
+		}
+		break;
+	case OPT_RECORD_TIME:
+		if (!v || (o->record_time = strtod(v, &end), end == v || *end ||
+			   !(o->record_time >= 0.001 && o->record_time <= KT_DURATION_MAX))) {
+			snprintf(err, errlen, "%s needs a number of seconds from 0.001 to %.0f",
+				 name, KT_DURATION_MAX);
+			return -1;
+		}
+		break;
+	case OPT_RECORD_KEEP:
+		if (!v || parse_int(v, 1, 1000000, &n)) {
+			snprintf(err, errlen, "%s needs a number of parts from 1 to 1000000", name);
+			return -1;
+		}
+		o->record_keep = n;
+		break;
+	}
+	return 0;
+}
+
+/* The --record-* options agree with each other and with --record. */
+static int check_record(const struct kt_options *o, char *err, int errlen)
+{
+	if (!o->record && (o->record_options)) {
+		snprintf(err, errlen, "--record-compress, --record-size, --record-time and --record-keep "
+			 "need --record FILE");
+		return -1;
+	}
+	if (o->record_keep && !o->record_size && !o->record_time) {
+		snprintf(err, errlen, "--record-keep needs --record-size or --record-time (parts to keep)");
+		return -1;
+	}
+	return 0;
+}
+
 /* One option, its value v (NULL: missing) and how it was written. */
 static int apply(struct kt_options *o, int opt, const char *v, const char *name, int *targets,
 		 char *err, int errlen)
@@ -147,6 +238,11 @@ static int apply(struct kt_options *o, int opt, const char *v, const char *name,
 	char *end;
 
 	switch (opt) {
+	case OPT_RECORD_COMPRESS:
+	case OPT_RECORD_SIZE:
+	case OPT_RECORD_TIME:
+	case OPT_RECORD_KEEP:
+		return apply_record(o, opt, v, name, err, errlen);
 	case 'p':
 	case 'P':
 		if (!v || parse_int(v, 1, 0x7fffffff, &n)) {
@@ -283,6 +379,7 @@ static int parse(struct kt_options *o, int argc, char **argv, char *err, int err
 	o->cpu = 1;
 	o->handler_timeout_s = 5;
 	o->memory_limit_mb = 512;
+	o->record_compress = 3;
 	o->script_argv = calloc(argc + 1, sizeof(char *));
 	if (!o->script_argv) {
 		snprintf(err, errlen, "out of memory");
@@ -322,6 +419,8 @@ static int parse(struct kt_options *o, int argc, char **argv, char *err, int err
 		snprintf(err, errlen, "choose --record or --replay, not both");
 		return -1;
 	}
+	if (check_record(o, err, errlen))
+		return -1;
 	if (o->replay && (o->all || o->cmd)) {
 		snprintf(err, errlen, "--replay takes no --all or --cmd (--pid and --tgid filter the recording)");
 		return -1;

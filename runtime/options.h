@@ -4,6 +4,7 @@
 #define KT_OPTIONS_H
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 
 struct kt_options {
 	int pid;                /* -p/--pid: one thread (a thread id, not a process) */
@@ -22,6 +23,11 @@ struct kt_options {
 	int verbose;            /* -v: libbpf's warnings (as KEYTIME_DEBUG=1); -vv: its log */
 	bool list_scripts;      /* --list-scripts: the stock scripts found by name */
 	const char *record;      /* --record FILE: save the event stream */
+	int record_compress;     /* --record-compress: zstd level, 0: none */
+	uint64_t record_size;    /* --record-size: a new part past this many bytes; 0: never */
+	double record_time;      /* --record-time: a new part every this many seconds; 0: never */
+	unsigned record_keep;    /* --record-keep: parts kept (the newest); 0: all */
+	bool record_options;     /* one of those was given */
 	const char *metrics;     /* --metrics ADDR:PORT: serve /metrics */
 	const char *replay;      /* --replay FILE: events from a recording, no BPF */
 	bool strict;             /* --strict: the first handler error ends the run */

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
-#include <sys/stat.h>
 #include "session.h"
 #include "source.h"
 #include "stacks.h"
@@ -18,8 +17,7 @@
 #include "warn.h"
 
 static struct {
-	uint8_t *buf;                  /* the whole recording */
-	size_t len;
+	struct kt_trace_reader *reader;   /* read as the replay goes */
 	uint64_t now;                  /* the recorded clock */
 	uint64_t lost[KT_KIND_MAX];    /* lost counts the recording ends with */
 	struct kt_config config;       /* kt.filter's switches: no map */
@@ -90,36 +88,6 @@ static int on_end(void *arg, const struct kt_trace_end *end)
 	return 0;
 }
 
-/* Only the header, to set the clock before the script's main chunk runs. */
-static int stop_at_first_event(void *arg, const void *rec, size_t size)
-{
-	return 1;
-}
-
-static uint8_t *load(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	uint8_t *buf;
-
-	if (!f || fstat(fileno(f), &st)) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		if (f)
-			fclose(f);
-		return NULL;
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf || fread(buf, 1, st.st_size, f) != (size_t)st.st_size) {
-		snprintf(err, errlen, "cannot read %s: %s", path, buf ? strerror(errno) : "out of memory");
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = st.st_size;
-	return buf;
-}
-
 static int no_check(char *err, size_t errlen)
 {
 	return 0;
@@ -127,13 +95,16 @@ static int no_check(char *err, size_t errlen)
 
 static int open_recording(struct kt_session *s, char *err, size_t errlen)
 {
-	struct kt_trace_callbacks cb = { .info = on_info, .event = stop_at_first_event, .arg = s };
+	struct kt_trace_callbacks cb = { .info = on_info, .arg = s };
 	char perr[256];
+	FILE *f;
 
 	replay.config = (struct kt_config){ .active = 1, .cpu_events = s->opts->cpu };
-	if (!(replay.buf = load(s->opts->replay, &replay.len, err, errlen)))
+	if (!(f = fopen(s->opts->replay, "rbe"))) {
+		snprintf(err, errlen, "cannot read %s: %s", s->opts->replay, strerror(errno));
 		return -1;
-	if (kt_trace_parse(replay.buf, replay.len, &cb, perr, sizeof(perr)) < 0) {
+	}
+	if (!(replay.reader = kt_trace_open(f, &cb, perr, sizeof(perr)))) {
 		snprintf(err, errlen, "%s: %s", s->opts->replay, perr);
 		return -1;
 	}
@@ -151,9 +122,9 @@ static int run(struct kt_session *s)
 	char perr[256];
 	int r;
 
-	r = kt_trace_parse(replay.buf, replay.len, &cb, perr, sizeof(perr));
-	free(replay.buf);
-	replay.buf = NULL;
+	r = kt_trace_read(replay.reader, &cb, perr, sizeof(perr));
+	kt_trace_close(replay.reader);
+	replay.reader = NULL;
 	fflush(stdout);
 	if (r < 0) {
 		kt_warn("%s: %s", s->opts->replay, perr);
@@ -164,8 +135,8 @@ static int run(struct kt_session *s)
 
 static void close_recording(struct kt_session *s)
 {
-	free(replay.buf);
-	replay.buf = NULL;
+	kt_trace_close(replay.reader);
+	replay.reader = NULL;
 }
 
 static uint64_t now(struct kt_session *s)

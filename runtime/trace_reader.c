@@ -1,21 +1,75 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Reading keytime trace files: a pure parser over a buffer, so it can be
- * fuzzed, with errors that name the byte offset. */
+/* Reading keytime trace files, versions 1 and 2, as a stream: one chunk
+ * in memory at a time, zstd decompressed as it goes, so a recording of
+ * any length replays in the same memory. Errors name the byte offset (in
+ * the uncompressed data: the file's own offset when it is not compressed). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <zstd.h>
 #include "trace_format.h"
 #include "events.h"
 
-static uint64_t aligned_record[KT_TRACE_MAX_CHUNK / sizeof(uint64_t)];
+struct kt_trace_reader {
+	FILE *f;
+	unsigned version;
+	enum kt_trace_compression compression;
+	uint64_t off;            /* bytes of uncompressed data read */
+	ZSTD_DCtx *zd;
+	uint8_t *zin, *zout;
+	ZSTD_inBuffer in;
+	size_t zin_cap, zout_cap, zout_len, zout_pos;
+	size_t frame_left;       /* ZSTD_decompressStream's last answer: 0 at a frame's end */
+	const char *zerr;        /* a decompression error */
+	bool ended;              /* the end chunk was read */
+	uint8_t *chunk;          /* KT_TRACE_MAX_CHUNK bytes */
+	uint64_t *record;        /* the event rebuilt, aligned */
+};
 
-static uint32_t get_u32(const uint8_t *p)
+/* Up to n bytes of the data after the header; fewer at its end or on an
+ * error (zerr). */
+static size_t get(struct kt_trace_reader *r, void *dst, size_t n)
 {
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
+	uint8_t *d = dst;
+	size_t got = 0;
+
+	if (r->compression == KT_COMPRESS_NONE) {
+		got = n ? fread(dst, 1, n, r->f) : 0;
+		r->off += got;
+		return got;
+	}
+	while (got < n && !r->zerr) {
+		if (r->zout_pos < r->zout_len) {
+			size_t k = r->zout_len - r->zout_pos;
+			if (k > n - got)
+				k = n - got;
+			memcpy(d + got, r->zout + r->zout_pos, k);
+			r->zout_pos += k;
+			got += k;
+			continue;
+		}
+		if (r->in.pos == r->in.size) {
+			r->in.size = fread(r->zin, 1, r->zin_cap, r->f);
+			r->in.pos = 0;
+			if (!r->in.size)
+				break;
+		}
+		ZSTD_outBuffer out = { r->zout, r->zout_cap, 0 };
+		size_t ret = ZSTD_decompressStream(r->zd, &out, &r->in);
+		if (ZSTD_isError(ret)) {
+			r->zerr = ZSTD_getErrorName(ret);
+			break;
+		}
+		r->frame_left = ret;
+		r->zout_len = out.pos;
+		r->zout_pos = 0;
+	}
+	r->off += got;
+	return got;
 }
 
-static int parse_info(const char *text, size_t len, const struct kt_trace_callbacks *cb)
+static void parse_info(const char *text, size_t len, const struct kt_trace_callbacks *cb)
 {
 	char line[1024];
 	size_t start = 0;
@@ -28,15 +82,13 @@ static int parse_info(const char *text, size_t len, const struct kt_trace_callba
 		if (n < sizeof(line)) {
 			memcpy(line, text + start, n);
 			line[n] = 0;
-			if ((eq = strchr(line, '='))) {
+			if ((eq = strchr(line, '=')) && cb->info) {
 				*eq = 0;
-				if (cb->info && cb->info(cb->arg, line, eq + 1))
-					return 1;
+				cb->info(cb->arg, line, eq + 1);
 			}
 		}
 		start += n + 1;
 	}
-	return 0;
 }
 
 static int parse_stack(const uint8_t *p, uint32_t len, const struct kt_trace_callbacks *cb)
@@ -58,90 +110,208 @@ static int parse_stack(const uint8_t *p, uint32_t len, const struct kt_trace_cal
 	return cb->stack ? cb->stack(cb->arg, id, frames, n) : 0;
 }
 
+void kt_trace_close(struct kt_trace_reader *r)
+{
+	if (!r)
+		return;
+	if (r->f)
+		fclose(r->f);
+	ZSTD_freeDCtx(r->zd);
+	free(r->zin);
+	free(r->zout);
+	free(r->chunk);
+	free(r->record);
+	free(r);
+}
+
+struct kt_trace_reader *kt_trace_open(FILE *f, const struct kt_trace_callbacks *cb,
+				      char *err, size_t errlen)
+{
+	struct kt_trace_reader *r = calloc(1, sizeof(*r));
+	uint8_t head[16];
+	uint32_t info_len, compression;
+
+	if (!r || !(r->chunk = malloc(KT_TRACE_MAX_CHUNK)) ||
+	    !(r->record = malloc(KT_TRACE_MAX_CHUNK))) {
+		snprintf(err, errlen, "out of memory");
+		free(r ? r->chunk : NULL);
+		free(r);
+		fclose(f);
+		return NULL;
+	}
+	r->f = f;
+	if (get(r, head, 16) < 16 || memcmp(head, KT_TRACE_MAGIC, 8)) {
+		snprintf(err, errlen, "not a keytime trace (bad magic at byte offset 0)");
+		goto fail;
+	}
+	memcpy(&r->version, head + 8, 4);
+	memcpy(&info_len, head + 12, 4);
+	if (r->version > KT_TRACE_VERSION) {
+		snprintf(err, errlen, "format version %u is newer than this keytime-run reads (%u): "
+			 "use a newer keytime-run", r->version, KT_TRACE_VERSION);
+		goto fail;
+	}
+	if (r->version == 0) {
+		snprintf(err, errlen, "corrupt header at byte offset 8: version 0");
+		goto fail;
+	}
+	if (info_len > KT_TRACE_MAX_INFO || get(r, r->chunk, info_len) < info_len) {
+		snprintf(err, errlen, "truncated or corrupt header at byte offset 12 (info length %u)", info_len);
+		goto fail;
+	}
+	if (r->version >= 2) {
+		if (get(r, &compression, 4) < 4) {
+			snprintf(err, errlen, "truncated header at byte offset %u (no compression field)",
+				 16 + info_len);
+			goto fail;
+		}
+		if (compression > KT_COMPRESS_ZSTD) {
+			snprintf(err, errlen, "corrupt header at byte offset %u (unknown compression %u)",
+				 16 + info_len, compression);
+			goto fail;
+		}
+		r->compression = compression;
+	}
+	if (r->compression == KT_COMPRESS_ZSTD) {
+		r->zin_cap = ZSTD_DStreamInSize();
+		r->zout_cap = ZSTD_DStreamOutSize();
+		if (!(r->zd = ZSTD_createDCtx()) || !(r->zin = malloc(r->zin_cap)) ||
+		    !(r->zout = malloc(r->zout_cap))) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		r->in = (ZSTD_inBuffer){ r->zin, 0, 0 };
+	}
+	parse_info((const char *)r->chunk, info_len, cb);
+	return r;
+fail:
+	kt_trace_close(r);
+	return NULL;
+}
+
+unsigned kt_trace_version(const struct kt_trace_reader *r)
+{
+	return r->version;
+}
+
+enum kt_trace_compression kt_trace_compression(const struct kt_trace_reader *r)
+{
+	return r->compression;
+}
+
+/* Why fewer bytes came than a part needs: the data ended, or did not decompress. */
+static void short_read(struct kt_trace_reader *r, uint64_t at, const char *what, size_t want,
+		       size_t got, char *err, size_t errlen)
+{
+	if (r->zerr)
+		snprintf(err, errlen, "corrupt compressed data after byte offset %llu (zstd: %s)",
+			 (unsigned long long)(r->off), r->zerr);
+	else
+		snprintf(err, errlen, "truncated at byte offset %llu (%s needs %zu bytes, %zu left%s)",
+			 (unsigned long long)at, what, want, got,
+			 r->compression ? " in the compressed stream" : "");
+}
+
+int kt_trace_read(struct kt_trace_reader *r, const struct kt_trace_callbacks *cb,
+		  char *err, size_t errlen)
+{
+	for (;;) {
+		uint64_t off = r->off;
+		uint32_t h[2], type, clen;
+		size_t got;
+		int res;
+
+		if ((got = get(r, h, 8)) == 0 && !r->zerr) {
+			if (ferror(r->f))
+				snprintf(err, errlen, "read error at byte offset %llu", (unsigned long long)off);
+			else if (r->compression && r->frame_left)
+				snprintf(err, errlen, "truncated at byte offset %llu (the compressed stream "
+					 "stops before its end: was the recording killed?)", (unsigned long long)off);
+			else if (!r->ended)
+				snprintf(err, errlen, "truncated at byte offset %llu (no end chunk: "
+					 "was the recording killed?)", (unsigned long long)off);
+			else
+				return 0;
+			return -1;
+		}
+		if (got < 8) {
+			short_read(r, off, "a chunk header", 8, got, err, errlen);
+			return -1;
+		}
+		type = h[0];
+		clen = h[1];
+		if (clen > KT_TRACE_MAX_CHUNK) {
+			snprintf(err, errlen, "corrupt chunk at byte offset %llu (length %u)",
+				 (unsigned long long)off, clen);
+			return -1;
+		}
+		if (type < KT_CHUNK_EVENT || type > KT_CHUNK_END) {
+			snprintf(err, errlen, "corrupt chunk at byte offset %llu (unknown type %u)",
+				 (unsigned long long)off, type);
+			return -1;
+		}
+		if ((got = get(r, r->chunk, clen)) < clen) {
+			char what[32];
+			snprintf(what, sizeof(what), "a chunk of %u bytes", clen);
+			short_read(r, off, what, clen, got, err, errlen);
+			return -1;
+		}
+		switch (type) {
+		case KT_CHUNK_EVENT: {
+			size_t size = clen;
+			if (r->version >= 2)
+				size = kt_trace_untrim(r->chunk, clen, r->record, KT_TRACE_MAX_CHUNK);
+			else
+				memcpy(r->record, r->chunk, clen);   /* aligned */
+			if (!size || !kt_record_valid(r->record, size)) {
+				snprintf(err, errlen, "corrupt event at byte offset %llu", (unsigned long long)off);
+				return -1;
+			}
+			res = cb->event ? cb->event(cb->arg, r->record, size) : 0;
+			break;
+		}
+		case KT_CHUNK_STACK:
+			res = clen < 4 ? -1 : parse_stack(r->chunk, clen, cb);
+			if (res < 0) {
+				snprintf(err, errlen, "corrupt stack at byte offset %llu", (unsigned long long)off);
+				return -1;
+			}
+			break;
+		default: {   /* KT_CHUNK_END */
+			struct kt_trace_end end;
+			if (clen != sizeof(end)) {
+				snprintf(err, errlen, "corrupt end chunk at byte offset %llu", (unsigned long long)off);
+				return -1;
+			}
+			memcpy(&end, r->chunk, sizeof(end));
+			r->ended = true;
+			res = cb->end ? cb->end(cb->arg, &end) : 0;
+			break;
+		}
+		}
+		if (res)
+			return 1;
+	}
+}
+
 int kt_trace_parse(const uint8_t *buf, size_t len, const struct kt_trace_callbacks *cb,
 		   char *err, size_t errlen)
 {
-	uint32_t version, info_len;
-	size_t off;
-	int r;
+	struct kt_trace_reader *r;
+	FILE *f;
+	int res;
 
-	if (len < 16 || memcmp(buf, KT_TRACE_MAGIC, 8)) {
+	if (!len) {
 		snprintf(err, errlen, "not a keytime trace (bad magic at byte offset 0)");
 		return -1;
 	}
-	version = get_u32(buf + 8);
-	if (version > KT_TRACE_VERSION) {
-		snprintf(err, errlen, "format version %u is newer than this keytime-run reads (%u): "
-			 "use a newer keytime-run", version, KT_TRACE_VERSION);
+	if (!(f = fmemopen((void *)buf, len, "rb"))) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (version == 0) {
-		snprintf(err, errlen, "corrupt header at byte offset 8: version 0");
+	if (!(r = kt_trace_open(f, cb, err, errlen)))
 		return -1;
-	}
-	info_len = get_u32(buf + 12);
-	if (info_len > KT_TRACE_MAX_INFO || 16 + (size_t)info_len > len) {
-		snprintf(err, errlen, "truncated or corrupt header at byte offset 12 (info length %u)", info_len);
-		return -1;
-	}
-	if ((r = parse_info((const char *)buf + 16, info_len, cb)))
-		return r;
-
-	for (off = 16 + info_len; off < len;) {
-		uint32_t type, clen;
-		const uint8_t *p;
-
-		if (len - off < 8) {
-			snprintf(err, errlen, "truncated at byte offset %zu (a chunk header needs 8 bytes, %zu left)",
-				 off, len - off);
-			return -1;
-		}
-		type = get_u32(buf + off);
-		clen = get_u32(buf + off + 4);
-		if (clen > KT_TRACE_MAX_CHUNK) {
-			snprintf(err, errlen, "corrupt chunk at byte offset %zu (length %u)", off, clen);
-			return -1;
-		}
-		if (len - off - 8 < clen) {
-			snprintf(err, errlen, "truncated at byte offset %zu (chunk of %u bytes, %zu left)",
-				 off, clen, len - off - 8);
-			return -1;
-		}
-		p = buf + off + 8;
-		switch (type) {
-		case KT_CHUNK_EVENT:
-			/* Records sit at any offset in the file: an aligned copy. */
-			memcpy(aligned_record, p, clen);
-			if (!kt_record_valid(aligned_record, clen)) {
-				snprintf(err, errlen, "corrupt event at byte offset %zu", off);
-				return -1;
-			}
-			r = cb->event ? cb->event(cb->arg, aligned_record, clen) : 0;
-			break;
-		case KT_CHUNK_STACK:
-			r = clen < 4 ? -1 : parse_stack(p, clen, cb);
-			if (r < 0) {
-				snprintf(err, errlen, "corrupt stack at byte offset %zu", off);
-				return -1;
-			}
-			break;
-		case KT_CHUNK_END: {
-			struct kt_trace_end end;
-			if (clen != sizeof(end)) {
-				snprintf(err, errlen, "corrupt end chunk at byte offset %zu", off);
-				return -1;
-			}
-			memcpy(&end, p, sizeof(end));
-			r = cb->end ? cb->end(cb->arg, &end) : 0;
-			break;
-		}
-		default:
-			snprintf(err, errlen, "corrupt chunk at byte offset %zu (unknown type %u)", off, type);
-			return -1;
-		}
-		if (r)
-			return 1;
-		off += 8 + clen;
-	}
-	return 0;
+	res = kt_trace_read(r, cb, err, errlen);
+	kt_trace_close(r);
+	return res;
 }

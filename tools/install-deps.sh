@@ -12,6 +12,7 @@ packages=(
     make gcc libc6-dev clang llvm bpftool pkg-config
     libbpf-dev libelf-dev zlib1g-dev liblua5.4-dev libreadline-dev
     libmicrohttpd-dev   # --metrics: the /metrics endpoint
+    libzstd-dev         # --record: zstd-compressed recordings
     # scripts and tests: the Lua interpreter and the modules scripts require
     lua5.4 lua-cjson lua-argparse lua-filesystem
     libcmocka-dev   # unit tests

@@ -11,7 +11,8 @@ SHIFT="$TB/trace_shift"
 # 2^53 + 30 days + an odd number of ns: every digit must survive.
 OFFSET=$(((1 << 53) + 30 * 86400 * 1000000000 + 123456789))
 
-"$KT" --record "$WORK/run.kt" -k 1 "$TOP/scripts/keytime.lua" -x --follow -c "$TB/lifecycle $WORK/manifest" \
+# Uncompressed, so that the sizes below compare.
+"$KT" --record "$WORK/run.kt" --record-compress 0 -k 1 "$TOP/scripts/keytime.lua" -x --follow -c "$TB/lifecycle $WORK/manifest" \
     >"$WORK/live" 2>"$WORK/err"
 rc=$?; [ $rc -eq 7 ] || fail "live run exited $rc: $(cat "$WORK/err")"
 "$SHIFT" "$WORK/run.kt" "$WORK/moved.kt" "$OFFSET" || fail "trace_shift failed"
