@@ -211,6 +211,25 @@ grep -q "truncated at byte offset [0-9]* (the compressed stream stops before its
 head -n "$(wc -l <"$WORK/killed.replay")" "$WORK/killed.live" | cmp -s - "$WORK/killed.replay" ||
     fail "killed: the replayed events are not the live run's first ones"
 
+# Bad --record-* values: one line naming the option, exit status 2, nothing traced.
+bad_record_option() {   # pattern, options...
+    local pattern=$1 rc; shift
+    "$KT" "$@" "$TOP/scripts/keytime.lua" -c /bin/true >/dev/null 2>"$WORK/err"
+    rc=$?; [ $rc -eq 2 ] || fail "$*: exit $rc, expected 2: $(cat "$WORK/err")"
+    [ "$(wc -l <"$WORK/err")" -eq 1 ] && grep -qE "^keytime-run: $pattern" "$WORK/err" ||
+        fail "$*: not one clear line: $(cat "$WORK/err")"
+}
+bad_record_option "--record-size needs a size" --record "$WORK/b.kt" --record-size 100
+bad_record_option "--record-size needs a size" --record "$WORK/b.kt" --record-size 10X
+bad_record_option "--record-size needs a size" --record "$WORK/b.kt" --record-size -5M
+bad_record_option "--record-time needs a number of seconds" --record "$WORK/b.kt" --record-time 0
+bad_record_option "--record-time needs a number of seconds" --record "$WORK/b.kt" --record-time soon
+bad_record_option "--record-keep needs a number of parts" --record "$WORK/b.kt" --record-size 1M --record-keep 0
+bad_record_option "--record-keep needs --record-size or --record-time" --record "$WORK/b.kt" --record-keep 3
+bad_record_option "--record-compress needs a zstd level" --record "$WORK/b.kt" --record-compress 20
+bad_record_option "--record-compress, --record-size, --record-time and --record-keep need --record FILE" --record-size 1M
+ls "$WORK"/b*.kt 2>/dev/null && fail "a refused command line wrote a recording"
+
 # Replay streams: 10 times the events, the same memory (max RSS), every
 # event delivered (trace_repeat: the recording's events N times over).
 cat >"$WORK/hwm.lua" <<'LUA'
