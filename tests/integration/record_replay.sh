@@ -193,12 +193,12 @@ tail -n "$(wc -l <"$WORK/timed.replay")" "$WORK/timed.live" | cmp -s - "$WORK/ti
 
 # A recorder killed (SIGKILL) loses at most its last 2 s or so: the file
 # replays up to there, then says it stops short. The events printed live
-# 3 s before the kill are all in it.
+# 3 s (times TIME_SCALE) before the kill are all in it.
 "$KT" --record "$WORK/killed.kt" "$TOP/scripts/keytime.lua" --json --follow -c "$TB/ticker" \
     >"$WORK/killed.live" 2>"$WORK/err" & tracer=$!
 wait_for "$WORK/killed.live" '"exit_code":20,' 60 || fail "killed: the ticker's children were not seen"
 early=$(wc -l <"$WORK/killed.live")
-sleep 3
+sleep $((3 * TIME_SCALE))
 kill -KILL $tracer
 wait_pid $tracer 10 || fail "killed: the tracer is still running"
 "$TOP/keytime-ctl" -l >/dev/null   # its pins: cleaned by the next tool to look
