@@ -64,7 +64,7 @@ objs=$(for f in runtime/*.c; do n=$(basename "$f" .c); [ "$n" = main ] || echo "
        for f in repl/*.c; do [ -e "$f" ] && echo "build/repl_$(basename "$f" .c).o"; done)
 gcc $cflags -Wno-unused-parameter $(pkg-config --cflags lua5.4) -Iruntime -Ibpf -Ibuild -Irepl \
     -o "$B/hostpath" bench/hostpath.c $objs \
-    -lbpf -lelf -lz $(pkg-config --libs lua5.4) -lm -lreadline -lmicrohttpd -lpthread || die "cannot build bench/hostpath.c"
+    -lbpf -lelf -lz $(pkg-config --libs lua5.4) -lm -lreadline -lmicrohttpd -lpthread -lzstd || die "cannot build bench/hostpath.c"
 
 # Probes of the test suite must not run beside ours (they would also see
 # our probes loaded): the tests' lock.
