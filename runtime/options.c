@@ -218,7 +218,7 @@ static int apply_record(struct kt_options *o, int opt, const char *v, const char
 /* The --record-* options agree with each other and with --record. */
 static int check_record(const struct kt_options *o, char *err, int errlen)
 {
-	if (!o->record && (o->record_options)) {
+	if (!o->record && o->record_options) {
 		snprintf(err, errlen, "--record-compress, --record-size, --record-time and --record-keep "
 			 "need --record FILE");
 		return -1;
