@@ -41,8 +41,14 @@ struct sched_entity {
 	u64 sum_exec_runtime;
 };
 
+struct thread_info {
+	u32 cpu;                       /* since 5.16; task_struct's cpu before */
+};
+
 struct task_struct {
+	struct thread_info thread_info;
 	unsigned int __state;          /* "state" before 5.14: see the probes */
+	void *stack;
 	struct sched_entity se;
 	struct mm_struct *mm;
 	int exit_code;

@@ -104,6 +104,8 @@ struct kt_entries {
 /* Per CPU: what the probes keep between runs. */
 struct kt_cpu_state {
 	__u64 unannounced;        /* bytes submitted since this CPU last woke the reader */
+	__u64 ctx_addr;           /* scratch: see in_interrupt_context() */
+	__s64 irq_depth;          /* in interrupt entries seen and not left */
 	struct kt_entries slot[KT_ENTRY_SLOTS];
 };
 
@@ -594,6 +596,82 @@ int BPF_PROG(kt_process_exit_task_only, struct task_struct *task)
 	return process_exit(task, task->signal->live.counter == 0, false);
 }
 
+/* task_struct's state field before 5.14 */
+struct task_struct___state_pre_5_14 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned int task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___state_pre_5_14 *)t, state);
+}
+
+/* ---- run-queue waits (kt_config.runq) ---------------------------------- */
+
+/* Per target thread, from the moment it became runnable (woken, or
+ * switched out still runnable) to its next switch-in, where it is read and
+ * removed. By pid, with the task's start time against a reused pid; LRU, so
+ * a thread that ends meanwhile leaves nothing for good. A hash map rather
+ * than task storage: 6.1's task storage may not be taken at sched_switch. */
+struct kt_runq_state {
+	__u64 start_time;
+	__u64 runnable_since;     /* bpf_ktime_get_ns() */
+	__s32 waker_pid;          /* -1: became runnable by preemption */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct kt_runq_state);
+} kt_runq SEC(".maps");
+
+static __always_inline void runq_woken(struct task_struct *p, __u32 waker_pid, __u64 now)
+{
+	__u32 pid = p->pid;
+	struct kt_runq_state st = { p->start_time, now, waker_pid, 0 };
+
+	bpf_map_update_elem(&kt_runq, &pid, &st, BPF_ANY);
+}
+
+/* prev leaves the CPU: still runnable, it waits from now on (keeping the
+ * waker of a wake-up that came while it was still on the CPU); asleep, any
+ * state left is stale. */
+static __always_inline void runq_switched_out(struct task_struct *prev, bool runnable, __u64 now)
+{
+	__u32 pid = prev->pid;
+	struct kt_runq_state *st;
+
+	if (!runnable) {
+		bpf_map_delete_elem(&kt_runq, &pid);
+		return;
+	}
+	st = bpf_map_lookup_elem(&kt_runq, &pid);
+	if (st && st->start_time == prev->start_time) {
+		st->runnable_since = now;
+		return;
+	}
+	runq_woken(prev, (__u32)-1, now);
+}
+
+static __always_inline void runq_switched_in(struct task_struct *next, __u64 now,
+					     struct kt_switch *rec)
+{
+	__u32 pid = next->pid;
+	struct kt_runq_state *st = bpf_map_lookup_elem(&kt_runq, &pid);
+
+	if (!st)
+		return;
+	if (st->start_time == next->start_time && st->runnable_since && now >= st->runnable_since) {
+		rec->runq_latency = now - st->runnable_since;
+		rec->waker_pid = st->waker_pid;
+	}
+	bpf_map_delete_elem(&kt_runq, &pid);
+}
+
 /* ---- on/off CPU ------------------------------------------------------- */
 
 static __always_inline int sched_switch(void *ctx, bool preempt, struct task_struct *prev,
@@ -605,12 +683,17 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 	if (!c || !c->cpu_events)
 		return 0;
 	if (switch_target_of(c, prev) >= 0) {
+		if (c->runq)   /* TASK_RUNNING: it stays on the run queue */
+			runq_switched_out(prev, preempt || task_state(prev) == 0, bpf_ktime_get_ns());
 		rec = reserve(sizeof(*rec), KT_OFFCPU);
 		if (rec) {
 			fill_header(&rec->hdr, KT_OFFCPU, prev);
 			rec->state = preempt ? 0 : prev_state;
 			rec->stack_id = c->stacks ? bpf_get_stackid(ctx, &kt_stacks, 0) : -1;
 			rec->runtime = prev->se.sum_exec_runtime;
+			rec->runq_latency = KT_RUNQ_UNKNOWN;
+			rec->waker_pid = -1;
+			rec->reserved = 0;
 			submit(rec, sizeof(*rec), c);
 		}
 	}
@@ -621,7 +704,15 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 			rec->state = 0;
 			rec->stack_id = -1;
 			rec->runtime = next->se.sum_exec_runtime;
+			rec->runq_latency = KT_RUNQ_UNKNOWN;
+			rec->waker_pid = -1;
+			rec->reserved = 0;
+			if (c->runq)
+				runq_switched_in(next, rec->hdr.time, rec);
 			submit(rec, sizeof(*rec), c);
+		} else if (c->runq) {
+			struct kt_switch lost;   /* still consume the state */
+			runq_switched_in(next, bpf_ktime_get_ns(), &lost);
 		}
 	}
 	return 0;
@@ -635,18 +726,6 @@ int BPF_PROG(kt_sched_switch, bool preempt, struct task_struct *prev,
 	return sched_switch(ctx, preempt, prev, next, prev_state);
 }
 
-/* task_struct's state field before 5.14 */
-struct task_struct___state_pre_5_14 {
-	long state;
-} __attribute__((preserve_access_index));
-
-static __always_inline unsigned int task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___state_pre_5_14 *)t, state);
-}
-
 /* Before 5.18 (Ubuntu 22.04's 5.15, RHEL 9's 5.14) it does not: read it
  * from the task, which is what those kernels' tracepoint itself reported. */
 SEC("tp_btf/sched_switch")
@@ -654,4 +733,118 @@ int BPF_PROG(kt_sched_switch_no_state, bool preempt, struct task_struct *prev,
 	     struct task_struct *next)
 {
 	return sched_switch(ctx, preempt, prev, next, task_state(prev));
+}
+
+/* ---- wake-ups (kt_config.wakeups, kt_config.runq) ----------------------- */
+
+/* Whether the waker runs in interrupt context. The preempt count would
+ * say, but x86 keeps it in a per-CPU variable whose address a kernel
+ * without CONFIG_KALLSYMS_ALL (this host's) does not give BPF. So two
+ * signs, either enough:
+ * - the interrupt entries and exits keytime sees (timer callbacks, device
+ *   interrupt handlers, softirqs: the kt_wake_ctx_* programs below) count
+ *   per CPU how deep in them it is;
+ * - an interrupt that hit the kernel runs on the CPU's own IRQ stack: a
+ *   tp_btf program's ctx (its arguments array, on the stack of whatever
+ *   context hit the tracepoint) outside the current task's stack means
+ *   interrupt context. That catches what the first does not see (IPIs,
+ *   irq_work), unless the interrupt came from user mode, which runs on the
+ *   task's stack. The address goes through memory to become a number, which
+ *   root's programs may do (allow_ptr_leaks; keytime needs CAP_PERFMON).
+ *   THREAD_SIZE is 16 KB on x86-64 and arm64 without KASAN.
+ * Softirqs run by ksoftirqd are its own context: the waker is ksoftirqd. */
+#define KT_THREAD_SIZE (16 << 10)
+
+static __always_inline bool in_interrupt_context(void *ctx)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct kt_cpu_state *cpu = cpu_state();
+	__u64 base = (__u64)cur->stack, at;
+
+	if (!cpu)
+		return false;
+	if (cpu->irq_depth > 0)
+		return true;
+	cpu->ctx_addr = (__u64)ctx;
+	at = *(volatile __u64 *)&cpu->ctx_addr;
+	return at < base || at >= base + KT_THREAD_SIZE;
+}
+
+static __always_inline int irq_depth_add(int n)
+{
+	struct kt_cpu_state *cpu = cpu_state();
+
+	if (cpu && (n > 0 || cpu->irq_depth > 0))   /* attached mid-interrupt: no exit first */
+		cpu->irq_depth += n;
+	return 0;
+}
+
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(kt_wake_ctx_hrtimer_in) { return irq_depth_add(1); }
+SEC("tp_btf/hrtimer_expire_exit")
+int BPF_PROG(kt_wake_ctx_hrtimer_out) { return irq_depth_add(-1); }
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(kt_wake_ctx_softirq_in) { return irq_depth_add(1); }
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(kt_wake_ctx_softirq_out) { return irq_depth_add(-1); }
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(kt_wake_ctx_irq_in) { return irq_depth_add(1); }
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(kt_wake_ctx_irq_out) { return irq_depth_add(-1); }
+
+/* task_struct's cpu before 5.16 (then in thread_info) */
+struct task_struct___cpu_pre_5_16 {
+	unsigned int cpu;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task_cpu(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->thread_info.cpu))
+		return BPF_CORE_READ(t, thread_info.cpu);
+	return BPF_CORE_READ((struct task_struct___cpu_pre_5_16 *)t, cpu);
+}
+
+static __always_inline int wakeup(void *ctx, struct task_struct *p, __u32 flags)
+{
+	struct kt_config *c = current_config();
+	struct task_struct *waker = bpf_get_current_task_btf();
+	struct kt_wakeup *rec;
+	bool wakee_target;
+	bool irq;
+
+	if (!c)
+		return 0;
+	wakee_target = target_of(c, p) >= 0;
+	if (!wakee_target && !(c->wakeups && target_of(c, waker) >= 0))
+		return 0;
+	irq = in_interrupt_context(ctx);
+	if (c->runq && wakee_target)
+		runq_woken(p, waker->pid, bpf_ktime_get_ns());
+	if (!c->wakeups)
+		return 0;
+	rec = reserve(sizeof(*rec), KT_WAKEUP);
+	if (!rec)
+		return 0;
+	fill_header(&rec->hdr, KT_WAKEUP, p);
+	rec->waker_pid = waker->pid;
+	rec->waker_tgid = waker->tgid;
+	__builtin_memcpy(rec->waker_comm, waker->comm, KT_COMM_LEN);
+	rec->target_cpu = task_cpu(p);
+	rec->flags = flags | (irq ? KT_WAKEUP_IRQ : 0);
+	rec->stack_id = c->stacks ? bpf_get_stackid(ctx, &kt_stacks, 0) : -1;
+	rec->reserved = 0;
+	submit(rec, sizeof(*rec), c);
+	return 0;
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(kt_wake_sched_waking, struct task_struct *p)
+{
+	return wakeup(ctx, p, 0);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(kt_wake_sched_wakeup_new, struct task_struct *p)
+{
+	return wakeup(ctx, p, KT_WAKEUP_NEW);
 }

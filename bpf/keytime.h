@@ -25,6 +25,7 @@ enum kt_kind {
 	KT_ONCPU,
 	KT_OFFCPU,
 	KT_EXEC,          /* a target's exec succeeded: the new image's argv */
+	KT_WAKEUP,        /* a thread woke another: one of them is a target */
 	KT_KIND_MAX,
 };
 
@@ -106,6 +107,30 @@ struct kt_switch {
 	__u64 runtime;            /* the task's time on a CPU so far as the kernel counts
 	                           * it (se.sum_exec_runtime, ns; at offCPU it includes
 	                           * the run just ended): mends a switch-in not seen */
+	/* onCPU, while kt_config.runq is on: how long it waited on a run queue
+	 * (KT_RUNQ_UNKNOWN: not seen becoming runnable), and who woke it
+	 * (-1: preempted, or not seen). */
+	__u64 runq_latency;
+	__s32 waker_pid;
+	__u32 reserved;
+};
+
+#define KT_RUNQ_UNKNOWN (~0ULL)
+
+/* KT_WAKEUP: the header is the wakee's; the record comes from the waker's
+ * context (sched_waking, sched_wakeup_new). */
+#define KT_WAKEUP_IRQ 1u          /* the waker ran in interrupt context */
+#define KT_WAKEUP_NEW 2u          /* the wakee is a new task (sched_wakeup_new) */
+
+struct kt_wakeup {
+	struct kt_header hdr;
+	__u32 waker_pid;          /* the task that was current: in interrupt */
+	__u32 waker_tgid;         /* context, whichever one the interrupt hit */
+	char waker_comm[KT_COMM_LEN];
+	__u32 target_cpu;         /* as the kernel's tracepoint says: the wakee's last CPU */
+	__u32 flags;              /* KT_WAKEUP_* */
+	__s32 stack_id;           /* the waker's kernel stack, or negative */
+	__u32 reserved;
 };
 
 /* Why a new task of a followed target is not traced, or a child's end not
@@ -174,6 +199,9 @@ struct kt_config {
 	__u32 finish;             /* end the run */
 	__u32 time_limit_s;       /* end the run this long after the change; 0: unchanged */
 	__u32 reserved;
+	/* The wake-up probes (attached while either is on). */
+	__u32 wakeups;            /* report wakeup events */
+	__u32 runq;               /* onCPU carries runq_latency and waker_pid */
 };
 
 /* Records kept in kt_children, so a child's end can be told to its parent. */

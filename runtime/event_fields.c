@@ -15,6 +15,9 @@ static const char *const names[KT_F_COUNT] = {
 	[KT_F_STATE] = "state", [KT_F_STATE_NAME] = "state_name", [KT_F_STATE_CODE] = "state_code",
 	[KT_F_STACK_ID] = "stack_id", [KT_F_KSTACK] = "kstack", [KT_F_RUNTIME] = "runtime",
 	[KT_F_OLD_PID] = "old_pid",
+	[KT_F_RUNQ_LATENCY] = "runq_latency", [KT_F_WAKER_PID] = "waker_pid",
+	[KT_F_WAKER_TGID] = "waker_tgid", [KT_F_WAKER_COMM] = "waker_comm",
+	[KT_F_WAKER_IRQ] = "waker_irq", [KT_F_TARGET_CPU] = "target_cpu", [KT_F_NEW_TASK] = "new_task",
 };
 
 const char *kt_field_name(enum kt_field f)
@@ -33,9 +36,12 @@ static const enum kt_field exit_fields[] = { KT_F_EXIT_CODE, KT_F_SIGNAL, KT_F_C
 static const enum kt_field child_fields[] = { KT_F_CHILD_PID, KT_F_CHILD_TGID, KT_F_CLONE_FLAGS, KT_F_NONE };
 static const enum kt_field child_exit_fields[] = { KT_F_CHILD_PID, KT_F_CHILD_TGID, KT_F_EXIT_CODE, KT_F_SIGNAL,
 						   KT_F_LIFETIME, KT_F_NONE };
-static const enum kt_field oncpu_fields[] = { KT_F_RUNTIME, KT_F_NONE };
+static const enum kt_field oncpu_fields[] = { KT_F_RUNTIME, KT_F_RUNQ_LATENCY, KT_F_WAKER_PID, KT_F_NONE };
 static const enum kt_field offcpu_fields[] = { KT_F_STATE, KT_F_STATE_NAME, KT_F_STATE_CODE, KT_F_STACK_ID,
 					       KT_F_KSTACK, KT_F_RUNTIME, KT_F_NONE };
+static const enum kt_field wakeup_fields[] = { KT_F_WAKER_PID, KT_F_WAKER_TGID, KT_F_WAKER_COMM,
+					       KT_F_WAKER_IRQ, KT_F_TARGET_CPU, KT_F_NEW_TASK,
+					       KT_F_STACK_ID, KT_F_KSTACK, KT_F_NONE };
 static const enum kt_field no_fields[] = { KT_F_NONE };
 
 const enum kt_field *kt_kind_fields(unsigned kind)
@@ -49,6 +55,7 @@ const enum kt_field *kt_kind_fields(unsigned kind)
 	case KT_FORK_EXIT: case KT_VFORK_EXIT: case KT_THREAD_EXIT: return child_exit_fields;
 	case KT_ONCPU:      return oncpu_fields;
 	case KT_OFFCPU:     return offcpu_fields;
+	case KT_WAKEUP:     return wakeup_fields;
 	default:            return no_fields;
 	}
 }
@@ -171,14 +178,35 @@ struct kt_value kt_field_get(const void *rec, enum kt_field f)
 		const struct kt_switch *x = rec;
 		if (f == KT_F_RUNTIME)
 			return v_int((int64_t)x->runtime);
-		if (kind == KT_ONCPU)
+		if (kind == KT_ONCPU) {
+			/* known only while kt.filter.runq is on, and the thread was
+			 * seen becoming runnable */
+			if (f == KT_F_RUNQ_LATENCY && x->runq_latency != KT_RUNQ_UNKNOWN)
+				return v_int((int64_t)x->runq_latency);
+			if (f == KT_F_WAKER_PID && x->waker_pid >= 0)
+				return v_int(x->waker_pid);
 			return none;
+		}
 		switch (f) {
 		case KT_F_STATE:      return v_cstr(kt_state_letter(x->state));
 		case KT_F_STATE_NAME: return v_cstr(kt_state_name(x->state));
 		case KT_F_STATE_CODE: return v_int(x->state);
 		case KT_F_STACK_ID:   return v_int(x->stack_id);
 		case KT_F_KSTACK:     return (struct kt_value){ .type = KT_V_KSTACK, .i = x->stack_id };
+		default: return none;
+		}
+	}
+	case KT_WAKEUP: {
+		const struct kt_wakeup *x = rec;
+		switch (f) {
+		case KT_F_WAKER_PID:   return v_int(x->waker_pid);
+		case KT_F_WAKER_TGID:  return v_int(x->waker_tgid);
+		case KT_F_WAKER_COMM:  return v_str(x->waker_comm, KT_COMM_LEN);
+		case KT_F_WAKER_IRQ:   return v_bool(x->flags & KT_WAKEUP_IRQ);
+		case KT_F_TARGET_CPU:  return v_int(x->target_cpu);
+		case KT_F_NEW_TASK:    return v_bool(x->flags & KT_WAKEUP_NEW);
+		case KT_F_STACK_ID:    return v_int(x->stack_id);
+		case KT_F_KSTACK:      return (struct kt_value){ .type = KT_V_KSTACK, .i = x->stack_id };
 		default: return none;
 		}
 	}

@@ -35,6 +35,8 @@ static const struct {
 			     "a target thread switched out (kt.filter.cpu)" },
 	[KT_EXEC]        = { "exec",        "exec",          sizeof(struct kt_exec),
 			     "a process after a successful execve/execveat" },
+	[KT_WAKEUP]      = { "wakeup",      "wakeup",        sizeof(struct kt_wakeup),
+			     "a thread woke another; either is a target (kt.on(\"wakeup\"))" },
 };
 
 const char *kt_kind_name(unsigned kind)

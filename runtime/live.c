@@ -226,6 +226,11 @@ static int set_exec_calls(struct kt_session *s, bool on)
 	return kt_probes_set_exec_calls(&s->probes, on);
 }
 
+static int set_wake(struct kt_session *s, int events, int runq)
+{
+	return kt_probes_set_wake(&s->probes, events, runq);
+}
+
 static int target_remove(struct kt_session *s, __u32 type, __u32 id)
 {
 	return kt_target_remove(&s->probes, type, id);
@@ -259,6 +264,7 @@ const struct kt_source kt_live_source = {
 	.config_set = config_set,
 	.set_cpu_events = set_cpu_events,
 	.set_exec_calls = set_exec_calls,
+	.set_wake = set_wake,
 	.target_add = target_add,
 	.target_remove = target_remove,
 	.targets_each = targets_each,

@@ -111,7 +111,8 @@ const struct kt_api_name kt_filter_names[] = {
 	{ "exec_calls", NULL, "", "switch: exec_enter/exec_exit events (the execve syscall probes)" },
 	{ "follow", NULL, "", "switch: the targets' descendants become targets" },
 	{ "myproc", NULL, "", "switch: keytime-run's own process may be traced" },
-	{ "stacks", NULL, "", "switch: kernel stacks at offCPU (e.kstack)" },
+	{ "stacks", NULL, "", "switch: kernel stacks at offCPU and wakeup (e.kstack)" },
+	{ "runq", NULL, "", "switch: onCPU carries runq_latency and waker_pid (the wake-up probes)" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -123,6 +124,7 @@ static __u32 *config_field(struct kt_config *c, const char *k)
 	if (!strcmp(k, "cpu"))    return &c->cpu_events;
 	if (!strcmp(k, "myproc")) return &c->myproc;
 	if (!strcmp(k, "stacks")) return &c->stacks;
+	if (!strcmp(k, "runq"))   return &c->runq;
 	return NULL;
 }
 
@@ -227,6 +229,11 @@ static int filter_newindex(lua_State *L)
 		s->cpu_chosen = true;
 		if ((e = s->source->set_cpu_events(s, on)))
 			return luaL_error(L, "cannot switch onCPU/offCPU events: %s", strerror(-e));
+		return 0;
+	}
+	if (!strcmp(k, "runq")) {
+		if ((e = s->source->set_wake(s, -1, on)))
+			return luaL_error(L, "cannot switch run-queue latency: %s", strerror(-e));
 		return 0;
 	}
 	*f = on;

@@ -107,6 +107,8 @@ static void push_features(lua_State *L, struct kt_session *s)
 	lua_setfield(L, -2, "cpu_events");
 	lua_pushboolean(L, f.exec_calls);
 	lua_setfield(L, -2, "exec_calls");
+	lua_pushboolean(L, f.wakeups);
+	lua_setfield(L, -2, "wakeups");
 	if (known) {
 		lua_pushstring(L, f.exit_group_dead ? "tracepoint" : "derived");
 		lua_setfield(L, -2, "group_dead");

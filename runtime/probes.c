@@ -112,10 +112,11 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 /* The programs a kernel may refuse without the run failing: each gives
  * events a script may do without. The others are the core of keytime. */
-enum kt_optional { OPT_SWITCH, OPT_EXEC_CALLS, OPT_COUNT };
+enum kt_optional { OPT_SWITCH, OPT_EXEC_CALLS, OPT_WAKE, OPT_COUNT };
 static const char *const optional_what[OPT_COUNT] = {
 	[OPT_SWITCH] = "onCPU/offCPU events",
 	[OPT_EXEC_CALLS] = "exec_enter/exec_exit events",
+	[OPT_WAKE] = "wakeup events or run-queue latency",
 };
 
 static int optional_of(const char *prog)
@@ -124,6 +125,8 @@ static int optional_of(const char *prog)
 		return OPT_SWITCH;
 	if (!strncmp(prog, "kt_execve", 9))
 		return OPT_EXEC_CALLS;
+	if (!strncmp(prog, "kt_wake_", 8))
+		return OPT_WAKE;
 	return -1;
 }
 
@@ -145,6 +148,8 @@ static void choose_programs(struct keytime_bpf *skel, const struct kt_kernel_sha
 				  !shape->switch_has_prev_state && !off[OPT_SWITCH]);
 	bpf_object__for_each_program(prog, skel->obj) {
 		if (!strncmp(bpf_program__name(prog), "kt_execve", 9) && off[OPT_EXEC_CALLS])
+			bpf_program__set_autoload(prog, false);
+		if (!strncmp(bpf_program__name(prog), "kt_wake_", 8) && off[OPT_WAKE])
 			bpf_program__set_autoload(prog, false);
 		if (broken && *broken && !strncmp(bpf_program__name(prog), broken, strlen(broken)) &&
 		    bpf_program__autoload(prog))
@@ -237,6 +242,7 @@ static int load_programs(struct kt_probes *p, char *err, int errlen)
 		return -1;
 	p->features.cpu_events = !off[OPT_SWITCH];
 	p->features.exec_calls = !off[OPT_EXEC_CALLS];
+	p->features.wakeups = !off[OPT_WAKE];
 	p->features.exit_group_dead = shape.exit_has_group_dead;
 	p->features.switch_prev_state = shape.switch_has_prev_state;
 	p->exit_prog = shape.exit_has_group_dead ? p->skel->progs.kt_process_exit
@@ -361,8 +367,66 @@ int kt_probes_set_exec_calls(struct kt_probes *p, bool on)
 	return e;
 }
 
+/* Attaches (on) or detaches the programs given, all or none. 0 or -errno. */
+static int attach_set(struct bpf_program **progs, struct bpf_link **links, int n, bool on)
+{
+	int e = 0;
+
+	for (int i = 0; on && !e && i < n; i++)
+		if (!links[i] && !(links[i] = bpf_program__attach(progs[i])))
+			e = -errno;
+	if (!on || e)
+		for (int i = 0; i < n; i++) {
+			bpf_link__destroy(links[i]);   /* NULL is fine */
+			links[i] = NULL;
+		}
+	return e;
+}
+
+/* The wake-up programs (sched_waking, sched_wakeup_new) run at every
+ * wake-up on the machine: attached only while wakeup events or run-queue
+ * latency are wanted (demand.c, kt.filter.runq). The interrupt-context ones
+ * (waker_irq), which run at every timer callback, device interrupt and
+ * softirq, only for wakeup events. events/runq: 1 on, 0 off, -1 unchanged. */
+int kt_probes_set_wake(struct kt_probes *p, int events, int runq)
+{
+	struct keytime_bpf *skel = p->skel;
+	struct kt_config c;
+	int e = 0;
+
+	if (kt_config_get(p, &c))
+		return -errno;
+	if (events >= 0)
+		c.wakeups = events;
+	if (runq >= 0)
+		c.runq = runq;
+	if (skel && (c.wakeups || c.runq) && !p->features.wakeups)
+		return 0;   /* this kernel cannot: said once when loading */
+	if (skel) {
+		struct bpf_program *wake[] = { skel->progs.kt_wake_sched_waking,
+					       skel->progs.kt_wake_sched_wakeup_new };
+		struct bpf_program *ctx[] = {
+			skel->progs.kt_wake_ctx_hrtimer_in, skel->progs.kt_wake_ctx_hrtimer_out,
+			skel->progs.kt_wake_ctx_softirq_in, skel->progs.kt_wake_ctx_softirq_out,
+			skel->progs.kt_wake_ctx_irq_in, skel->progs.kt_wake_ctx_irq_out,
+		};
+		_Static_assert(sizeof(ctx) / sizeof(ctx[0]) == KT_WAKE_CTX_LINKS, "links");
+
+		e = attach_set(ctx, p->wake_ctx_links, KT_WAKE_CTX_LINKS, c.wakeups);
+		if (!e)
+			e = attach_set(wake, p->wake_links, 2, c.wakeups || c.runq);
+		if (e) {
+			attach_set(ctx, p->wake_ctx_links, KT_WAKE_CTX_LINKS, false);
+			return e;
+		}
+	}
+	return kt_config_set(p, &c) ? -errno : 0;
+}
+
 void kt_probes_close(struct kt_probes *p)
 {
+	attach_set(NULL, p->wake_links, 2, false);
+	attach_set(NULL, p->wake_ctx_links, KT_WAKE_CTX_LINKS, false);
 	if (p->switch_link)
 		bpf_link__destroy(p->switch_link);
 	p->switch_link = NULL;

@@ -16,12 +16,16 @@ struct kt_features {
 	bool exec_calls;          /* the execve syscall programs loaded: exec_enter/exec_exit */
 	bool exit_group_dead;     /* sched_process_exit passes group_dead (else derived) */
 	bool switch_prev_state;   /* sched_switch passes prev_state (else read from the task) */
+	bool wakeups;             /* the wake-up programs loaded: wakeup, runq_latency */
 };
 
 struct kt_probes {
 	struct keytime_bpf *skel;
 	struct bpf_link *switch_link;   /* attached only while onCPU/offCPU are on */
 	struct bpf_link *core_links[3]; /* task creation, exec, exit: always attached */
+	struct bpf_link *wake_links[2]; /* sched_waking, sched_wakeup_new: on demand */
+#define KT_WAKE_CTX_LINKS 6
+	struct bpf_link *wake_ctx_links[KT_WAKE_CTX_LINKS];   /* interrupt entries/exits: waker_irq */
 	struct bpf_program *exit_prog, *switch_prog;   /* the variants this kernel runs */
 	struct kt_features features;
 	bool exec_calls;                /* the exec syscall programs are attached */
@@ -49,6 +53,10 @@ int kt_probes_set_cpu_events(struct kt_probes *p, bool on);
 /* Attaches or detaches the execve/execveat syscall programs (exec_enter
  * and exec_exit events). 0 or -errno. */
 int kt_probes_set_exec_calls(struct kt_probes *p, bool on);
+/* Reporting wakeup events (events) and run-queue latency at onCPU (runq):
+ * 1 on, 0 off, -1 unchanged; the wake-up programs are attached while either
+ * is on. 0 or -errno. */
+int kt_probes_set_wake(struct kt_probes *p, int events, int runq);
 void kt_probes_close(struct kt_probes *p);
 
 /* The config map and the filter map. */

@@ -122,12 +122,13 @@ void kt_record_event(struct kt_session *s, const void *rec_, size_t size)
 			return;
 		}
 	}
-	if (h->kind == KT_OFFCPU) {
-		const struct kt_switch *sw = rec_;
-		if (sw->stack_id >= 0 && !kt_trace_stack_seen(s->recorder, sw->stack_id)) {
+	if (h->kind == KT_OFFCPU || h->kind == KT_WAKEUP) {
+		int32_t id = h->kind == KT_OFFCPU ? ((const struct kt_switch *)rec_)->stack_id
+						  : ((const struct kt_wakeup *)rec_)->stack_id;
+		if (id >= 0 && !kt_trace_stack_seen(s->recorder, id)) {
 			const char *frames[KT_STACK_DEPTH];
-			int n = kt_stack_frames(s, sw->stack_id, frames);
-			err |= kt_trace_write_stack(s->recorder, sw->stack_id, frames, n);
+			int n = kt_stack_frames(s, id, frames);
+			err |= kt_trace_write_stack(s->recorder, id, frames, n);
 		}
 	}
 	err |= kt_trace_write_event(s->recorder, rec_, size);

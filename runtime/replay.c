@@ -164,7 +164,7 @@ static uint64_t untraced(struct kt_session *s, uint64_t by_reason[KT_UNTRACED_MA
 /* Every event the recording has; the recording kernel's shapes are not known. */
 static bool features(struct kt_session *s, struct kt_features *f)
 {
-	f->cpu_events = f->exec_calls = true;
+	f->cpu_events = f->exec_calls = f->wakeups = true;
 	return false;
 }
 
@@ -189,6 +189,15 @@ static int set_cpu_events(struct kt_session *s, bool on)
 static int set_exec_calls(struct kt_session *s, bool on)
 {
 	s->probes.exec_calls = on;   /* only the switch: no probes */
+	return 0;
+}
+
+static int set_wake(struct kt_session *s, int events, int runq)
+{
+	if (events >= 0)
+		replay.config.wakeups = events;
+	if (runq >= 0)
+		replay.config.runq = runq;
 	return 0;
 }
 
@@ -230,6 +239,7 @@ const struct kt_source kt_replay_source = {
 	.config_set = config_set,
 	.set_cpu_events = set_cpu_events,
 	.set_exec_calls = set_exec_calls,
+	.set_wake = set_wake,
 	.target_add = target_add,
 	.target_remove = target_remove,
 	.targets_each = targets_each,

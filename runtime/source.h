@@ -46,6 +46,8 @@ struct kt_source {
 	int (*config_set)(struct kt_session *s, const struct kt_config *c);
 	int (*set_cpu_events)(struct kt_session *s, bool on);    /* 0 or -errno */
 	int (*set_exec_calls)(struct kt_session *s, bool on);    /* 0 or -errno */
+	/* wakeup events, run-queue latency: 1 on, 0 off, -1 unchanged */
+	int (*set_wake)(struct kt_session *s, int events, int runq);   /* 0 or -errno */
 	int (*target_add)(struct kt_session *s, __u32 type, __u32 id, __u32 flags);
 	int (*target_remove)(struct kt_session *s, __u32 type, __u32 id);
 	/* Calls fn for each target; stops if fn returns non-zero. */
