@@ -63,6 +63,14 @@ end
 local event_names = literals("lua_event.c")   -- its methods
 for name in pairs(literals("event_fields.c")) do event_names[name] = true end   -- the fields
 local seen, listed = {}, false
+-- wakeup events and onCPU's run-queue fields are asked for, not in "*"
+kt.filter.runq = true
+kt.on("wakeup", function() end)
+local put_once = {}
+local function put_new(...)
+  local line = table.concat({ ... }, " ")
+  if not put_once[line] then put_once[line] = true; put(...) end
+end
 kt.on("*", function(e)
   if not listed then
     listed = true
@@ -70,13 +78,15 @@ kt.on("*", function(e)
       for name in pairs(t) do put("list", name) end
     end
   end
-  if seen[e.kind] then return end
-  seen[e.kind] = true
-  put("kind", e.kind, e.name)
-  for name in pairs(event_names) do
-    if e[name] ~= nil then put("event", e.kind, name) end
+  if not seen[e.kind] then
+    seen[e.kind] = true
+    put("kind", e.kind, e.name)
   end
-  for name in pairs(e:totable()) do put("totable", e.kind, name) end
+  -- every event: some fields are there only on some (runq_latency)
+  for name in pairs(event_names) do
+    if e[name] ~= nil then put_new("event", e.kind, name) end
+  end
+  for name in pairs(e:totable()) do put_new("totable", e.kind, name) end
 end)
 kt.on("end", function()
   for kind in pairs(kt.stats().by_kind) do
