@@ -1,0 +1,66 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
+-- runqlat.lua: run-queue latency, how long the target's threads waited for
+-- a CPU once runnable (woken, or preempted), as log2 histograms in
+-- microseconds per process (or per thread), when the run ends or every
+-- --interval seconds.
+--   keytime-run scripts/runqlat.lua --tgid 3184 --interval 1
+--   keytime-run scripts/runqlat.lua -c './server' --follow --threads
+--
+-- @usecs[server 3184]:
+-- [0]                     3 |@@                                                  |
+-- [1]                    12 |@@@@@@@@@                                           |
+-- [2, 4)                 70 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+-- With --json, one object per process (or thread) and interval:
+-- {"time":...,"tgid":3184,"comm":"server","count":85,"sum_ns":...,"buckets":[{"low":0,"high":1,"count":3},...]}
+local cli = require "keytime.cli"
+local hist = require "keytime.hist"
+
+local parser = cli.parser("runqlat.lua",
+  "Run-queue latency of the target's threads (from runnable to running), as histograms in microseconds " ..
+  "per process, printed when the run ends or every --interval seconds.")
+parser:flag("--threads", "One histogram per thread instead of per process.")
+parser:option("--interval", "Print (and start again) every this many seconds."):convert(tonumber)
+parser:flag("--json", "One JSON object per histogram instead of text.")
+local args = parser:parse(kt.args)
+if args.interval and args.interval <= 0 then parser:error("--interval needs a number of seconds > 0") end
+local json = args.json and require "keytime.json"
+
+kt.filter.runq = true
+local hists, names = {}, {}   -- by tgid (or pid)
+
+kt.on("oncpu", function(e)
+  local ns = e.runq_latency
+  if not ns then return end   -- not seen becoming runnable
+  local key = args.threads and e.pid or e.tgid
+  local h = hists[key]
+  if not h then
+    h = hist.log2()
+    hists[key] = h
+  end
+  names[key] = e.comm
+  h:add(ns // 1000)
+  h.sum_ns = (h.sum_ns or 0) + ns
+end)
+
+local function report()
+  local keys = {}
+  for k, h in pairs(hists) do if h.count > 0 then keys[#keys + 1] = k end end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    local h = hists[k]
+    if json then
+      print(json.encode({ time = kt.now(), [args.threads and "pid" or "tgid"] = k, comm = names[k],
+        count = h.count, sum_ns = h.sum_ns, buckets = h:buckets() },
+        { "time", "tgid", "pid", "comm", "count", "sum_ns", "buckets" }))
+    else
+      print(("@usecs[%s %d]:"):format(names[k], k))
+      h:print()
+      print()
+    end
+  end
+  hists = {}
+  io.stdout:flush()
+end
+
+if args.interval then kt.every(args.interval * 1000, report) end
+kt.on("end", report)
