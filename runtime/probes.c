@@ -405,20 +405,30 @@ int kt_probes_set_wake(struct kt_probes *p, int events, int runq)
 	if (skel) {
 		struct bpf_program *wake[] = { skel->progs.kt_wake_sched_waking,
 					       skel->progs.kt_wake_sched_wakeup_new };
-		struct bpf_program *ctx[] = {
-			skel->progs.kt_wake_ctx_hrtimer_in, skel->progs.kt_wake_ctx_hrtimer_out,
-			skel->progs.kt_wake_ctx_softirq_in, skel->progs.kt_wake_ctx_softirq_out,
-			skel->progs.kt_wake_ctx_irq_in, skel->progs.kt_wake_ctx_irq_out,
-		};
-		_Static_assert(sizeof(ctx) / sizeof(ctx[0]) == KT_WAKE_CTX_LINKS, "links");
+		/* The exits attached before the entries and detached after them:
+		 * an entry counted without its exit would leave the CPU looking
+		 * in interrupt context for good. */
+		struct bpf_program *ctx_out[] = { skel->progs.kt_wake_ctx_hrtimer_out,
+						  skel->progs.kt_wake_ctx_softirq_out,
+						  skel->progs.kt_wake_ctx_irq_out };
+		struct bpf_program *ctx_in[] = { skel->progs.kt_wake_ctx_hrtimer_in,
+						 skel->progs.kt_wake_ctx_softirq_in,
+						 skel->progs.kt_wake_ctx_irq_in };
+		struct bpf_link **outs = p->wake_ctx_links, **ins = p->wake_ctx_links + 3;
 
-		e = attach_set(ctx, p->wake_ctx_links, KT_WAKE_CTX_LINKS, c.wakeups);
+		if (c.wakeups) {
+			e = attach_set(ctx_out, outs, 3, true);
+			if (!e)
+				e = attach_set(ctx_in, ins, 3, true);
+		}
 		if (!e)
 			e = attach_set(wake, p->wake_links, 2, c.wakeups || c.runq);
-		if (e) {
-			attach_set(ctx, p->wake_ctx_links, KT_WAKE_CTX_LINKS, false);
-			return e;
+		if (e || !c.wakeups) {
+			attach_set(NULL, ins, 3, false);
+			attach_set(NULL, outs, 3, false);
 		}
+		if (e)
+			return e;
 	}
 	return kt_config_set(p, &c) ? -errno : 0;
 }
@@ -426,7 +436,8 @@ int kt_probes_set_wake(struct kt_probes *p, int events, int runq)
 void kt_probes_close(struct kt_probes *p)
 {
 	attach_set(NULL, p->wake_links, 2, false);
-	attach_set(NULL, p->wake_ctx_links, KT_WAKE_CTX_LINKS, false);
+	attach_set(NULL, p->wake_ctx_links + 3, 3, false);   /* entries before exits */
+	attach_set(NULL, p->wake_ctx_links, 3, false);
 	if (p->switch_link)
 		bpf_link__destroy(p->switch_link);
 	p->switch_link = NULL;

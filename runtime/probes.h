@@ -25,7 +25,7 @@ struct kt_probes {
 	struct bpf_link *core_links[3]; /* task creation, exec, exit: always attached */
 	struct bpf_link *wake_links[2]; /* sched_waking, sched_wakeup_new: on demand */
 #define KT_WAKE_CTX_LINKS 6
-	struct bpf_link *wake_ctx_links[KT_WAKE_CTX_LINKS];   /* interrupt entries/exits: waker_irq */
+	struct bpf_link *wake_ctx_links[KT_WAKE_CTX_LINKS];   /* interrupt exits, then entries: waker_irq */
 	struct bpf_program *exit_prog, *switch_prog;   /* the variants this kernel runs */
 	struct kt_features features;
 	bool exec_calls;                /* the exec syscall programs are attached */

@@ -24,7 +24,7 @@ local args = parser:parse(kt.args)
 local out = io.stdout
 kt.filter.follow = true
 if args.exec_failures then kt.filter.exec_calls = true end
-local tree = proctree.attach { stacks = args.json }
+local tree = proctree.attach { stacks = args.json, wakers = args.json }
 
 -- ---- text --------------------------------------------------------------------
 

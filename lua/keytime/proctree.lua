@@ -28,10 +28,11 @@
 --   switches, preempted   times switched out; of those, while still runnable
 --   missed                switch-outs that came with no switch-in seen since
 --                         the last one (see off_cpu: the kernel's count mends it)
---   longest_off           { duration, start, state, kstack, inferred } of its
---                         longest off-CPU interval that began with a switch-out;
+--   longest_off           { duration, start, state, kstack, inferred, waker_pid } of
+--                         its longest off-CPU interval that began with a switch-out;
 --                         inferred: it ended with a switch-in not seen, placed
---                         by the kernel's count of the run after it
+--                         by the kernel's count of the run after it; waker_pid:
+--                         who woke it (with wakers on)
 --   process               the process node (the node itself for a main thread)
 --   parent                the parent process node (processes only; nil for a root)
 --   children              child process nodes, in creation order
@@ -182,22 +183,22 @@ end
 -- An off-CPU interval that began with a switch-out seen (n.off_since), and
 -- whether it is the longest; inferred: its end is the kernel's count of the
 -- run after it, not a switch-in seen (see off_cpu).
-local function off_interval(self, n, from, to, inferred)
+local function off_interval(self, n, from, to, inferred, waker_pid)
   interval(self, n, "off", from, to, n.off_state, n.off_state_name)
   local d = to - from
   if not n.longest_off or d > n.longest_off.duration then
     n.longest_off = { duration = d, start = from, state = n.off_state, inferred = inferred or nil,
-                      kstack = self.stacks[n.off_stack_id] or {} }
+                      kstack = self.stacks[n.off_stack_id] or {}, waker_pid = waker_pid }
   end
 end
 
-local function on_cpu(self, n, t)
+local function on_cpu(self, n, t, waker_pid)
   if n.on_since then return end   -- a switch-out was lost: keep the earlier start
   local from = n.off_since or n.track_from
   if from and t > from then
     local d = t - from
     n.offcpu = n.offcpu + d
-    if n.off_since then off_interval(self, n, from, t)
+    if n.off_since then off_interval(self, n, from, t, nil, waker_pid)
     else interval(self, n, "off", from, t) end
   end
   n.off_since, n.track_from, n.on_since = nil, nil, t
@@ -271,7 +272,7 @@ local function switched(self, e, kind, t)
   end
   if not n then n = existing(self, pid, e.tgid, e) end
   if n.ended then return after_exit(self, n, kind, t) end
-  if kind == "oncpu" then on_cpu(self, n, t) else off_cpu(self, n, e, t) end
+  if kind == "oncpu" then on_cpu(self, n, t, e.waker_pid) else off_cpu(self, n, e, t) end
 end
 
 -- ---- lifecycle ------------------------------------------------------------------
@@ -488,7 +489,8 @@ local function plain(self, n)
   end
   if n.longest_off then
     local l = n.longest_off
-    t.longest_off = { duration = l.duration, start = l.start, state = l.state, kstack = l.kstack }
+    t.longest_off = { duration = l.duration, start = l.start, state = l.state, kstack = l.kstack,
+                      waker_pid = l.waker_pid }
   end
   for i, th in ipairs(n.threads) do t.threads[i] = plain(self, th) end
   for i, c in ipairs(n.children) do t.children[i] = plain(self, c) end
@@ -509,6 +511,7 @@ end
 -- already in the filter map, and finished when the run ends. Call it from
 -- the main chunk, before registering "end" handlers that read the tree.
 -- opts.stacks (default true): record kernel stacks for longest_off.
+-- opts.wakers: longest_off.waker_pid too (kt.filter.runq: the wake-up probes).
 function M.attach(opts)
   opts = opts or {}
   local proc = opts.proc
@@ -518,6 +521,7 @@ function M.attach(opts)
   if kt.replaying or kt.opts.cmd then proc = false end
   local tree = M.new { start = kt.now(), proc = proc }
   if opts.stacks ~= false then kt.filter.stacks = true end
+  if opts.wakers then kt.filter.runq = true end
   for _, target in ipairs(kt.filter:list()) do
     if not target.auto then tree:adopt(target.id) end
   end

@@ -69,9 +69,12 @@ grep -q "\"pid\":$(m "$WORK/cj.m" ok_child)," "$WORK/crashes_json.out" && fail "
 run offcpu_json "$ALERTS/offcpu.lua" --json --threshold-ms 150 -c "$TB/alert_offcpu $WORK/oj.m 300"
 main=$(m "$WORK/oj.m" main_pid)
 for tid in $main $(m "$WORK/oj.m" worker_tid); do
-    grep -qE "^\{\"event\":\"offcpu\",\"time\":[0-9]+,\"pid\":$tid,\"tgid\":$main,\"comm\":\"[^\"]+\",\"off_ns\":(29[0-9]{7}|[3-9][0-9]{8}|[0-9]{10,}),\"state\":\"[SD]\",\"state_name\":\"[a-z]+\",\"stack\":\[\"" \
+    grep -qE "^\{\"event\":\"offcpu\",\"time\":[0-9]+,\"pid\":$tid,\"tgid\":$main,\"comm\":\"[^\"]+\",\"off_ns\":(29[0-9]{7}|[3-9][0-9]{8}|[0-9]{10,}),\"state\":\"[SD]\",\"state_name\":\"[a-z]+\",\"waker_pid\":[0-9]+,\"waker_comm\":\"[^\"]+\",\"waker_irq\":(true|false),\"stack\":\[\"" \
         "$WORK/offcpu_json.out" || fail "offcpu.lua --json: no ~300 ms line for thread $tid: $(cat "$WORK/offcpu_json.out")"
 done
+# the worker waited for the mutex the main thread held: the main thread woke it
+grep -qE "\"pid\":$(m "$WORK/oj.m" worker_tid),.*\"waker_pid\":$main,\"waker_comm\":\"alert_offcpu\",\"waker_irq\":false" \
+    "$WORK/offcpu_json.out" || fail "offcpu.lua --json: the worker not woken by the main thread: $(cat "$WORK/offcpu_json.out")"
 
 run forkrate_json "$ALERTS/forkrate.lua" --json --max-per-sec 100 -c "$TB/alert_forks $WORK/fj.m burst 300"
 # Which of the two parents made more in the alert's second depends on timing:

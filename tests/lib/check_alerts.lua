@@ -48,8 +48,9 @@ local mode = arg[1]
 if mode == "offcpu" then
   local lines, m, min_ms = lines_of(arg[2], "OFFCPU", "stack"), t.read_manifest(arg[3]), tonumber(arg[4])
   local expected = {
-    { pid = m.main_pid, what = "the main thread's nanosleep", word = "nanosleep" },
-    { pid = m.worker_tid, what = "the worker's wait for the mutex", word = "futex" },
+    -- the timer interrupt ends the sleep; the main thread's unlock the wait
+    { pid = m.main_pid, what = "the main thread's nanosleep", word = "nanosleep", irq = "true" },
+    { pid = m.worker_tid, what = "the worker's wait for the mutex", word = "futex", irq = "false", waker = m.main_pid },
   }
   for _, x in ipairs(expected) do
     local found = {}
@@ -64,6 +65,10 @@ if mode == "offcpu" then
       t.expect(l.state == "S(sleeping)", x.what .. ": state S", l.line)
       t.expect(between(ms(l.off), min_ms, m.ms + 250), x.what .. (": off-CPU within [%g, %g] ms"):format(min_ms, m.ms + 250), l.line)
       t.expect(l.stack and not l.stack:find("^__schedule"), x.what .. ": scheduler frames left out", l.line)
+      t.expect(l.waker_irq == x.irq, x.what .. ": waker_irq=" .. x.irq, l.line)
+      if x.waker then
+        t.expect(l.waker == x.waker and l.waker_comm == "alert_offcpu", x.what .. ": woken by the main thread", l.line)
+      end
     end
   end
   if arg[5] ~= "others" then t.expect(#lines == 2, "no other OFFCPU line", read_text(arg[2])) end

@@ -118,6 +118,9 @@ local function check_json(attached)
     #longest.kstack > 0,
     "thread 2's longest off-CPU interval: its 10 ms sleep, with its stack",
     longest and ("%s %d %d frames"):format(longest.state, longest.duration, #longest.kstack) or "none")
+  -- a timer interrupt ends the sleep: the waker is whichever task it hit, pid 0 on an idle CPU
+  t.expect(longest and type(longest.waker_pid) == "number" and longest.waker_pid >= 0,
+    "thread 2's longest off-CPU interval names who ended it", longest and tostring(longest.waker_pid) or "none")
 end
 
 -- ---- text: the tree's lines -------------------------------------------------------------

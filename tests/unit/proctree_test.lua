@@ -99,7 +99,7 @@ do
     ev("thread", 100, 10, 10, { child_pid = 11, child_tgid = 10 }),
     ev("oncpu", 150, 11, 10),                                       -- waited 50 to run first
     ev("offcpu", 250, 11, 10, { state = "S", stack_id = 7, kstack = { "schedule+0x1", "do_nanosleep+0x2" } }),
-    ev("oncpu", 400, 11, 10),                                       -- slept 150
+    ev("oncpu", 400, 11, 10, { waker_pid = 77 }),                   -- slept 150, till 77 woke it
     ev("offcpu", 420, 11, 10, { state = "R", stack_id = 8, kstack = { "preempt+0x1" } }),
     ev("oncpu", 430, 11, 10),                                       -- preempted 10
     ev("exit", 500, 11, 10, { exit_code = 0, signal = 0, group_dead = false, start_time = 100 }),
@@ -114,6 +114,7 @@ do
   eq(n.longest_off and n.longest_off.state, "S", "its state")
   eq(n.longest_off and n.longest_off.start, 250, "its start")
   list_eq(n.longest_off and n.longest_off.kstack, { "schedule+0x1", "do_nanosleep+0x2" }, "its kernel stack")
+  eq(n.longest_off and n.longest_off.waker_pid, 77, "who ended it")
   eq(n.oncpu + n.offcpu, tree:lifetime(n) + 10, "on + off = lifetime (+ the tail after exit)")
 end
 
