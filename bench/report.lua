@@ -38,6 +38,13 @@ local CONFIG_TEXT = {
   ["idle-attached"] = "untraced, keytime.lua attached to an idle process",
   ["idle-exits"] = "untraced, alerts/crashes.lua (exit events only: no switch probe) attached to an idle process",
   ["empty-switch"] = "untraced, a sched_switch program that does nothing attached (the floor)",
+  ["wakeups.lua"] = "keytime-run bench/wakeups.lua (wakeup events, counted)",
+  ["runqlat.lua"] = "keytime-run scripts/runqlat.lua (run-queue latency, histogram at the end)",
+  ["offwake.lua"] = "keytime-run scripts/offwake.lua (wakee and waker stacks, top list at the end)",
+  ["bpftrace-runqlat"] = "bpftrace runqlat.bt (system-wide, histogram at the end)",
+  ["libbpf-runqlat"] = "libbpf-tools runqlat -p PID (histogram at the end)",
+  ["bcc-runqlat"] = "BCC runqlat-bpfcc -p PID (histogram at the end)",
+  ["bcc-offwaketime"] = "BCC offwaketime-bpfcc -p PID (stacks at the end)",
 }
 
 local function read_lines(path)
@@ -108,7 +115,8 @@ local function target(what, result, met) targets[#targets + 1] = { what, result,
 -- The configurations that run a keytime script; those that take every event
 -- must have every lifecycle event (the alerts subscribe to fewer kinds).
 local KEYTIME_CONFIGS = { "keytime.lua", "keytime.lua-json", "forktree.lua", "forktree.lua-json",
-  "timeline.lua", "crashes.lua", "forkrate.lua", "offcpu.lua", "count.lua" }
+  "timeline.lua", "crashes.lua", "forkrate.lua", "offcpu.lua", "count.lua",
+  "wakeups.lua", "runqlat.lua", "offwake.lua" }
 local EVERY_KIND = { ["keytime.lua"] = true, ["keytime.lua-json"] = true, ["count.lua"] = true,
   ["forktree.lua"] = true, ["forktree.lua-json"] = true, ["timeline.lua"] = true }
 

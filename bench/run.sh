@@ -40,6 +40,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 missing=()
 command -v bpftrace >/dev/null || missing+=(bpftrace)
 dpkg-query -W -f='${Status}' libbpf-tools 2>/dev/null | grep -q 'install ok installed' || missing+=(libbpf-tools)
+# BCC's runqlat and offwaketime, for the wake-up rows (pingpong)
+[[ " $MODES " == *" pingpong "* ]] && ! command -v offwaketime-bpfcc >/dev/null && missing+=(bpfcc-tools)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "bench: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
@@ -51,6 +53,11 @@ have_bpftrace=false; command -v bpftrace >/dev/null && have_bpftrace=true
 EXECSNOOP=/usr/sbin/execsnoop; EXITSNOOP=/usr/sbin/exitsnoop
 [ -x $EXECSNOOP ] || EXECSNOOP=
 [ -x $EXITSNOOP ] || EXITSNOOP=
+# Run-queue latency and off-CPU/waker tools, each row left out when absent.
+RUNQLAT_BT=$(command -v runqlat.bt || true)
+LIBBPF_RUNQLAT=/usr/sbin/runqlat; [ -x $LIBBPF_RUNQLAT ] || LIBBPF_RUNQLAT=
+BCC_RUNQLAT=$(command -v runqlat-bpfcc || true)
+BCC_OFFWAKETIME=$(command -v offwaketime-bpfcc || true)
 
 mkdir -p "$B"
 cflags="-O2 -g -Wall -Wextra"
@@ -123,6 +130,16 @@ run_bpftrace() {   # mode round
         "$(kv cpu_ms "$WORK/m.out")" "$(kv maxrss_kb "$WORK/m.out")" "$(kv wakeups "$WORK/m.out")"
 }
 
+run_bpftrace_script() {   # mode round config script: a histogram at the end, no events counted
+    "$B/measure" "$WORK/m.out" bpftrace -o "$WORK/bt.out" "$4" \
+        -c "$W $1 --cpu $WL_CPU --out $WORK/w.out" >/dev/null 2>"$WORK/err" ||
+        die "bpftrace $4 $1 failed: $(cat "$WORK/err")"
+    local lost
+    lost=$(cat "$WORK/bt.out" "$WORK/err" | sed -n 's/.*Lost \([0-9]*\) events.*/\1/p' | awk '{s+=$1} END {print s+0}')
+    row "$1" "$3" "$2" "$(workload_elapsed)" "$(attach_ms)" - "$lost" - \
+        "$(kv cpu_ms "$WORK/m.out")" "$(kv maxrss_kb "$WORK/m.out")" "$(kv wakeups "$WORK/m.out")"
+}
+
 # libbpf-tools have no -c: the workload waits at a gate until the tool has
 # printed its heading (which it does once attached).
 run_snoop() {   # mode round config tool [args, %PID% for the workload's pid]
@@ -175,6 +192,13 @@ configs_for() {   # mode: the configurations that fit it, in the order they take
     $have_bpftrace && c+=(bpftrace)
     [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
+    if [ "$1" = pingpong ]; then   # two threads waking each other: the wake-up rows
+        c+=(wakeups.lua runqlat.lua offwake.lua)
+        $have_bpftrace && [ -n "$RUNQLAT_BT" ] && c+=(bpftrace-runqlat)
+        [ -n "$LIBBPF_RUNQLAT" ] && c+=(libbpf-runqlat)
+        [ -n "$BCC_RUNQLAT" ] && c+=(bcc-runqlat)
+        [ -n "$BCC_OFFWAKETIME" ] && c+=(bcc-offwaketime)
+    fi
     c+=(idle-attached idle-exits empty-switch)
     if [ -n "$CONFIGS" ]; then
         local only=() x
@@ -206,6 +230,13 @@ run_config() {   # mode round config
     idle-attached) run_idle_attached "$1" "$2" idle-attached scripts/keytime.lua ;;
     idle-exits)    run_idle_attached "$1" "$2" idle-exits scripts/alerts/crashes.lua ;;
     empty-switch)  run_empty_switch "$1" "$2" ;;
+    wakeups.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua bench/wakeups.lua ;;
+    runqlat.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/runqlat.lua ;;
+    offwake.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/offwake.lua ;;
+    bpftrace-runqlat) run_bpftrace_script "$1" "$2" "$3" "$RUNQLAT_BT" ;;
+    libbpf-runqlat)   run_snoop "$1" "$2" "$3" $LIBBPF_RUNQLAT -p %PID% ;;
+    bcc-runqlat)      run_snoop "$1" "$2" "$3" $BCC_RUNQLAT -p %PID% ;;
+    bcc-offwaketime)  run_snoop "$1" "$2" "$3" $BCC_OFFWAKETIME -p %PID% ;;
     esac
 }
 
