@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* keytime's trace file (--record / --replay), version 2:
+/* keytime's trace file (--record / --replay), version 3:
  *
  *   "KTTRACE\0"                8 bytes
  *   u32 version                KT_TRACE_VERSION
@@ -18,7 +18,9 @@
  *     KT_CHUNK_END    u64 end_ns, u64 lost[KT_KIND_MAX]: the last chunk
  *
  * Version 1 (still read) has no compression field and every event record
- * whole. Integers are little-endian (the host's order: x86_64). */
+ * whole. Versions 1 and 2 (still read) are from before wakeup events: their
+ * onCPU/offCPU records end before runq_latency, their end chunk counts fewer
+ * kinds. Integers are little-endian (the host's order: x86_64). */
 #ifndef KT_TRACE_FORMAT_H
 #define KT_TRACE_FORMAT_H
 #include <stdint.h>
@@ -28,7 +30,7 @@
 #include "keytime.h"
 
 #define KT_TRACE_MAGIC     "KTTRACE"     /* with its NUL: 8 bytes */
-#define KT_TRACE_VERSION   2u
+#define KT_TRACE_VERSION   3u
 #define KT_TRACE_MAX_CHUNK (1u << 20)
 #define KT_TRACE_MAX_INFO  (64u << 10)
 

@@ -110,6 +110,21 @@ static int parse_stack(const uint8_t *p, uint32_t len, const struct kt_trace_cal
 	return cb->stack ? cb->stack(cb->arg, id, frames, n) : 0;
 }
 
+/* An onCPU/offCPU record from before version 3, as the current one: its
+ * run-queue fields unknown. Its new size. */
+static size_t upgrade_pre3_record(void *rec, size_t size)
+{
+	struct kt_switch *sw = rec;
+
+	if (size != offsetof(struct kt_switch, runq_latency) ||
+	    (sw->hdr.kind != KT_ONCPU && sw->hdr.kind != KT_OFFCPU))
+		return size;
+	sw->runq_latency = KT_RUNQ_UNKNOWN;
+	sw->waker_pid = -1;
+	sw->reserved = 0;
+	return sizeof(*sw);
+}
+
 void kt_trace_close(struct kt_trace_reader *r)
 {
 	if (!r)
@@ -263,6 +278,8 @@ int kt_trace_read(struct kt_trace_reader *r, const struct kt_trace_callbacks *cb
 				size = kt_trace_untrim(r->chunk, clen, r->record, KT_TRACE_MAX_CHUNK);
 			else
 				memcpy(r->record, r->chunk, clen);   /* aligned */
+			if (r->version < 3)
+				size = upgrade_pre3_record(r->record, size);
 			if (!size || !kt_record_valid(r->record, size)) {
 				snprintf(err, errlen, "corrupt event at byte offset %llu", (unsigned long long)off);
 				return -1;
@@ -278,12 +295,15 @@ int kt_trace_read(struct kt_trace_reader *r, const struct kt_trace_callbacks *cb
 			}
 			break;
 		default: {   /* KT_CHUNK_END */
-			struct kt_trace_end end;
-			if (clen != sizeof(end)) {
+			struct kt_trace_end end = { 0 };
+			/* before version 3: fewer kinds counted */
+			size_t want = r->version < 3 && clen < sizeof(end) && clen % 8 == 0 && clen >= 8 ?
+				      clen : sizeof(end);
+			if (clen != want) {
 				snprintf(err, errlen, "corrupt end chunk at byte offset %llu", (unsigned long long)off);
 				return -1;
 			}
-			memcpy(&end, r->chunk, sizeof(end));
+			memcpy(&end, r->chunk, clen);
 			r->ended = true;
 			res = cb->end ? cb->end(cb->arg, &end) : 0;
 			break;

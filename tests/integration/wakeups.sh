@@ -54,4 +54,18 @@ done
 printf 'kt.filter.runq = true\nkt.filter.bogus_runq = true\n' >"$WORK/bad.lua"
 "$KT" "$WORK/bad.lua" -c true >"$WORK/bad.out" 2>"$WORK/bad.err" && fail "kt.filter.bogus_runq was accepted"
 grep -q "kt.filter has no setting 'bogus_runq' (.*runq" "$WORK/bad.err" || fail "bad setting: $(cat "$WORK/bad.err")"
+
+# a recording keeps wakeup events and their stacks: offwake.lua replays to the same bytes
+"$KT" --record "$WORK/ow.kt" "$TOP/scripts/offwake.lua" --folded -c "$TB/wake wakers $WORK/rec.m" >"$WORK/rec.live" 2>"$WORK/rec.err" ||
+    fail "offwake.lua --record: $(cat "$WORK/rec.err")"
+"$KT" --replay "$WORK/ow.kt" "$TOP/scripts/offwake.lua" --folded >"$WORK/rec.replay" 2>"$WORK/rec.rerr" ||
+    fail "offwake.lua --replay: $(cat "$WORK/rec.rerr")"
+grep -q "futex_wake" "$WORK/rec.live" && cmp -s "$WORK/rec.live" "$WORK/rec.replay" ||
+    fail "offwake.lua: replay differs from live: $(diff "$WORK/rec.live" "$WORK/rec.replay" | head -5)"
+# a version 1 recording (older onCPU records, fewer kinds) still replays, runq_latency absent
+lua5.4 "$TOP/tests/lib/v1_trace.lua" "$WORK/v1.kt"
+printf 'kt.on("oncpu", function(e) print(e:json()) end)\n' >"$WORK/oncpu.lua"
+"$KT" --replay "$WORK/v1.kt" "$WORK/oncpu.lua" >"$WORK/v1.out" 2>"$WORK/v1.err" || fail "a version 1 recording: $(cat "$WORK/v1.err")"
+grep -qx '{"event":"onCPU","time":2000,"pid":42,"tgid":42,"ppid":1,"comm":"old","cpu":0,"kind":"oncpu","runtime":555}' "$WORK/v1.out" ||
+    fail "a version 1 recording's onCPU: $(cat "$WORK/v1.out")"
 assert_no_probes_left
