@@ -7,7 +7,8 @@
  *   header: start_ns and script_start_ns + NS; mono_to_real_ns - NS, so the
  *           wall-clock times (kt.strftime) stay what they were
  *   events: hdr.time; kt_exit.start_time and kt_child_exit.child_start_time
- *           (0, "unknown", stays 0); kt_switch.runtime is a duration: kept
+ *           (0, "unknown", stays 0); kt_switch.runtime and runq_latency are
+ *           durations: kept
  *   end:    end_ns
  *
  * Exits 0, or 1 with a message on a file it does not understand. */
@@ -83,8 +84,8 @@ static int on_event(void *arg, const void *rec, size_t len)
 		shift_u64(p + offsetof(struct kt_child_exit, child_start_time), shift_ns, 1);
 		break;
 	case KT_EXEC_ENTER: case KT_EXEC_EXIT: case KT_FORK: case KT_VFORK: case KT_THREAD:
-	case KT_ONCPU: case KT_OFFCPU: case KT_EXEC:
-		break;   /* no other time (a switch's runtime is a duration) */
+	case KT_ONCPU: case KT_OFFCPU: case KT_EXEC: case KT_WAKEUP:
+		break;   /* no other time (a switch's runtime and runq_latency are durations) */
 	default:
 		die("unknown event kind %u", h.kind);
 	}
