@@ -33,6 +33,11 @@ done
 grep -qE "^@usecs\[wake [0-9]+\]:$" "$WORK/rl2.out" && grep -qE '^\[[0-9]+[KM]?, [0-9]+[KM]?\) +[0-9]+ \|@+ *\|$' "$WORK/rl2.out" ||
     fail "runqlat.lua: no histogram: $(cat "$WORK/rl2.out")"
 
+# --interval: a histogram per interval (the workload runs about 600 ms)
+"$KT" "$TOP/scripts/runqlat.lua" --interval 0.1 --json -c "$TB/wake runq $WORK/rl3.m" >"$WORK/rl3.out" 2>"$WORK/rl3.err" ||
+    fail "runqlat.lua --interval: $(cat "$WORK/rl3.err")"
+[ "$(grep -c '"tgid":' "$WORK/rl3.out")" -ge 3 ] || fail "runqlat.lua --interval 0.1: fewer than 3 histograms: $(cat "$WORK/rl3.out")"
+
 # offwake.lua --folded: the worker's 50 ms wait for the mutex, woken by the main thread's unlock
 "$KT" "$TOP/scripts/offwake.lua" --folded -c "$TB/wake wakers $WORK/ow.m" >"$WORK/ow.out" 2>"$WORK/ow.err" ||
     fail "offwake.lua: $(cat "$WORK/ow.err")"
