@@ -121,9 +121,9 @@ printf 'not a trace at all' >"$WORK/garbage.kt"
 "$KT" --replay "$WORK/garbage.kt" "$TOP/scripts/keytime.lua" 2>"$WORK/err" && fail "garbage accepted"
 grep -q "not a keytime trace" "$WORK/err" || fail "garbage message: $(cat "$WORK/err")"
 cp "$WORK/json.kt" "$WORK/newer.kt"
-printf '\x03' | dd of="$WORK/newer.kt" bs=1 seek=8 conv=notrunc status=none
+printf '\xff' | dd of="$WORK/newer.kt" bs=1 seek=8 conv=notrunc status=none
 "$KT" --replay "$WORK/newer.kt" "$TOP/scripts/keytime.lua" 2>"$WORK/err" && fail "a newer format accepted"
-grep -q "format version 3 is newer than this keytime-run reads (2)" "$WORK/err" || fail "version message: $(cat "$WORK/err")"
+grep -q "format version 255 is newer than this keytime-run reads (3)" "$WORK/err" || fail "version message: $(cat "$WORK/err")"
 # A bad chunk type right after the header (and its compression field).
 cp "$WORK/plain.kt" "$WORK/corrupt.kt"
 info_len=$(od -An -tu4 -j12 -N4 "$WORK/plain.kt" | tr -d ' ')
