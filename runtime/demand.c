@@ -37,7 +37,7 @@ int kt_demand_script_loaded(struct kt_session *s)
 	bool wanted = s->emit || s->nhandlers[KT_DEMAND_ANY] || s->nhandlers[KT_ONCPU] ||
 		      s->nhandlers[KT_OFFCPU];
 
-	if (!s->nhandlers[KT_WAKEUP]) {
+	if (!s->nhandlers[KT_WAKEUP] && s->probes.wake_ctx_links[0]) {   /* on for events only */
 		int e = s->source->set_wake(s, 0, -1);
 		if (e)
 			return e;

@@ -53,10 +53,11 @@ for _, e in ipairs(events) do
       ("ping-pong: %d woken by the other process %d"):format(e.pid, other), ("waker %s irq %s"):format(e.waker_pid, e.waker_irq))
   end
 end
--- (a read that finds its byte there already does not block: most do)
-for pid, n in pairs(pipe_wakes) do
-  t.expect(n >= m.rounds / 4, ("ping-pong: %d woken by a pipe write many times"):format(pid), tostring(n))
-end
+-- (a read that finds its byte there already does not block: on a busy
+-- machine, or when a write preempts the writer, one side may hardly ever
+-- block, but in most rounds one of the two does)
+t.expect(pipe_wakes[main] + pipe_wakes[child] >= m.rounds / 4, "ping-pong: woken by pipe writes many times",
+  ("parent %d, child %d"):format(pipe_wakes[main], pipe_wakes[child]))
 
 local futex = t.find_all(events, { kind = "wakeup", pid = worker })
 local by_unlock = {}
