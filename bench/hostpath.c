@@ -67,6 +67,16 @@ static int switch_set(struct kt_session *s, bool on)
 	return 0;
 }
 
+static int wake_set(struct kt_session *s, int events, int runq)
+{
+	(void)s;
+	if (events >= 0)
+		bench_config.wakeups = events;
+	if (runq >= 0)
+		bench_config.runq = runq;
+	return 0;
+}
+
 static int no_stack(struct kt_session *s, int32_t id, const char *frames[KT_STACK_DEPTH])
 {
 	(void)s, (void)id, (void)frames;
@@ -108,6 +118,7 @@ int main(int argc, char **argv)
 	source.config_set = config_set;
 	source.set_cpu_events = switch_set;
 	source.set_exec_calls = switch_set;
+	source.set_wake = wake_set;
 	source.stack = no_stack;
 	s->source = &source;
 	s->start_ns = kt_mono_ns();
