@@ -49,6 +49,7 @@ struct task_struct {
 	struct thread_info thread_info;
 	unsigned int __state;          /* "state" before 5.14: see the probes */
 	void *stack;
+	int on_cpu;
 	struct sched_entity se;
 	struct mm_struct *mm;
 	int exit_code;

@@ -614,12 +614,18 @@ static __always_inline unsigned int task_state(struct task_struct *t)
  * switched out still runnable) to its next switch-in, where it is read and
  * removed. By pid, with the task's start time against a reused pid; LRU, so
  * a thread that ends meanwhile leaves nothing for good. A hash map rather
- * than task storage: 6.1's task storage may not be taken at sched_switch. */
+ * than task storage: 6.1's task storage may not be taken at sched_switch.
+ * Now and then a switch-in comes with no sched_switch program run seen for
+ * it (a switch-out then follows another: proctree's "missed"): the wait that
+ * ended there is placed by the kernel's runtime count (the task ran
+ * sum_exec_runtime - runtime since) and carried to the next switch-in seen. */
 struct kt_runq_state {
 	__u64 start_time;
-	__u64 runnable_since;     /* bpf_ktime_get_ns() */
+	__u64 runnable_since;     /* bpf_ktime_get_ns(); 0: not waiting */
+	__u64 runtime;            /* se.sum_exec_runtime when it began waiting */
+	__u64 carried;            /* waits that ended at switch-ins not seen */
 	__s32 waker_pid;          /* -1: became runnable by preemption */
-	__u32 pad;
+	__u32 woken_on_cpu;       /* woken while still on a CPU, going to sleep */
 };
 
 struct {
@@ -629,44 +635,91 @@ struct {
 	__type(value, struct kt_runq_state);
 } kt_runq SEC(".maps");
 
-static __always_inline void runq_woken(struct task_struct *p, __u32 waker_pid, __u64 now)
+/* The thread's state, or NULL for none (or a reused pid's). */
+static __always_inline struct kt_runq_state *runq_state(struct task_struct *t, __u32 *pid)
 {
-	__u32 pid = p->pid;
-	struct kt_runq_state st = { p->start_time, now, waker_pid, 0 };
-
-	bpf_map_update_elem(&kt_runq, &pid, &st, BPF_ANY);
-}
-
-/* prev leaves the CPU: still runnable, it waits from now on (keeping the
- * waker of a wake-up that came while it was still on the CPU); asleep, any
- * state left is stale. */
-static __always_inline void runq_switched_out(struct task_struct *prev, bool runnable, __u64 now)
-{
-	__u32 pid = prev->pid;
 	struct kt_runq_state *st;
 
-	if (!runnable) {
-		bpf_map_delete_elem(&kt_runq, &pid);
-		return;
-	}
-	st = bpf_map_lookup_elem(&kt_runq, &pid);
-	if (st && st->start_time == prev->start_time) {
+	*pid = t->pid;
+	st = bpf_map_lookup_elem(&kt_runq, pid);
+	return st && st->start_time == t->start_time ? st : NULL;
+}
+
+/* A switch-in not seen since st began waiting: carry the wait it ended. */
+static __always_inline void runq_mend(struct kt_runq_state *st, struct task_struct *t, __u64 now)
+{
+	__u64 ran = t->se.sum_exec_runtime - st->runtime, in = now - ran;
+
+	if (st->runnable_since && ran > 0 && ran < now && in > st->runnable_since)
+		st->carried += in - st->runnable_since;
+	st->runnable_since = 0;
+}
+
+static __always_inline void runq_begin(struct task_struct *t, __s32 waker_pid, __u64 now,
+					bool on_cpu)
+{
+	__u32 pid;
+	struct kt_runq_state *st = runq_state(t, &pid);
+
+	if (st) {   /* carried stays */
 		st->runnable_since = now;
+		st->runtime = t->se.sum_exec_runtime;
+		st->waker_pid = waker_pid;
+		st->woken_on_cpu = on_cpu;
 		return;
 	}
-	runq_woken(prev, (__u32)-1, now);
+	struct kt_runq_state fresh = { t->start_time, now, t->se.sum_exec_runtime, 0, waker_pid, on_cpu };
+	bpf_map_update_elem(&kt_runq, &pid, &fresh, BPF_ANY);
+}
+
+/* Woken: it waits from now on. A wake-up may come while the thread is
+ * still on a CPU, on its way to sleep (p->on_cpu): its switch-out follows. */
+static __always_inline void runq_woken(struct task_struct *p, __u32 waker_pid, __u64 now)
+{
+	runq_begin(p, waker_pid, now, p->on_cpu);
+}
+
+/* prev leaves the CPU: still runnable, it waits from now on; asleep, from
+ * its wake-up on. A wait still open that did not begin during this run
+ * ended at a switch-in not seen: mended. */
+static __always_inline void runq_switched_out(struct task_struct *prev, bool runnable, __u64 now)
+{
+	__u32 pid;
+	struct kt_runq_state *st = runq_state(prev, &pid);
+	__s32 waker = -1;
+	bool pending;
+
+	if (!st) {
+		if (runnable)
+			runq_begin(prev, -1, now, false);
+		return;
+	}
+	pending = st->runnable_since && st->woken_on_cpu;   /* woken during this run */
+	if (pending)
+		waker = st->waker_pid;
+	else
+		runq_mend(st, prev, now);
+	st->woken_on_cpu = 0;
+	if (!runnable) {
+		if (!pending && !st->carried)
+			bpf_map_delete_elem(&kt_runq, &pid);
+		return;   /* the wake-up's wait, or the carried one, stays */
+	}
+	st->runnable_since = now;
+	st->runtime = prev->se.sum_exec_runtime;
+	st->waker_pid = waker;
 }
 
 static __always_inline void runq_switched_in(struct task_struct *next, __u64 now,
 					     struct kt_switch *rec)
 {
-	__u32 pid = next->pid;
-	struct kt_runq_state *st = bpf_map_lookup_elem(&kt_runq, &pid);
+	__u32 pid;
+	struct kt_runq_state *st = runq_state(next, &pid);
 
 	if (!st)
 		return;
-	if (st->start_time == next->start_time && st->runnable_since && now >= st->runnable_since) {
-		rec->runq_latency = now - st->runnable_since;
+	if (st->runnable_since && now >= st->runnable_since) {
+		rec->runq_latency = now - st->runnable_since + st->carried;
 		rec->waker_pid = st->waker_pid;
 	}
 	bpf_map_delete_elem(&kt_runq, &pid);

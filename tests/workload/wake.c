@@ -5,8 +5,9 @@
  *   wake runq MANIFEST
  *     Two threads pinned to one CPU burn BURN_MS of CPU time each, contending
  *     for it; each then reads the kernel's own count of its run-queue wait
- *     (second field of /proc/self/task/TID/schedstat) and the CLOCK_MONOTONIC
- *     time of that reading. Manifest: a_tid, a_run_delay_ns, a_read_ns, b_...
+ *     (second field of /proc/self/task/TID/schedstat; the third: how many
+ *     times it ran) and the CLOCK_MONOTONIC time of that reading. Manifest:
+ *     a_tid, a_run_delay_ns, a_runs, a_read_ns, b_...
  *
  *   wake wakers MANIFEST
  *     pingpong: a child process and the parent pass a byte back and forth
@@ -46,14 +47,14 @@ static long clock_ns(clockid_t id)
 
 struct burner {
 	pid_t tid;
-	unsigned long long run_delay_ns;
+	unsigned long long run_delay_ns, runs;
 	long read_ns;
 };
 
 static pthread_barrier_t start;
 static volatile unsigned long sink;
 
-static unsigned long long read_run_delay(pid_t tid)
+static unsigned long long read_run_delay(pid_t tid, unsigned long long *runs)
 {
 	char path[64];
 	unsigned long long on, wait;
@@ -62,8 +63,8 @@ static unsigned long long read_run_delay(pid_t tid)
 	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)tid);
 	if (!(f = fopen(path, "r")))
 		die("open %s: %s", path, strerror(errno));
-	if (fscanf(f, "%llu %llu", &on, &wait) != 2)
-		die("reading %s: not two numbers", path);
+	if (fscanf(f, "%llu %llu %llu", &on, &wait, runs) != 3)
+		die("reading %s: not three numbers", path);
 	fclose(f);
 	return wait;
 }
@@ -80,7 +81,7 @@ static void *burner_main(void *arg)
 		for (int i = 0; i < 1000; i++)
 			sink += i;
 	/* Its waits end at its switch-ins, so the count is whole while it runs. */
-	b->run_delay_ns = read_run_delay(b->tid);
+	b->run_delay_ns = read_run_delay(b->tid, &b->runs);
 	b->read_ns = clock_ns(CLOCK_MONOTONIC);
 	return NULL;
 }
@@ -111,8 +112,8 @@ static void runq(FILE *manifest)
 		if ((err = pthread_join(threads[i], NULL)) != 0)
 			die("pthread_join: %s", strerror(err));
 	for (int i = 0; i < 2; i++)
-		fprintf(manifest, "%c_tid=%d\n%c_run_delay_ns=%llu\n%c_read_ns=%ld\n", 'a' + i, (int)b[i].tid,
-			'a' + i, b[i].run_delay_ns, 'a' + i, b[i].read_ns);
+		fprintf(manifest, "%c_tid=%d\n%c_run_delay_ns=%llu\n%c_runs=%llu\n%c_read_ns=%ld\n", 'a' + i,
+			(int)b[i].tid, 'a' + i, b[i].run_delay_ns, 'a' + i, b[i].runs, 'a' + i, b[i].read_ns);
 }
 
 /* ---- wakers --------------------------------------------------------------- */
