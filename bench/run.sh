@@ -54,7 +54,6 @@ EXECSNOOP=/usr/sbin/execsnoop; EXITSNOOP=/usr/sbin/exitsnoop
 [ -x $EXECSNOOP ] || EXECSNOOP=
 [ -x $EXITSNOOP ] || EXITSNOOP=
 # Run-queue latency and off-CPU/waker tools, each row left out when absent.
-RUNQLAT_BT=$(command -v runqlat.bt || true)
 LIBBPF_RUNQLAT=/usr/sbin/runqlat; [ -x $LIBBPF_RUNQLAT ] || LIBBPF_RUNQLAT=
 BCC_RUNQLAT=$(command -v runqlat-bpfcc || true)
 BCC_OFFWAKETIME=$(command -v offwaketime-bpfcc || true)
@@ -194,7 +193,7 @@ configs_for() {   # mode: the configurations that fit it, in the order they take
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
     if [ "$1" = pingpong ]; then   # two threads waking each other: the wake-up rows
         c+=(wakeups.lua runqlat.lua offwake.lua)
-        $have_bpftrace && [ -n "$RUNQLAT_BT" ] && c+=(bpftrace-runqlat)
+        $have_bpftrace && c+=(bpftrace-runqlat)
         [ -n "$LIBBPF_RUNQLAT" ] && c+=(libbpf-runqlat)
         [ -n "$BCC_RUNQLAT" ] && c+=(bcc-runqlat)
         [ -n "$BCC_OFFWAKETIME" ] && c+=(bcc-offwaketime)
@@ -233,7 +232,7 @@ run_config() {   # mode round config
     wakeups.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua bench/wakeups.lua ;;
     runqlat.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/runqlat.lua ;;
     offwake.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/offwake.lua ;;
-    bpftrace-runqlat) run_bpftrace_script "$1" "$2" "$3" "$RUNQLAT_BT" ;;
+    bpftrace-runqlat) run_bpftrace_script "$1" "$2" "$3" bench/runqlat.bt ;;
     libbpf-runqlat)   run_snoop "$1" "$2" "$3" $LIBBPF_RUNQLAT -p %PID% ;;
     bcc-runqlat)      run_snoop "$1" "$2" "$3" $BCC_RUNQLAT -p %PID% ;;
     bcc-offwaketime)  run_snoop "$1" "$2" "$3" $BCC_OFFWAKETIME -p %PID% ;;

@@ -22,38 +22,40 @@ if not args.top or args.top < 1 then parser:error("--top needs a whole number >=
 if not args.depth or args.depth < 0 then parser:error("--depth needs a whole number >= 0") end
 
 kt.filter.stacks = true
-local off = {}      -- pid -> { time, comm, stack, waker = { comm, stack } }
-local totals = {}   -- folded key -> { us, count, wakee, waker }
+-- Events carry stack ids; each id's frames are read once (at the end), and
+-- a pair is keyed by ids and comms: little work per event, so a busy target
+-- does not outrun the script.
+local frames_of = {}   -- stack id -> frames (innermost first)
+local off = {}         -- pid -> { time, comm, stack_id, waker }
+local totals = {}      -- pair key -> { ns, count, comm, stack_id, waker }
 
 kt.on("offcpu", function(e)
-  if e.state == "R" or e.state == "X" then off[e.pid] = nil return end   -- preempted, or ended: no wake-up
-  off[e.pid] = { time = e.time, comm = e.comm, stack = stack.below_scheduler(e.kstack, 0) }
+  local state = e.state
+  if state == "R" or state == "X" then off[e.pid] = nil return end   -- preempted, or ended: no wake-up
+  local id = e.stack_id
+  if id >= 0 and not frames_of[id] then frames_of[id] = stack.below_scheduler(e.kstack, 0) end
+  off[e.pid] = { time = e.time, comm = e.comm, stack_id = id }
 end)
 
 kt.on("wakeup", function(e)
   local o = off[e.pid]
   if o and not o.waker then
-    o.waker = { comm = e.waker_irq and (e.waker_comm .. " (irq)") or e.waker_comm, stack = e.kstack }
+    local id = e.stack_id
+    if id >= 0 and not frames_of[id] then frames_of[id] = e.kstack end
+    o.waker = { comm = e.waker_irq and (e.waker_comm .. " (irq)") or e.waker_comm, stack_id = id }
   end
 end)
 
-local function folded(o)
-  local parts = { o.comm }
-  for i = #o.stack, 1, -1 do parts[#parts + 1] = stack.symbol(o.stack[i]) end
-  parts[#parts + 1] = "--"
-  for _, f in ipairs(o.waker.stack) do parts[#parts + 1] = stack.symbol(f) end
-  parts[#parts + 1] = o.waker.comm
-  return (table.concat(parts, ";"):gsub("%s", "_"))
-end
-
 kt.on("oncpu", function(e)
-  local o = off[e.pid]
-  off[e.pid] = nil
+  local pid = e.pid
+  local o = off[pid]
+  off[pid] = nil
   if not (o and o.waker) then return end
-  local key = folded(o)
+  local w = o.waker
+  local key = o.comm .. "\0" .. o.stack_id .. "\0" .. w.stack_id .. "\0" .. w.comm
   local t = totals[key]
   if not t then
-    t = { ns = 0, count = 0, wakee = o, waker = o.waker }
+    t = { ns = 0, count = 0, comm = o.comm, stack_id = o.stack_id, waker = w }
     totals[key] = t
   end
   t.ns = t.ns + (e.time - o.time)
@@ -61,6 +63,17 @@ kt.on("oncpu", function(e)
 end)
 
 kt.on("exit", function(e) off[e.pid] = nil end)
+
+-- wakee comm; its stack, outermost first; --; the waker's, innermost first; waker comm
+local function folded(t)
+  local parts = { t.comm }
+  local wakee = frames_of[t.stack_id] or {}
+  for i = #wakee, 1, -1 do parts[#parts + 1] = stack.symbol(wakee[i]) end
+  parts[#parts + 1] = "--"
+  for _, f in ipairs(frames_of[t.waker.stack_id] or {}) do parts[#parts + 1] = stack.symbol(f) end
+  parts[#parts + 1] = t.waker.comm
+  return (table.concat(parts, ";"):gsub("%s", "_"))
+end
 
 local function frames_text(frames, depth)
   local names = {}
@@ -72,8 +85,19 @@ local function frames_text(frames, depth)
 end
 
 kt.on("end", function()
-  local list = {}
-  for key, t in pairs(totals) do t.key = key; list[#list + 1] = t end
+  -- pairs whose stacks read the same (two ids, same frames) are one
+  local merged, list = {}, {}
+  for _, t in pairs(totals) do
+    local key = folded(t)
+    local m = merged[key]
+    if m then
+      m.ns, m.count = m.ns + t.ns, m.count + t.count
+    else
+      t.key = key
+      merged[key] = t
+      list[#list + 1] = t
+    end
+  end
   table.sort(list, function(a, b) return a.ns > b.ns or (a.ns == b.ns and a.key < b.key) end)
   if args.folded then
     for _, t in ipairs(list) do print(("%s %d"):format(t.key, t.ns // 1000)) end
@@ -83,7 +107,7 @@ kt.on("end", function()
   for i = 1, math.min(args.top, #list) do
     local t = list[i]
     print(("%s in %d spell%s: %s blocked in  %s"):format(duration.ms(t.ns), t.count, t.count == 1 and "" or "s",
-      t.wakee.comm, frames_text(t.wakee.stack, args.depth)))
-    print(("    woken by %s from  %s"):format(t.waker.comm, frames_text(t.waker.stack, args.depth)))
+      t.comm, frames_text(frames_of[t.stack_id] or {}, args.depth)))
+    print(("    woken by %s from  %s"):format(t.waker.comm, frames_text(frames_of[t.waker.stack_id] or {}, args.depth)))
   end
 end)
