@@ -62,6 +62,15 @@ printf 'kt.filter.runq = true\nkt.filter.bogus_runq = true\n' >"$WORK/bad.lua"
 "$KT" "$WORK/bad.lua" -c true >"$WORK/bad.out" 2>"$WORK/bad.err" && fail "kt.filter.bogus_runq was accepted"
 grep -q "kt.filter has no setting 'bogus_runq' (.*runq" "$WORK/bad.err" || fail "bad setting: $(cat "$WORK/bad.err")"
 
+# a kernel that refuses the wake-up probes: one line, and the scripts run on without them
+KEYTIME_TEST_BREAK=kt_wake_ "$KT" "$TOP/scripts/runqlat.lua" -c "$TB/wake wakers $WORK/nb.m" >"$WORK/nb.out" 2>"$WORK/nb.err" ||
+    fail "runqlat.lua without the wake-up probes: $(cat "$WORK/nb.err")"
+[ "$(grep -c "^keytime-run: this kernel cannot run kt_wake_[a-z_]* (.*): no wakeup events or run-queue latency in this run$" "$WORK/nb.err")" -eq 1 ] ||
+    fail "the refused wake-up probes not said in one line: $(cat "$WORK/nb.err")"
+printf 'print("wakeups=" .. tostring(kt.features.wakeups))\nkt.on("wakeup", function() end)\n' >"$WORK/nbf.lua"
+KEYTIME_TEST_BREAK=kt_wake_ "$KT" "$WORK/nbf.lua" -c true >"$WORK/nbf.out" 2>/dev/null || fail "kt.on(\"wakeup\") without the probes failed"
+grep -qx "wakeups=false" "$WORK/nbf.out" || fail "kt.features.wakeups after refused probes: $(cat "$WORK/nbf.out")"
+
 # a recording keeps wakeup events and their stacks: offwake.lua replays to the same bytes
 "$KT" --record "$WORK/ow.kt" "$TOP/scripts/offwake.lua" --folded -c "$TB/wake wakers $WORK/rec.m" >"$WORK/rec.live" 2>"$WORK/rec.err" ||
     fail "offwake.lua --record: $(cat "$WORK/rec.err")"
