@@ -95,7 +95,7 @@ clean:
 TB := tests/build
 # Every tests/workload/NAME.c becomes $(TB)/NAME; lifecycle also as a static binary.
 WORKLOADS := $(patsubst tests/workload/%.c,$(TB)/%,$(wildcard tests/workload/*.c))
-TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime $(TB)/unit_script_path $(TB)/unit_probe_loading $(TB)/unit_trust $(TB)/unit_metrics $(TB)/unit_event_json
+TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime $(TB)/unit_script_path $(TB)/unit_probe_loading $(TB)/unit_trust $(TB)/unit_metrics $(TB)/unit_event_json $(TB)/unit_cgroups
 .PHONY: tests
 tests: $(TEST_BINS)
 
@@ -123,6 +123,9 @@ $(TB)/unit_script_path: tests/unit/test_script_path.c runtime/script_path.c runt
 $(TB)/unit_metrics: tests/unit/test_metrics.c runtime/metrics.c runtime/metrics.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -lm
 
+$(TB)/unit_cgroups: tests/unit/test_cgroups.c runtime/cgroups.c runtime/cgroups.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
+
 $(TB)/unit_trust: tests/unit/test_trust.c runtime/trust.c runtime/trust.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
 
@@ -138,7 +141,7 @@ bench: deps
 	bash bench/run.sh
 
 # ---- keytime-ctl ---------------------------------------------------------------
-CTL_OBJ := $(B)/ctl_main.o $(B)/maps.o $(B)/instance.o $(B)/procfs.o
+CTL_OBJ := $(B)/ctl_main.o $(B)/maps.o $(B)/instance.o $(B)/procfs.o $(B)/attr_targets.o $(B)/cgroups.o
 $(B)/ctl_main.o: ctl/keytime-ctl.c | $(B)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(CFLAGS) -Ibpf -Iruntime -c $< -o $@
 

@@ -41,6 +41,39 @@ struct sched_entity {
 	u64 sum_exec_runtime;
 };
 
+typedef struct {
+	u32 val;
+} kuid_t;
+
+typedef struct {
+	u32 val;
+} kgid_t;
+
+struct cred {
+	kuid_t euid;
+	kgid_t egid;
+};
+
+struct kernfs_node {
+	u64 id;                        /* the cgroup's id: its directory's inode */
+};
+
+struct cgroup;
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+	struct cgroup_subsys_state *parent;
+};
+
+struct cgroup {
+	struct cgroup_subsys_state self;
+	struct kernfs_node *kn;
+};
+
+struct css_set {
+	struct cgroup *dfl_cgrp;       /* the task's cgroup v2 */
+};
+
 struct task_struct {
 	unsigned int __state;          /* "state" before 5.14: see the probes */
 	struct sched_entity se;
@@ -52,6 +85,8 @@ struct task_struct {
 	u64 start_time;
 	char comm[16];
 	struct signal_struct *signal;
+	const struct cred *cred;
+	struct css_set *cgroups;
 };
 
 struct linux_binprm {
