@@ -74,6 +74,26 @@ struct css_set {
 	struct cgroup *dfl_cgrp;       /* the task's cgroup v2 */
 };
 
+struct pid_namespace;
+
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+};
+
+struct pid {
+	unsigned int level;            /* the task's own namespace: numbers[level] */
+	struct upid numbers[1];
+};
+
+struct ns_common {
+	unsigned int inum;
+};
+
+struct pid_namespace {
+	struct ns_common ns;
+};
+
 struct task_struct {
 	unsigned int __state;          /* "state" before 5.14: see the probes */
 	struct sched_entity se;
@@ -87,6 +107,8 @@ struct task_struct {
 	struct signal_struct *signal;
 	const struct cred *cred;
 	struct css_set *cgroups;
+	struct pid *thread_pid;
+	struct task_struct *group_leader;
 };
 
 struct linux_binprm {

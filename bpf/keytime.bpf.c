@@ -392,11 +392,37 @@ static __always_inline void fill_header_ids(struct kt_header *h, __u32 kind, __u
 	__builtin_memcpy(h->comm, comm, KT_COMM_LEN);
 }
 
+/* The thread's number in its own pid namespace (the deepest), and that
+ * namespace's inode. Read with probe reads: numbers[] is indexed by level. */
+static __always_inline __u32 ns_number(struct task_struct *task, __u32 *ns_inum)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level]);
+	if (ns_inum)
+		*ns_inum = BPF_CORE_READ(up.ns, ns.inum);
+	return up.nr;
+}
+
+/* Who the thread is: uid, gid, cgroup, its ids in its pid namespace. */
+static __always_inline void fill_ident(struct kt_header *h, struct task_struct *task)
+{
+	h->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	h->uid = BPF_CORE_READ(task, cred, euid.val);
+	h->gid = BPF_CORE_READ(task, cred, egid.val);
+	h->nspid = ns_number(task, &h->pidns);
+	h->nstgid = ns_number(BPF_CORE_READ(task, group_leader), NULL);
+	h->ident_reserved = 0;
+}
+
 static __always_inline void fill_header(struct kt_header *h, __u32 kind,
 					struct task_struct *task)
 {
 	/* comm is always NUL-terminated and padded (set_task_comm) */
 	fill_header_ids(h, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
+	fill_ident(h, task);
 }
 
 /* ---- task creation ---------------------------------------------------- */
@@ -458,6 +484,7 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	info.parent_tgid = tgid;
 	info.parent_ppid = parent->real_parent->tgid;
 	__builtin_memcpy(info.parent_comm, parent->comm, KT_COMM_LEN);
+	info.parent_nspid = ns_number(parent, NULL);
 	if (bpf_map_update_elem(&kt_children, &child_pid, &info, BPF_ANY) == 0)
 		__sync_fetch_and_add(&kt_children_count, 1);
 	else
@@ -649,8 +676,16 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 		struct kt_child_exit *rec = reserve(sizeof(*rec), kind);
 		if (rec) {
 			/* About the parent, as it was when it made the child. */
+			struct task_struct *parent = task->real_parent;
+
 			fill_header_ids(&rec->hdr, kind, info->parent_pid, info->parent_tgid,
 					info->parent_ppid, info->parent_comm);
+			/* The parent's identity while it is the child's parent still;
+			 * a thread's creator is in the same process as the thread. */
+			if (kind == KT_THREAD_EXIT || parent->tgid != info->parent_tgid)
+				parent = task->group_leader;
+			fill_ident(&rec->hdr, parent);
+			rec->hdr.nspid = info->parent_nspid;
 			rec->child_pid = pid;
 			rec->child_tgid = tgid;
 			rec->exit_code = (status >> 8) & 0xff;

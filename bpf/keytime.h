@@ -39,6 +39,15 @@ struct kt_header {
 	__u32 ppid;               /* tgid of the real parent */
 	__u32 reserved;
 	char comm[KT_COMM_LEN];
+	/* Who the thread is: the host resolves the cgroup's path and the
+	 * container id in it (runtime/cgroups.c). */
+	__u64 cgroup_id;          /* its cgroup v2 (the directory's inode) */
+	__u32 uid;                /* effective uid and gid, as the host numbers them */
+	__u32 gid;
+	__u32 nspid;              /* its thread id and process id as its own pid */
+	__u32 nstgid;             /* namespace numbers them (getpid() in a container) */
+	__u32 pidns;              /* that namespace's inode (/proc/PID/ns/pid) */
+	__u32 ident_reserved;
 };
 
 #define KT_EXEC_ARGV_TRUNCATED    1u   /* more arguments, or longer ones, than kept */
@@ -223,6 +232,7 @@ struct kt_child_info {
 	__u32 parent_tgid;
 	__u32 parent_ppid;
 	char parent_comm[KT_COMM_LEN];
+	__u32 parent_nspid;       /* its thread id in its own pid namespace */
 };
 
 #endif

@@ -182,6 +182,15 @@ static int path_by_handle(const char *mnt, uint64_t id, char *rel, size_t rellen
 	return 0;
 }
 
+const char *kt_cgroup_path_known(uint64_t id)
+{
+	struct cached_path *c;
+
+	if (!id || !cache_cap || !(c = cache_slot(id))->id)
+		return NULL;
+	return *c->rel ? c->rel : NULL;
+}
+
 const char *kt_cgroup_path(uint64_t id)
 {
 	const char *mnt = kt_cgroup_mount();
@@ -191,45 +200,15 @@ const char *kt_cgroup_path(uint64_t id)
 	if (!id)
 		return NULL;
 	if (cache_cap && (c = cache_slot(id))->id)
-		return c->rel;
+		return *c->rel ? c->rel : NULL;
+	/* One look each: a cgroup gone before it was seen stays unknown. */
 	if (!mnt || path_by_handle(mnt, id, rel, sizeof(rel)))
-		return NULL;
+		rel[0] = 0;
 	kt_cgroup_remember(id, rel);
-	return cache_cap && (c = cache_slot(id))->id ? c->rel : NULL;
+	return cache_cap && (c = cache_slot(id))->id && *c->rel ? c->rel : NULL;
 }
 
-/* ---- containers and units ------------------------------------------------ */
-
-static bool hex64_at(const char *s)
-{
-	for (int i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return false;
-	return !isxdigit((unsigned char)s[64]);
-}
-
-const char *kt_container_id(const char *path, char *out)
-{
-	static const char *const prefixes[] = {
-		"docker-", "libpod-", "crio-", "cri-containerd-", "/docker/", "/libpod/", NULL,
-	};
-	const char *found = NULL;
-
-	if (!path)
-		return NULL;
-	/* The deepest match: a container's own cgroup below a pod's. */
-	for (const char *const *p = prefixes; *p; p++)
-		for (const char *s = path; (s = strstr(s, *p)); s++) {
-			const char *hex = s + strlen(*p);
-			if (strlen(hex) >= 64 && hex64_at(hex) && (!found || hex > found))
-				found = hex;
-		}
-	if (!found)
-		return NULL;
-	memcpy(out, found, 64);
-	out[64] = 0;
-	return out;
-}
+/* ---- units --------------------------------------------------------------- */
 
 int kt_unit_cgroup(const char *unit, char *rel, size_t rellen, char *err, size_t errlen)
 {

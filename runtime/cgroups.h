@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cgroup v2 on this host: where it is mounted, a path's cgroup id, an id's
  * path (looked up once, then cached: a cgroup gone keeps the path it had),
- * a container's id in a path, and a systemd unit's cgroup. */
+ * and a systemd unit's cgroup. */
 #ifndef KT_CGROUPS_H
 #define KT_CGROUPS_H
 #include <stddef.h>
@@ -20,13 +20,10 @@ int kt_cgroup_resolve(const char *path, uint64_t *id, char *rel, size_t rellen,
 /* The path below the mount of cgroup id, from the cache or looked up now
  * (and cached); NULL when not found. */
 const char *kt_cgroup_path(uint64_t id);
-/* Remember id's path (a cgroup the user named). */
+/* The same from the cache alone (a replay's recorded paths). */
+const char *kt_cgroup_path_known(uint64_t id);
+/* Remember id's path (a cgroup the user named, or recorded). */
 void kt_cgroup_remember(uint64_t id, const char *rel);
-
-/* The container id in a cgroup path: the 64 hex digits after docker-,
- * libpod-, crio-, cri-containerd- or a /docker/ component; NULL if none.
- * out holds 65 bytes. Pure. */
-const char *kt_container_id(const char *path, char *out);
 
 /* A systemd unit's cgroup (NAME, ".service" added when it has no suffix):
  * the directory of that name below the mount, searched breadth first.

@@ -20,6 +20,8 @@
 #include "loop.h"
 #include "warn.h"
 #include "attr_targets.h"
+#include "cgroups.h"
+#include "event_fields.h"
 
 static int check(char *err, size_t errlen)
 {
@@ -108,6 +110,7 @@ static int open_probes(struct kt_session *s, char *err, size_t errlen)
 
 	if (resolve_cli_attrs(s->opts, keys, err, errlen))
 		return -1;
+	kt_fields_set_cgroup_path(kt_cgroup_path);   /* e.cgroup, e.container_id */
 	s->start_ns = kt_mono_ns();
 	s->mono_to_real_ns = kt_mono_to_real_ns();
 	if (kt_probes_open(&s->probes, s->opts->cpu, s->opts->max_targets, err, (int)errlen))

@@ -13,6 +13,7 @@
 #include "warn.h"
 #include "stacks.h"
 #include "trace_format.h"
+#include "cgroups.h"
 
 int kt_record_start(struct kt_session *s, const char *path, const char *targets,
 		    char *err, size_t errlen)
@@ -41,6 +42,11 @@ void kt_record_event(struct kt_session *s, const void *rec, size_t size)
 			int n = kt_stack_frames(s, sw->stack_id, frames);
 			err |= kt_trace_write_stack(s->recorder, sw->stack_id, frames, n);
 		}
+	}
+	if (!kt_trace_cgroup_seen(s->recorder, h->cgroup_id)) {
+		const char *path = kt_cgroup_path(h->cgroup_id);
+		if (path)
+			err |= kt_trace_write_cgroup(s->recorder, h->cgroup_id, path);
 	}
 	err |= kt_trace_write_event(s->recorder, rec, size);
 	if (err && !s->record_failed) {

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include "cgroups.h"
+#include "event_fields.h"
 #include "session.h"
 #include "source.h"
 #include "stacks.h"
@@ -61,6 +63,13 @@ static int on_info(void *arg, const char *key, const char *value)
 static int on_stack(void *arg, int32_t id, const char *const *frames, int n)
 {
 	kt_stacks_add_recorded(arg, id, frames, n);
+	return 0;
+}
+
+/* The path a cgroup had on the recording host. */
+static int on_cgroup(void *arg, uint64_t id, const char *path)
+{
+	kt_cgroup_remember(id, path);
 	return 0;
 }
 
@@ -147,10 +156,11 @@ static int start(struct kt_session *s, char *err, size_t errlen)
 
 static int run(struct kt_session *s)
 {
-	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, on_end, s };
+	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, on_end, s, on_cgroup };
 	char perr[256];
 	int r;
 
+	kt_fields_set_cgroup_path(kt_cgroup_path_known);   /* never this host's */
 	r = kt_trace_parse(replay.buf, replay.len, &cb, perr, sizeof(perr));
 	free(replay.buf);
 	replay.buf = NULL;

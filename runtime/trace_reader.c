@@ -79,6 +79,12 @@ int kt_trace_parse(const uint8_t *buf, size_t len, const struct kt_trace_callbac
 		snprintf(err, errlen, "corrupt header at byte offset 8: version 0");
 		return -1;
 	}
+	if (version < KT_TRACE_VERSION) {
+		snprintf(err, errlen, "format version %u, from a keytime-run before events said who the "
+			 "thread is (uid, cgroup, ...): record it again (this one reads version %u; "
+			 "header at byte offset 8)", version, KT_TRACE_VERSION);
+		return -1;
+	}
 	info_len = get_u32(buf + 12);
 	if (info_len > KT_TRACE_MAX_INFO || 16 + (size_t)info_len > len) {
 		snprintf(err, errlen, "truncated or corrupt header at byte offset 12 (info length %u)", info_len);
@@ -125,6 +131,16 @@ int kt_trace_parse(const uint8_t *buf, size_t len, const struct kt_trace_callbac
 				return -1;
 			}
 			break;
+		case KT_CHUNK_CGROUP: {
+			uint64_t id;
+			if (clen < sizeof(id) + 1 || p[clen - 1] != 0) {
+				snprintf(err, errlen, "corrupt cgroup at byte offset %zu", off);
+				return -1;
+			}
+			memcpy(&id, p, sizeof(id));
+			r = cb->cgroup ? cb->cgroup(cb->arg, id, (const char *)p + sizeof(id)) : 0;
+			break;
+		}
 		case KT_CHUNK_END: {
 			struct kt_trace_end end;
 			if (clen != sizeof(end)) {

@@ -12,6 +12,8 @@
 struct kt_trace_writer {
 	FILE *f;
 	uint8_t seen[STACK_IDS / 8];
+	uint64_t *cgroups;        /* ids whose path is written: open addressing, 0 free */
+	size_t ncgroups, cgroups_cap;
 };
 
 static int put_chunk_header(FILE *f, uint32_t type, uint32_t len)
@@ -59,6 +61,51 @@ int kt_trace_stack_seen(struct kt_trace_writer *w, int32_t id)
 	return seen != 0;
 }
 
+static uint64_t *cgroup_slot(uint64_t *set, size_t cap, uint64_t id)
+{
+	size_t i = (id * 0x9e3779b97f4a7c15ULL) & (cap - 1);
+
+	while (set[i] && set[i] != id)
+		i = (i + 1) & (cap - 1);
+	return &set[i];
+}
+
+int kt_trace_cgroup_seen(struct kt_trace_writer *w, uint64_t id)
+{
+	uint64_t *slot;
+
+	if (!id)
+		return 1;
+	if ((w->ncgroups + 1) * 2 > w->cgroups_cap) {
+		size_t cap = w->cgroups_cap ? w->cgroups_cap * 2 : 64;
+		uint64_t *set = calloc(cap, sizeof(*set));
+
+		if (!set)
+			return 1;
+		for (size_t i = 0; i < w->cgroups_cap; i++)
+			if (w->cgroups[i])
+				*cgroup_slot(set, cap, w->cgroups[i]) = w->cgroups[i];
+		free(w->cgroups);
+		w->cgroups = set, w->cgroups_cap = cap;
+	}
+	slot = cgroup_slot(w->cgroups, w->cgroups_cap, id);
+	if (*slot)
+		return 1;
+	*slot = id;
+	w->ncgroups++;
+	return 0;
+}
+
+int kt_trace_write_cgroup(struct kt_trace_writer *w, uint64_t id, const char *path)
+{
+	size_t n = strlen(path) + 1;
+
+	if (put_chunk_header(w->f, KT_CHUNK_CGROUP, (uint32_t)(sizeof(id) + n)) ||
+	    fwrite(&id, sizeof(id), 1, w->f) != 1 || fwrite(path, 1, n, w->f) != n)
+		return -1;
+	return 0;
+}
+
 int kt_trace_write_stack(struct kt_trace_writer *w, int32_t id, const char *const *frames, int n)
 {
 	uint32_t len = sizeof(id);
@@ -81,6 +128,7 @@ int kt_trace_finish(struct kt_trace_writer *w, const struct kt_trace_end *end)
 		r = -1;
 	if (fclose(w->f))
 		r = -1;
+	free(w->cgroups);
 	free(w);
 	return r;
 }

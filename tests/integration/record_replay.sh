@@ -94,9 +94,12 @@ printf 'not a trace at all' >"$WORK/garbage.kt"
 "$KT" --replay "$WORK/garbage.kt" "$TOP/scripts/keytime.lua" 2>"$WORK/err" && fail "garbage accepted"
 grep -q "not a keytime trace" "$WORK/err" || fail "garbage message: $(cat "$WORK/err")"
 cp "$WORK/json.kt" "$WORK/newer.kt"
-printf '\x02' | dd of="$WORK/newer.kt" bs=1 seek=8 conv=notrunc status=none
+printf '\x03' | dd of="$WORK/newer.kt" bs=1 seek=8 conv=notrunc status=none
 "$KT" --replay "$WORK/newer.kt" "$TOP/scripts/keytime.lua" 2>"$WORK/err" && fail "a newer format accepted"
-grep -q "format version 2 is newer than this keytime-run reads (1)" "$WORK/err" || fail "version message: $(cat "$WORK/err")"
+grep -q "format version 3 is newer than this keytime-run reads (2)" "$WORK/err" || fail "version message: $(cat "$WORK/err")"
+printf '\x01' | dd of="$WORK/newer.kt" bs=1 seek=8 conv=notrunc status=none
+"$KT" --replay "$WORK/newer.kt" "$TOP/scripts/keytime.lua" 2>"$WORK/err" && fail "an older format accepted"
+grep -q "format version 1, from a keytime-run before events said who the thread is" "$WORK/err" || fail "old version message: $(cat "$WORK/err")"
 # A bad chunk type right after the header.
 cp "$WORK/json.kt" "$WORK/corrupt.kt"
 info_len=$(od -An -tu4 -j12 -N4 "$WORK/json.kt" | tr -d ' ')

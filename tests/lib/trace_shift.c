@@ -191,7 +191,7 @@ int main(int argc, char **argv)
 			if (clen != sizeof(struct kt_trace_end))
 				die("%s: bad end chunk at byte offset %zu", argv[1], off);
 			shift_u64(buf + off + 8 + offsetof(struct kt_trace_end, end_ns), ns, 0);
-		} else if (type != KT_CHUNK_STACK)
+		} else if (type != KT_CHUNK_STACK && type != KT_CHUNK_CGROUP)
 			die("%s: unknown chunk at byte offset %zu", argv[1], off);
 		off += 8 + clen;
 	}

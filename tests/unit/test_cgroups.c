@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 #include "cgroups.h"
+#include "container_id.h"
 
 #define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
