@@ -38,6 +38,7 @@ local CONFIG_TEXT = {
   ["idle-attached"] = "untraced, keytime.lua attached to an idle process",
   ["idle-exits"] = "untraced, alerts/crashes.lua (exit events only: no switch probe) attached to an idle process",
   ["empty-switch"] = "untraced, a sched_switch program that does nothing attached (the floor)",
+  ["idle-cgroup"] = "untraced, keytime.lua attached to an idle cgroup (--cgroup: every task's cgroup checked)",
 }
 
 local function read_lines(path)
