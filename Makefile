@@ -141,7 +141,7 @@ bench: deps
 	bash bench/run.sh
 
 # ---- keytime-ctl ---------------------------------------------------------------
-CTL_OBJ := $(B)/ctl_main.o $(B)/maps.o $(B)/instance.o $(B)/procfs.o $(B)/attr_targets.o $(B)/cgroups.o
+CTL_OBJ := $(B)/ctl_main.o $(B)/maps.o $(B)/instance.o $(B)/procfs.o $(B)/attr_targets.o $(B)/cgroups.o $(B)/container_id.o
 $(B)/ctl_main.o: ctl/keytime-ctl.c | $(B)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(CFLAGS) -Ibpf -Iruntime -c $< -o $@
 

@@ -40,6 +40,7 @@ static void usage(FILE *out)
 	      "  -P, --tgid PID        a process (thread group) to trace: all its threads\n"
 	      "  -g, --cgroup PATH     a cgroup v2 to trace, and the cgroups below it\n"
 	      "      --unit NAME       a systemd unit's cgroup\n"
+	      "      --container ID    a container's cgroup (its id or a unique prefix)\n"
 	      "  -u, --uid USER        a user to trace (name or uid)\n"
 	      "      --comm NAME       a command name to trace\n"
 	      "  -f, --follow          with -a: the target's descendants too\n"
@@ -197,7 +198,8 @@ int main(int argc, char **argv)
 		{ "instance", required_argument, NULL, 'I' }, { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { "cgroup", required_argument, NULL, 'g' },
 		{ "unit", required_argument, NULL, 'U' }, { "uid", required_argument, NULL, 'u' },
-		{ "comm", required_argument, NULL, 'C' }, { 0 },
+		{ "comm", required_argument, NULL, 'C' }, { "container", required_argument, NULL, 'N' },
+		{ 0 },
 	};
 	struct kt_attr_key attr;
 	char err[512];
@@ -217,12 +219,13 @@ int main(int argc, char **argv)
 		case 'p': o.pid = number(optarg, 1, 0x7fffffff, "--pid"); break;
 		case 'P': o.tgid = number(optarg, 1, 0x7fffffff, "--tgid"); break;
 		case 'k': o.cpu = number(optarg, 0, 1, "--cpu"); break;
-		case 'g': case 'U': case 'u': case 'C':
+		case 'g': case 'U': case 'u': case 'C': case 'N':
 			if (o.attr_kind) {
-				fprintf(stderr, "keytime-ctl: one -g, --unit, -u or --comm at a time\n");
+				fprintf(stderr, "keytime-ctl: one -g, --unit, --container, -u or --comm at a time\n");
 				return 2;
 			}
-			o.attr_kind = opt == 'g' ? "cgroup" : opt == 'U' ? "unit" : opt == 'u' ? "uid" : "comm";
+			o.attr_kind = opt == 'g' ? "cgroup" : opt == 'U' ? "unit" : opt == 'u' ? "uid" :
+				      opt == 'N' ? "container" : "comm";
 			o.attr_text = optarg;
 			break;
 		case 'm': o.myproc = true; break;
@@ -249,7 +252,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if ((o.pid && o.tgid) || ((o.pid || o.tgid) && o.attr_kind)) {
-		fprintf(stderr, "keytime-ctl: choose one target: -p, -P, -g, --unit, -u or --comm\n");
+		fprintf(stderr, "keytime-ctl: choose one target: -p, -P, -g, --unit, --container, -u or --comm\n");
 		return 2;
 	}
 	if (o.attr_kind && !o.activate && !o.deactivate) {
@@ -277,10 +280,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.attr_kind) {
-		bool unit;
-		__u32 type = kt_attr_type(o.attr_kind, &unit);
-
-		if (kt_attr_parse(type, unit, o.attr_text, &attr, err, sizeof(err))) {
+		if (kt_attr_parse(o.attr_kind, o.attr_text, &attr, err, sizeof(err))) {
 			fprintf(stderr, "keytime-ctl: %s\n", err);
 			return 1;
 		}

@@ -11,19 +11,6 @@
 #include "cgroups.h"
 #include "probes.h"
 
-__u32 kt_attr_type(const char *name, bool *unit)
-{
-	*unit = false;
-	if (!strcmp(name, "cgroup"))
-		return KT_TARGET_CGROUP;
-	if (!strcmp(name, "unit"))
-		return *unit = true, KT_TARGET_CGROUP;
-	if (!strcmp(name, "uid"))
-		return KT_TARGET_UID;
-	if (!strcmp(name, "comm"))
-		return KT_TARGET_COMM;
-	return 0;
-}
 
 const char *kt_attr_type_name(__u32 type)
 {
@@ -55,25 +42,31 @@ static int parse_uid(const char *text, __u64 *uid, char *err, size_t errlen)
 	return -1;
 }
 
-int kt_attr_parse(__u32 type, bool unit, const char *text, struct kt_attr_key *key,
+int kt_attr_parse(const char *kind, const char *text, struct kt_attr_key *key,
 		  char *err, size_t errlen)
 {
+	bool unit = !strcmp(kind, "unit"), container = !strcmp(kind, "container");
 	char rel[PATH_MAX];
 	uint64_t id;
 
 	memset(key, 0, sizeof(*key));
-	key->type = type;
-	switch (type) {
-	case KT_TARGET_CGROUP:
+	if (!strcmp(kind, "cgroup") || unit || container) {
+		key->type = KT_TARGET_CGROUP;
 		if (unit && kt_unit_cgroup(text, rel, sizeof(rel), err, errlen))
 			return -1;
-		if (kt_cgroup_resolve(unit ? rel : text, &id, rel, sizeof(rel), err, errlen))
+		if (container && kt_container_cgroup(text, rel, sizeof(rel), err, errlen))
+			return -1;
+		if (kt_cgroup_resolve(unit || container ? rel : text, &id, rel, sizeof(rel), err, errlen))
 			return -1;
 		key->id = id;
 		return 0;
-	case KT_TARGET_UID:
+	}
+	if (!strcmp(kind, "uid")) {
+		key->type = KT_TARGET_UID;
 		return parse_uid(text, &key->id, err, errlen);
-	case KT_TARGET_COMM:
+	}
+	if (!strcmp(kind, "comm")) {
+		key->type = KT_TARGET_COMM;
 		if (!*text) {
 			snprintf(err, errlen, "an empty command name");
 			return -1;

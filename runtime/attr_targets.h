@@ -11,14 +11,13 @@
 
 struct kt_probes;
 
-/* "cgroup", "uid", "comm" (and "unit", a cgroup found by unit name) to a
- * KT_TARGET_* type; 0 if none. */
-__u32 kt_attr_type(const char *name, bool *unit);
 const char *kt_attr_type_name(__u32 type);
 
-/* A target from the user's text: a cgroup path, a unit name (unit), a user
- * name or uid, a command name. 0, or -1 with a one-line message. */
-int kt_attr_parse(__u32 type, bool unit, const char *text, struct kt_attr_key *key,
+/* A target from the user's text, by kind: "cgroup" (a path), "unit" (a
+ * systemd unit's cgroup), "container" (a container's cgroup, by its id or
+ * a unique prefix), "uid" (a user name or uid), "comm" (a command name).
+ * 0, or -1 with a one-line message. */
+int kt_attr_parse(const char *kind, const char *text, struct kt_attr_key *key,
 		  char *err, size_t errlen);
 /* The target as the user would write it: a cgroup's path, a uid, a name. */
 void kt_attr_describe(const struct kt_attr_key *key, char *buf, size_t len);

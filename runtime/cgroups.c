@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include "cgroups.h"
+#include "container_id.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -210,40 +211,29 @@ const char *kt_cgroup_path(uint64_t id)
 
 /* ---- units --------------------------------------------------------------- */
 
-int kt_unit_cgroup(const char *unit, char *rel, size_t rellen, char *err, size_t errlen)
+/* Calls fn(path, name, arg) for each cgroup below the mount, breadth
+ * first (shallow ones first), until it returns non-zero; returns that. */
+static int walk(const char *mnt, int (*fn)(const char *path, const char *name, void *arg), void *arg)
 {
-	const char *mnt = kt_cgroup_mount();
-	char name[256], **queue = NULL;
-	size_t head = 0, tail = 0, cap = 0;
-	int rc = -1;
+	char **queue = NULL;
+	size_t head = 0, tail = 0, cap = 64;
+	int rc = 0;
 
-	if (!mnt) {
-		snprintf(err, errlen, "no cgroup v2 hierarchy is mounted");
-		return -1;
-	}
-	if (!*unit || strchr(unit, '/') || strlen(unit) > 200) {
-		snprintf(err, errlen, "not a unit name: %s", unit);
-		return -1;
-	}
-	snprintf(name, sizeof(name), "%s%s", unit, strchr(unit, '.') ? "" : ".service");
-	if (!(queue = malloc(sizeof(*queue) * (cap = 64))) || !(queue[tail++] = strdup(mnt)))
+	if (!(queue = malloc(sizeof(*queue) * cap)) || !(queue[tail++] = strdup(mnt)))
 		goto out;
-	while (head < tail && rc) {
+	while (head < tail && !rc) {
 		char *dir = queue[head++];
 		DIR *d = dir ? opendir(dir) : NULL;
 		struct dirent *de;
 
-		while (d && (de = readdir(d))) {
+		while (d && !rc && (de = readdir(d))) {
 			char sub[PATH_MAX];
 
 			if (de->d_type != DT_DIR || de->d_name[0] == '.')
 				continue;
 			snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-			if (!strcmp(de->d_name, name)) {
-				snprintf(rel, rellen, "%s", below_mount(sub, mnt));
-				rc = 0;
+			if ((rc = fn(sub, de->d_name, arg)))
 				break;
-			}
 			if (tail == cap) {
 				char **q = realloc(queue, sizeof(*queue) * (cap *= 2));
 				if (!q)
@@ -255,11 +245,99 @@ int kt_unit_cgroup(const char *unit, char *rel, size_t rellen, char *err, size_t
 		if (d)
 			closedir(d);
 	}
-	if (rc)
-		snprintf(err, errlen, "no cgroup for unit %s below %s", name, mnt);
 out:
 	for (size_t i = 0; i < tail; i++)
 		free(queue[i]);
 	free(queue);
 	return rc;
+}
+
+struct unit_search {
+	const char *name, *mnt;
+	char *rel;
+	size_t rellen;
+};
+
+static int is_unit(const char *path, const char *name, void *arg)
+{
+	struct unit_search *u = arg;
+
+	if (strcmp(name, u->name))
+		return 0;
+	snprintf(u->rel, u->rellen, "%s", below_mount(path, u->mnt));
+	return 1;
+}
+
+int kt_unit_cgroup(const char *unit, char *rel, size_t rellen, char *err, size_t errlen)
+{
+	const char *mnt = kt_cgroup_mount();
+	char name[256];
+	struct unit_search u = { name, mnt, rel, rellen };
+
+	if (!mnt) {
+		snprintf(err, errlen, "no cgroup v2 hierarchy is mounted");
+		return -1;
+	}
+	if (!*unit || strchr(unit, '/') || strlen(unit) > 200) {
+		snprintf(err, errlen, "not a unit name: %s", unit);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%s%s", unit, strchr(unit, '.') ? "" : ".service");
+	if (walk(mnt, is_unit, &u) == 1)
+		return 0;
+	snprintf(err, errlen, "no cgroup for unit %s below %s", name, mnt);
+	return -1;
+}
+
+struct container_search {
+	const char *prefix, *mnt;
+	char id[65], other[65];   /* the first container matched; a second one */
+	char rel[PATH_MAX];
+};
+
+static int is_container(const char *path, const char *name, void *arg)
+{
+	struct container_search *c = arg;
+	char id[65];
+
+	if (!kt_container_id(name, id) && !kt_container_id(below_mount(path, c->mnt), id))
+		return 0;
+	if (strncmp(id, c->prefix, strlen(c->prefix)))
+		return 0;
+	if (!c->id[0]) {   /* the shallowest cgroup of the first match */
+		memcpy(c->id, id, sizeof(id));
+		snprintf(c->rel, sizeof(c->rel), "%s", below_mount(path, c->mnt));
+	} else if (strcmp(id, c->id)) {
+		memcpy(c->other, id, sizeof(id));
+		return 1;
+	}
+	return 0;
+}
+
+int kt_container_cgroup(const char *prefix, char *rel, size_t rellen, char *err, size_t errlen)
+{
+	const char *mnt = kt_cgroup_mount();
+	struct container_search c = { .prefix = prefix, .mnt = mnt };
+	size_t n = strlen(prefix);
+
+	if (!mnt) {
+		snprintf(err, errlen, "no cgroup v2 hierarchy is mounted");
+		return -1;
+	}
+	if (n == 0 || n > 64 || strspn(prefix, "0123456789abcdef") != n) {
+		snprintf(err, errlen, "not a container id or prefix (1 to 64 lower-case hex digits): %s", prefix);
+		return -1;
+	}
+	if (walk(mnt, is_container, &c)) {
+		snprintf(err, errlen, "%s matches several containers (%.12s, %.12s, ...): give more digits",
+			 prefix, c.id, c.other);
+		return -1;
+	}
+	if (!c.id[0]) {
+		snprintf(err, errlen, "no container's cgroup matches %s (docker-, libpod-, crio-, "
+			 "cri-containerd- below %s)", prefix, mnt);
+		return -1;
+	}
+	snprintf(rel, rellen, "%s", c.rel);
+	return 0;
 }

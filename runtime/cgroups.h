@@ -30,4 +30,9 @@ void kt_cgroup_remember(uint64_t id, const char *rel);
  * 0 with its path below the mount in rel, or -1 with a message. */
 int kt_unit_cgroup(const char *unit, char *rel, size_t rellen, char *err, size_t errlen);
 
+/* A container's cgroup from its id or a unique prefix of it (container_id.h
+ * names the runtimes' layouts): the shallowest cgroup holding that id. 0,
+ * or -1 with a message (none matches, several do). */
+int kt_container_cgroup(const char *prefix, char *rel, size_t rellen, char *err, size_t errlen);
+
 #endif

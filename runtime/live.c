@@ -57,10 +57,7 @@ static int resolve_cli_attrs(const struct kt_options *o, struct kt_attr_key *key
 			     char *err, size_t errlen)
 {
 	for (int i = 0; i < o->nattrs; i++) {
-		bool unit;
-		__u32 type = kt_attr_type(o->attrs[i].kind, &unit);
-
-		if (kt_attr_parse(type, unit, o->attrs[i].text, &keys[i], err, errlen))
+		if (kt_attr_parse(o->attrs[i].kind, o->attrs[i].text, &keys[i], err, errlen))
 			return -1;
 	}
 	return 0;

@@ -70,12 +70,10 @@ static int attr_target(lua_State *L, const char *kind, bool add)
 	struct kt_config c;
 	__u32 flags = 0;
 	char err[512];
-	bool unit;
-	__u32 type = kt_attr_type(kind, &unit);
 
 	if (s->source->recorded)
 		return luaL_error(L, "kt.filter targets by %s only on live events, not in a replay", kind);
-	if (kt_attr_parse(type, unit, text, &key, err, sizeof(err)))
+	if (kt_attr_parse(kind, text, &key, err, sizeof(err)))
 		return luaL_error(L, "%s", err);
 	if (!add) {
 		lua_pushboolean(L, kt_attr_remove(&s->probes, &key) == 0);
@@ -99,10 +97,12 @@ static int attr_target(lua_State *L, const char *kind, bool add)
 
 static int filter_add_cgroup(lua_State *L)    { return attr_target(L, "cgroup", true); }
 static int filter_add_unit(lua_State *L)      { return attr_target(L, "unit", true); }
+static int filter_add_container(lua_State *L) { return attr_target(L, "container", true); }
 static int filter_add_uid(lua_State *L)       { return attr_target(L, "uid", true); }
 static int filter_add_comm(lua_State *L)      { return attr_target(L, "comm", true); }
 static int filter_remove_cgroup(lua_State *L) { return attr_target(L, "cgroup", false); }
 static int filter_remove_unit(lua_State *L)   { return attr_target(L, "unit", false); }
+static int filter_remove_container(lua_State *L) { return attr_target(L, "container", false); }
 static int filter_remove_uid(lua_State *L)    { return attr_target(L, "uid", false); }
 static int filter_remove_comm(lua_State *L)   { return attr_target(L, "comm", false); }
 
@@ -182,10 +182,12 @@ const struct kt_api_name kt_filter_names[] = {
 	{ "remove_tgid", filter_remove_tgid, "(tgid)", "stop tracing a process" },
 	{ "add_cgroup", filter_add_cgroup, "(path [, {follow=true}])", "trace a cgroup v2 and the cgroups below it" },
 	{ "add_unit", filter_add_unit, "(name [, {follow=true}])", "trace a systemd unit's cgroup" },
+	{ "add_container", filter_add_container, "(id [, {follow=true}])", "trace a container's cgroup (its id or a unique prefix)" },
 	{ "add_uid", filter_add_uid, "(user|uid [, {follow=true}])", "trace a user's tasks (effective uid)" },
 	{ "add_comm", filter_add_comm, "(name [, {follow=true}])", "trace the tasks with this command name" },
 	{ "remove_cgroup", filter_remove_cgroup, "(path)", "stop tracing a cgroup" },
 	{ "remove_unit", filter_remove_unit, "(name)", "stop tracing a unit's cgroup" },
+	{ "remove_container", filter_remove_container, "(id)", "stop tracing a container's cgroup" },
 	{ "remove_uid", filter_remove_uid, "(user|uid)", "stop tracing a user" },
 	{ "remove_comm", filter_remove_comm, "(name)", "stop tracing a command name" },
 	{ "list", filter_list, "()", "the targets: {type=\"pid\"|\"tgid\"|\"cgroup\"|\"uid\"|\"comm\", id=, path=, name=, follow=, auto=}" },
@@ -226,6 +228,16 @@ static int set_entry_follow(const struct kt_target_key *k, const struct kt_targe
 	return 0;
 }
 
+static int set_attr_follow(const struct kt_attr_key *k, const struct kt_target *v, void *arg)
+{
+	struct follow_change *fc = arg;
+	__u32 flags = fc->on ? v->flags | KT_TARGET_FOLLOW : v->flags & ~KT_TARGET_FOLLOW;
+
+	if (flags != v->flags)
+		kt_attr_add(&fc->s->probes, k, flags);
+	return 0;
+}
+
 /* kt.filter.follow: what --follow does, chosen by the script. The targets
  * named so far (not those added by following) follow their descendants
  * from now on, and so does the -c command, which is targeted after the
@@ -236,6 +248,8 @@ static void set_follow(struct kt_session *s, bool on)
 
 	s->opts->follow = on;
 	s->source->targets_each(s, set_entry_follow, &fc);
+	if (!s->source->recorded)
+		kt_attrs_each(&s->probes, set_attr_follow, &fc);
 }
 
 static int filter_index(lua_State *L)

@@ -31,9 +31,11 @@ void kt_options_usage(FILE *out)
 	      "  -g, --cgroup PATH     trace the tasks in a cgroup v2 and those below it (a path\n"
 	      "                        under the cgroup2 mount, or relative to it)\n"
 	      "      --unit NAME       the cgroup of a systemd unit (.service if no suffix)\n"
+	      "      --container ID    the cgroup of a container (docker, podman, cri-o,\n"
+	      "                        containerd), by its id or a unique prefix of it\n"
 	      "  -u, --uid USER        trace the tasks of a user (name or uid; effective uid)\n"
 	      "      --comm NAME       trace the tasks with this command name\n"
-	      "                        (these four may be repeated and combined)\n"
+	      "                        (these may be repeated and combined)\n"
 	      "  -f, --follow          also trace the targets' descendants\n"
 	      "  -m, --myproc          also trace keytime-run's own process\n"
 	      "      --max-targets N   room for N targets and followed descendants (default:\n"
@@ -83,7 +85,7 @@ static int parse_int(const char *s, long min, long max, long *out)
 enum {   /* options with no short form */
 	OPT_ALL = 256, OPT_MAX_TARGETS, OPT_RECORD, OPT_REPLAY, OPT_STRICT, OPT_UNSAFE_SCRIPT,
 	OPT_HANDLER_TIMEOUT, OPT_MEMORY_LIMIT, OPT_LIST_SCRIPTS, OPT_METRICS,
-	OPT_UNIT, OPT_COMM,
+	OPT_UNIT, OPT_COMM, OPT_CONTAINER,
 };
 
 /* '+': stop at the first argument that is not an option; ':': a missing
@@ -96,6 +98,7 @@ static const struct option LONG_OPTIONS[] = {
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "cgroup", required_argument, NULL, 'g' },
 	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
 	{ "uid", required_argument, NULL, 'u' },
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "cmd", required_argument, NULL, 'c' },
@@ -174,16 +177,19 @@ static int apply(struct kt_options *o, int opt, const char *v, const char *name,
 	case 'g':
 	case 'u':
 	case OPT_UNIT:
+	case OPT_CONTAINER:
 	case OPT_COMM: {
-		const char *kind = opt == 'g' ? "cgroup" : opt == 'u' ? "uid" : opt == OPT_UNIT ? "unit" : "comm";
+		const char *kind = opt == 'g' ? "cgroup" : opt == 'u' ? "uid" : opt == OPT_UNIT ? "unit" :
+				   opt == OPT_CONTAINER ? "container" : "comm";
 		if (!v || !*v) {
 			snprintf(err, errlen, "%s needs a %s", name,
 				 opt == 'g' ? "cgroup path" : opt == 'u' ? "user name or uid" :
-				 opt == OPT_UNIT ? "unit name" : "command name");
+				 opt == OPT_UNIT ? "unit name" : opt == OPT_CONTAINER ? "container id" :
+				 "command name");
 			return -1;
 		}
 		if (o->nattrs == KT_MAX_ATTR_OPTIONS) {
-			snprintf(err, errlen, "at most %d --cgroup, --unit, --uid and --comm targets",
+			snprintf(err, errlen, "at most %d --cgroup, --unit, --container, --uid and --comm targets",
 				 KT_MAX_ATTR_OPTIONS);
 			return -1;
 		}
@@ -354,11 +360,11 @@ static int parse(struct kt_options *o, int argc, char **argv, char *err, int err
 		return -1;
 	}
 	if (o->replay && o->nattrs) {
-		snprintf(err, errlen, "--replay takes no --cgroup, --unit, --uid or --comm (they are resolved on a live host)");
+		snprintf(err, errlen, "--replay takes no --cgroup, --unit, --container, --uid or --comm (they are resolved on a live host)");
 		return -1;
 	}
 	if (o->all && o->nattrs) {
-		snprintf(err, errlen, "--all traces every process: no --cgroup, --unit, --uid or --comm with it");
+		snprintf(err, errlen, "--all traces every process: no --cgroup, --unit, --container, --uid or --comm with it");
 		return -1;
 	}
 	if (o->replay && (o->all || o->cmd)) {

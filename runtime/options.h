@@ -33,7 +33,7 @@ struct kt_options {
 	 * load (attr_targets.h); any number of them, combined. */
 #define KT_MAX_ATTR_OPTIONS 32
 	struct {
-		const char *kind;    /* "cgroup", "unit", "uid", "comm" */
+		const char *kind;    /* "cgroup", "unit", "container", "uid", "comm" */
 		const char *text;
 	} attrs[KT_MAX_ATTR_OPTIONS];
 	int nattrs;

@@ -127,5 +127,8 @@ check_refused "not a cgroup" "$KT" "$WORK/record.lua" --cgroup /etc/..
 check_refused "unknown user" "$KT" "$WORK/record.lua" --uid no-such-user-kt
 grep -q "no such user: no-such-user-kt" "$WORK/bad" || fail "unknown user: $(cat "$WORK/bad")"
 check_refused "empty comm" "$KT" "$WORK/record.lua" --comm ""
+check_refused "no such container" "$KT" "$WORK/record.lua" --container 0000000000000000000000000000000000000000000000000000000000000000
+grep -q "no container's cgroup matches" "$WORK/bad" || fail "no such container: $(cat "$WORK/bad")"
+check_refused "keytime-ctl, missing cgroup" "$TOP/keytime-ctl" -a -g "$CG/no-such"
 assert_no_probes_left
 echo "ok"

@@ -17,6 +17,7 @@
 #include "container_id.h"
 
 #define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define HEX2 "0123ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 
 static void container_ids(void **state)
 {
@@ -57,6 +58,10 @@ static int tree_up(void **state)
 	mk("user.slice");
 	mk("user.slice/user-1000.slice");
 	mk("user.slice/user-1000.slice/app.scope");
+	mk("libpod_parent");
+	mk("libpod_parent/libpod-" HEX);
+	mk("libpod_parent/libpod-" HEX "/container");
+	mk("system.slice/docker-" HEX2 ".scope");
 	setenv("KEYTIME_CGROUP_ROOT", root, 1);
 	return 0;
 }
@@ -83,6 +88,27 @@ static void units(void **state)
 	assert_int_equal(kt_unit_cgroup("sshd", rel, sizeof(rel), err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no cgroup for unit sshd.service"));
 	assert_int_equal(kt_unit_cgroup("../etc", rel, sizeof(rel), err, sizeof(err)), -1);
+}
+
+static void containers(void **state)
+{
+	char rel[PATH_MAX], err[256];
+
+	/* a unique prefix: the container's shallowest cgroup */
+	assert_int_equal(kt_container_cgroup("01234", rel, sizeof(rel), err, sizeof(err)), 0);
+	assert_string_equal(rel, "/libpod_parent/libpod-" HEX);
+	assert_int_equal(kt_container_cgroup(HEX, rel, sizeof(rel), err, sizeof(err)), 0);
+	assert_string_equal(rel, "/libpod_parent/libpod-" HEX);
+	assert_int_equal(kt_container_cgroup("0123f", rel, sizeof(rel), err, sizeof(err)), 0);
+	assert_string_equal(rel, "/system.slice/docker-" HEX2 ".scope");
+	/* several, none, not hex */
+	assert_int_equal(kt_container_cgroup("0123", rel, sizeof(rel), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "0123 matches several containers"));
+	assert_int_equal(kt_container_cgroup("abc", rel, sizeof(rel), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no container's cgroup matches abc"));
+	assert_int_equal(kt_container_cgroup("xyz", rel, sizeof(rel), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a container id"));
+	assert_int_equal(kt_container_cgroup("", rel, sizeof(rel), err, sizeof(err)), -1);
 }
 
 static void paths(void **state)
@@ -115,6 +141,7 @@ int main(void)
 		cmocka_unit_test(container_ids),
 		cmocka_unit_test_setup_teardown(units, tree_up, tree_down),
 		cmocka_unit_test_setup_teardown(paths, tree_up, tree_down),
+		cmocka_unit_test_setup_teardown(containers, tree_up, tree_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,9 +65,9 @@ got $(cat "$WORK/out")"
 grep -qE "^exit pid=[0-9]+ nspid=$ns_child nstgid=$ns_child pidns=$pidns uid=65534 gid=65534 cgroup_id=$cg_id cgroup=/$CG container=$ID$" "$WORK/out" ||
     fail "its child's exit (nspid $ns_child): $(cat "$WORK/out")"
 
-# keytime.lua's columns and --json
+# keytime.lua's columns, targeting the container by a prefix of its id
 : >"$WORK/err"
-"$KT" -k0 "$TOP/scripts/keytime.lua" --cgroup "kt-test-$$" --show-cgroup --show-container >"$WORK/table" 2>"$WORK/err" & tracer=$!
+"$KT" -k0 "$TOP/scripts/keytime.lua" --container "${ID:0:12}" --show-cgroup --show-container >"$WORK/table" 2>"$WORK/err" & tracer=$!
 wait_for "$WORK/err" attached 30 || fail "keytime.lua did not attach"
 sh -c "echo \$\$ >'$CGROOT/$CG/cgroup.procs' && exec /bin/true"
 "$TOP/keytime-ctl" -F -I $tracer >/dev/null
