@@ -95,7 +95,7 @@ clean:
 TB := tests/build
 # Every tests/workload/NAME.c becomes $(TB)/NAME; lifecycle also as a static binary.
 WORKLOADS := $(patsubst tests/workload/%.c,$(TB)/%,$(wildcard tests/workload/*.c))
-TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime $(TB)/unit_script_path $(TB)/unit_probe_loading $(TB)/unit_trust $(TB)/unit_metrics $(TB)/unit_event_json
+TEST_BINS := $(WORKLOADS) $(TB)/lifecycle-static $(TB)/unit_runtime $(TB)/unit_script_path $(TB)/unit_probe_loading $(TB)/unit_trust $(TB)/unit_metrics $(TB)/unit_event_json $(TB)/unit_cgroups
 .PHONY: tests
 tests: $(TEST_BINS)
 
@@ -111,7 +111,7 @@ $(TB)/lifecycle-static: tests/workload/lifecycle.c tests/workload/die.h | $(TB)
 $(TB)/unit_runtime: tests/unit/test_runtime.c runtime/events.c runtime/ksyms.c runtime/options.c runtime/command.c runtime/warn.c | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $^ -lcmocka
 
-$(TB)/unit_event_json: tests/unit/test_event_json.c runtime/event_json.c runtime/event_fields.c runtime/events.c runtime/event_json.h runtime/event_fields.h | $(TB)
+$(TB)/unit_event_json: tests/unit/test_event_json.c runtime/event_json.c runtime/event_fields.c runtime/container_id.c runtime/events.c runtime/event_json.h runtime/event_fields.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $(filter %.c,$^) -lcmocka
 
 $(TB)/unit_probe_loading: tests/unit/test_probe_loading.c runtime/kernel_shape.c runtime/load_log.c runtime/kernel_shape.h runtime/load_log.h | $(TB)
@@ -122,6 +122,9 @@ $(TB)/unit_script_path: tests/unit/test_script_path.c runtime/script_path.c runt
 
 $(TB)/unit_metrics: tests/unit/test_metrics.c runtime/metrics.c runtime/metrics.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -lm
+
+$(TB)/unit_cgroups: tests/unit/test_cgroups.c runtime/cgroups.c runtime/container_id.c runtime/cgroups.h runtime/container_id.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
 
 $(TB)/unit_trust: tests/unit/test_trust.c runtime/trust.c runtime/trust.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
@@ -148,7 +151,7 @@ bench: deps
 	bash bench/run.sh
 
 # ---- keytime-ctl ---------------------------------------------------------------
-CTL_OBJ := $(B)/ctl_main.o $(B)/maps.o $(B)/instance.o $(B)/procfs.o
+CTL_OBJ := $(B)/ctl_main.o $(B)/maps.o $(B)/instance.o $(B)/procfs.o $(B)/attr_targets.o $(B)/cgroups.o $(B)/container_id.o
 $(B)/ctl_main.o: ctl/keytime-ctl.c | $(B)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(CFLAGS) -Ibpf -Iruntime -c $< -o $@
 
@@ -230,7 +233,7 @@ FUZZ_SRC_options     := runtime/options.c
 FUZZ_SRC_ksyms       := runtime/ksyms.c
 FUZZ_SRC_procfs      := runtime/procfs.c
 FUZZ_SRC_script_path := runtime/script_path.c
-FUZZ_SRC_event       := runtime/lua_event.c runtime/event_fields.c runtime/event_json.c runtime/events.c
+FUZZ_SRC_event       := runtime/lua_event.c runtime/event_fields.c runtime/container_id.c runtime/event_json.c runtime/events.c
 FUZZ_SRC_trace       := runtime/trace_reader.c runtime/trace_compact.c runtime/events.c
 FUZZ_LIBS_event      := $(LUA_LIBS) -lbpf
 FUZZ_LIBS_trace      := -lzstd

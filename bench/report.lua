@@ -45,6 +45,7 @@ local CONFIG_TEXT = {
   ["libbpf-runqlat"] = "libbpf-tools runqlat -p PID (histogram at the end)",
   ["bcc-runqlat"] = "BCC runqlat-bpfcc -p PID (histogram at the end)",
   ["bcc-offwaketime"] = "BCC offwaketime-bpfcc -p PID (stacks at the end)",
+  ["idle-cgroup"] = "untraced, keytime.lua attached to an idle cgroup (--cgroup: every task's cgroup checked)",
 }
 
 local function read_lines(path)

@@ -174,6 +174,24 @@ run_idle_attached() {   # mode round config script
     row "$1" "$3" "$2" "$(workload_elapsed)" - - - - - - -
 }
 
+# keytime.lua targeting an empty cgroup: every task's cgroup is looked at
+# (the cgroup target's count is set), the workload's is not it.
+run_idle_cgroup() {   # mode round
+    local root cg
+    root=$(findmnt -n -t cgroup2 -o TARGET | head -n1)
+    [ -n "$root" ] || die "idle-cgroup: no cgroup2 mount"
+    cg=$root/keytime-bench-idle
+    mkdir -p "$cg" || die "cannot make $cg"
+    : >"$WORK/idle.err"
+    "$KT" scripts/keytime.lua --cgroup "$cg" >/dev/null 2>"$WORK/idle.err" & bg_pid=$!
+    for ((i = 0; i < 3000; i++)); do grep -q attached "$WORK/idle.err" && break; sleep 0.01; done
+    grep -q attached "$WORK/idle.err" || die "idle-cgroup tracer did not attach: $(cat "$WORK/idle.err")"
+    "$W" "$1" --cpu $WL_CPU --out "$WORK/w.out" || die "workload $1 failed"
+    kill -TERM $bg_pid; wait $bg_pid; bg_pid=
+    rmdir "$cg"
+    row "$1" idle-cgroup "$2" "$(workload_elapsed)" - - - - - - -
+}
+
 # The floor: a sched_switch program that does nothing, attached.
 run_empty_switch() {   # mode round
     : >"$WORK/floor.err"
@@ -198,7 +216,7 @@ configs_for() {   # mode: the configurations that fit it, in the order they take
         [ -n "$BCC_RUNQLAT" ] && c+=(bcc-runqlat)
         [ -n "$BCC_OFFWAKETIME" ] && c+=(bcc-offwaketime)
     fi
-    c+=(idle-attached idle-exits empty-switch)
+    c+=(idle-attached idle-exits idle-cgroup empty-switch)
     if [ -n "$CONFIGS" ]; then
         local only=() x
         for x in "${c[@]}"; do [[ " $CONFIGS " == *" $x "* ]] && only+=("$x"); done
@@ -228,6 +246,7 @@ run_config() {   # mode round config
                    else run_snoop "$1" "$2" exitsnoop $EXITSNOOP; fi ;;
     idle-attached) run_idle_attached "$1" "$2" idle-attached scripts/keytime.lua ;;
     idle-exits)    run_idle_attached "$1" "$2" idle-exits scripts/alerts/crashes.lua ;;
+    idle-cgroup)   run_idle_cgroup "$1" "$2" ;;
     empty-switch)  run_empty_switch "$1" "$2" ;;
     wakeups.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua bench/wakeups.lua ;;
     runqlat.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/runqlat.lua ;;

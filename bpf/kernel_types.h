@@ -45,6 +45,59 @@ struct thread_info {
 	u32 cpu;                       /* since 5.16; task_struct's cpu before */
 };
 
+typedef struct {
+	u32 val;
+} kuid_t;
+
+typedef struct {
+	u32 val;
+} kgid_t;
+
+struct cred {
+	kuid_t euid;
+	kgid_t egid;
+};
+
+struct kernfs_node {
+	u64 id;                        /* the cgroup's id: its directory's inode */
+};
+
+struct cgroup;
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+	struct cgroup_subsys_state *parent;
+};
+
+struct cgroup {
+	struct cgroup_subsys_state self;
+	struct kernfs_node *kn;
+};
+
+struct css_set {
+	struct cgroup *dfl_cgrp;       /* the task's cgroup v2 */
+};
+
+struct pid_namespace;
+
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+};
+
+struct pid {
+	unsigned int level;            /* the task's own namespace: numbers[level] */
+	struct upid numbers[1];
+};
+
+struct ns_common {
+	unsigned int inum;
+};
+
+struct pid_namespace {
+	struct ns_common ns;
+};
+
 struct task_struct {
 	struct thread_info thread_info;
 	unsigned int __state;          /* "state" before 5.14: see the probes */
@@ -59,6 +112,10 @@ struct task_struct {
 	u64 start_time;
 	char comm[16];
 	struct signal_struct *signal;
+	const struct cred *cred;
+	struct css_set *cgroups;
+	struct pid *thread_pid;
+	struct task_struct *group_leader;
 };
 
 struct linux_binprm {

@@ -41,6 +41,14 @@ struct {
 	__type(value, struct kt_target);
 } kt_targets SEC(".maps");
 
+/* Targets by cgroup, uid and command name (struct kt_attr_key). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct kt_attr_key);
+	__type(value, struct kt_target);
+} kt_attrs SEC(".maps");
+
 /* Per reason (enum kt_untraced_reason): tasks not traced for want of room. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -196,16 +204,99 @@ static __always_inline void switch_entries(struct task_struct *t, int *pid_flags
 	}
 }
 
+/* ---- targets by cgroup, uid, command name (kt_attrs) ------------------ */
+
+static __always_inline bool maybe_attr(__u32 type, __u64 v)
+{
+	__u32 bit = kt_attr_bit(type, v);
+
+	return kt_filter.attr_bits[bit / 64] & (1ULL << (bit % 64));
+}
+
+static __always_inline int attr_lookup(struct kt_attr_key *key)
+{
+	struct kt_target *t = bpf_map_lookup_elem(&kt_attrs, key);
+
+	return t ? (int)t->flags : -1;
+}
+
+/* The task's cgroup v2 and its ancestors, up to the root, each asked by
+ * id: a task moved in later, or in a cgroup made later below a target,
+ * counts at once. Walked by css.parent, which every kernel has (6.5+'s
+ * bpf_task_under_cgroup and the shape of cgroup->ancestors[] vary). */
+static __always_inline int cgroup_flags(struct task_struct *t)
+{
+	struct kt_attr_key key = { .type = KT_TARGET_CGROUP };
+	struct cgroup *cg = t->cgroups->dfl_cgrp;
+
+	for (int i = 0; i < KT_CGROUP_DEPTH && cg; i++) {
+		struct cgroup_subsys_state *parent;
+		__u64 id = cg->kn->id;
+
+		if (maybe_attr(KT_TARGET_CGROUP, id)) {
+			int f;
+
+			key.id = id;
+			if ((f = attr_lookup(&key)) >= 0)
+				return f;
+		}
+		parent = cg->self.parent;
+		if (!parent)
+			break;
+		cg = parent->cgroup;
+	}
+	return -1;
+}
+
+static __always_inline int uid_flags(struct task_struct *t)
+{
+	struct kt_attr_key key = { .type = KT_TARGET_UID };
+	__u32 uid = t->cred->euid.val;
+
+	if (!maybe_attr(KT_TARGET_UID, uid))
+		return -1;
+	key.id = uid;
+	return attr_lookup(&key);
+}
+
+static __always_inline int comm_flags(struct task_struct *t)
+{
+	struct kt_attr_key key = { .type = KT_TARGET_COMM };
+	__u64 w[2];
+
+	__builtin_memcpy(w, t->comm, sizeof(w));
+	if (!maybe_attr(KT_TARGET_COMM, kt_comm_fold(w[0], w[1])))
+		return -1;
+	__builtin_memcpy(key.comm, w, sizeof(w));
+	return attr_lookup(&key);
+}
+
+/* The task's attribute entry's flags, or -1. Each type costs nothing while
+ * it has no entry, and no hash lookup unless its bit is set. */
+static __always_inline int attr_flags(struct task_struct *t)
+{
+	int f;
+
+	if (kt_filter.attr_count[KT_TARGET_CGROUP] && (f = cgroup_flags(t)) >= 0)
+		return f;
+	if (kt_filter.attr_count[KT_TARGET_UID] && (f = uid_flags(t)) >= 0)
+		return f;
+	if (kt_filter.attr_count[KT_TARGET_COMM] && (f = comm_flags(t)) >= 0)
+		return f;
+	return -1;
+}
+
 /* The filter, from a task's entries: -1 when the task is not a target,
  * else its entry's flags (KT_TARGET_* bits; tracing every process counts
  * as no flags). */
-static __always_inline int verdict(struct kt_config *c, int pid_flags, int tgid_flags)
+static __always_inline int verdict(struct kt_config *c, struct task_struct *t,
+				   int pid_flags, int tgid_flags)
 {
 	if (pid_flags >= 0)
 		return pid_flags;
 	if (tgid_flags >= 0)
 		return tgid_flags;
-	return c->all ? 0 : -1;
+	return c->all ? 0 : attr_flags(t);
 }
 
 static __always_inline bool never_traced(struct kt_config *c, struct task_struct *t)
@@ -220,7 +311,7 @@ static __always_inline int target_of(struct kt_config *c, struct task_struct *t)
 	if (never_traced(c, t))
 		return -1;
 	task_entries(t, &pid_flags, &tgid_flags);
-	return verdict(c, pid_flags, tgid_flags);
+	return verdict(c, t, pid_flags, tgid_flags);
 }
 
 static __always_inline int switch_target_of(struct kt_config *c, struct task_struct *t)
@@ -230,9 +321,9 @@ static __always_inline int switch_target_of(struct kt_config *c, struct task_str
 	if (never_traced(c, t))
 		return -1;
 	if (!maybe_entry(t->pid) && !maybe_entry(t->tgid))
-		return c->all ? 0 : -1;   /* no entry: most tasks, and no cache needed */
+		return c->all ? 0 : attr_flags(t);   /* no entry: most tasks, and no cache needed */
 	switch_entries(t, &pid_flags, &tgid_flags);
-	return verdict(c, pid_flags, tgid_flags);
+	return verdict(c, t, pid_flags, tgid_flags);
 }
 
 static __always_inline void filter_changed(void)
@@ -303,11 +394,37 @@ static __always_inline void fill_header_ids(struct kt_header *h, __u32 kind, __u
 	__builtin_memcpy(h->comm, comm, KT_COMM_LEN);
 }
 
+/* The thread's number in its own pid namespace (the deepest), and that
+ * namespace's inode. Read with probe reads: numbers[] is indexed by level. */
+static __always_inline __u32 ns_number(struct task_struct *task, __u32 *ns_inum)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level]);
+	if (ns_inum)
+		*ns_inum = BPF_CORE_READ(up.ns, ns.inum);
+	return up.nr;
+}
+
+/* Who the thread is: uid, gid, cgroup, its ids in its pid namespace. */
+static __always_inline void fill_ident(struct kt_header *h, struct task_struct *task)
+{
+	h->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	h->uid = BPF_CORE_READ(task, cred, euid.val);
+	h->gid = BPF_CORE_READ(task, cred, egid.val);
+	h->nspid = ns_number(task, &h->pidns);
+	h->nstgid = ns_number(BPF_CORE_READ(task, group_leader), NULL);
+	h->ident_reserved = 0;
+}
+
 static __always_inline void fill_header(struct kt_header *h, __u32 kind,
 					struct task_struct *task)
 {
 	/* comm is always NUL-terminated and padded (set_task_comm) */
 	fill_header_ids(h, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
+	fill_ident(h, task);
 }
 
 /* ---- task creation ---------------------------------------------------- */
@@ -328,7 +445,7 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	if (!c || never_traced(c, parent))
 		return 0;
 	task_entries(parent, &pid_flags, &tgid_flags);
-	flags = verdict(c, pid_flags, tgid_flags);
+	flags = verdict(c, parent, pid_flags, tgid_flags);
 	if (flags < 0)
 		return 0;
 	pid = parent->pid;
@@ -369,6 +486,7 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	info.parent_tgid = tgid;
 	info.parent_ppid = parent->real_parent->tgid;
 	__builtin_memcpy(info.parent_comm, parent->comm, KT_COMM_LEN);
+	info.parent_nspid = ns_number(parent, NULL);
 	if (bpf_map_update_elem(&kt_children, &child_pid, &info, BPF_ANY) == 0)
 		__sync_fetch_and_add(&kt_children_count, 1);
 	else
@@ -541,7 +659,7 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 	}
 	if (removed)
 		filter_changed();
-	if (!never_traced(c, task) && verdict(c, pid_flags, tgid_flags) >= 0) {
+	if (!never_traced(c, task) && verdict(c, task, pid_flags, tgid_flags) >= 0) {
 		struct kt_exit *rec = reserve(sizeof(*rec), KT_EXIT);
 		if (rec) {
 			fill_header(&rec->hdr, KT_EXIT, task);
@@ -560,8 +678,16 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 		struct kt_child_exit *rec = reserve(sizeof(*rec), kind);
 		if (rec) {
 			/* About the parent, as it was when it made the child. */
+			struct task_struct *parent = task->real_parent;
+
 			fill_header_ids(&rec->hdr, kind, info->parent_pid, info->parent_tgid,
 					info->parent_ppid, info->parent_comm);
+			/* The parent's identity while it is the child's parent still;
+			 * a thread's creator is in the same process as the thread. */
+			if (kind == KT_THREAD_EXIT || parent->tgid != info->parent_tgid)
+				parent = task->group_leader;
+			fill_ident(&rec->hdr, parent);
+			rec->hdr.nspid = info->parent_nspid;
 			rec->child_pid = pid;
 			rec->child_tgid = tgid;
 			rec->exit_code = (status >> 8) & 0xff;

@@ -40,6 +40,15 @@ struct kt_header {
 	__u32 ppid;               /* tgid of the real parent */
 	__u32 reserved;
 	char comm[KT_COMM_LEN];
+	/* Who the thread is: the host resolves the cgroup's path and the
+	 * container id in it (runtime/cgroups.c). */
+	__u64 cgroup_id;          /* its cgroup v2 (the directory's inode) */
+	__u32 uid;                /* effective uid and gid, as the host numbers them */
+	__u32 gid;
+	__u32 nspid;              /* its thread id and process id as its own pid */
+	__u32 nstgid;             /* namespace numbers them (getpid() in a container) */
+	__u32 pidns;              /* that namespace's inode (/proc/PID/ns/pid) */
+	__u32 ident_reserved;
 };
 
 #define KT_EXEC_ARGV_TRUNCATED    1u   /* more arguments, or longer ones, than kept */
@@ -143,7 +152,14 @@ enum kt_untraced_reason {
 };
 
 /* The filter map (kt_targets): which threads and processes are traced. */
-enum kt_target_type { KT_TARGET_PID = 1, KT_TARGET_TGID = 2 };
+enum kt_target_type {
+	KT_TARGET_PID = 1, KT_TARGET_TGID = 2,
+	/* What a task is rather than which it is: entries in kt_attrs. */
+	KT_TARGET_CGROUP = 3,     /* in this cgroup v2 or any below it */
+	KT_TARGET_UID = 4,        /* effective uid */
+	KT_TARGET_COMM = 5,       /* command name */
+	KT_TARGET_TYPE_MAX,
+};
 
 struct kt_target_key {
 	__u32 type;               /* enum kt_target_type */
@@ -158,6 +174,17 @@ struct kt_target {
 	__u32 parent;             /* for AUTO entries: the pid that created it */
 };
 
+/* The attribute map (kt_attrs): targets by cgroup, uid or command name.
+ * The value is a struct kt_target, as in kt_targets. */
+struct kt_attr_key {
+	__u32 type;               /* KT_TARGET_CGROUP, _UID or _COMM */
+	__u32 reserved;
+	__u64 id;                 /* the cgroup's id (its directory's inode), the uid */
+	char comm[KT_COMM_LEN];   /* the command name, NUL-padded; zero otherwise */
+};
+
+#define KT_CGROUP_DEPTH 32    /* cgroup levels the probes walk up from a task's */
+
 /* What user space and the probes share about the filter map, mapped into
  * memory on both sides (the probes' kt_filter global, .data.filter).
  * bits: a bit per id (pid or tgid, modulo KT_FILTER_BITS) set before an
@@ -169,7 +196,29 @@ struct kt_target {
 struct kt_filter_summary {
 	__u64 gen;
 	__u64 bits[KT_FILTER_BITS / 64];
+	/* kt_attrs: entries per type (0: the probes look at no attribute of
+	 * that type), and a bit per entry (kt_attr_bit()) set before it is
+	 * added, never cleared, as bits[] is for ids. */
+	__u32 attr_count[KT_TARGET_TYPE_MAX];
+	__u32 reserved;
+	__u64 attr_bits[KT_FILTER_BITS / 64];
 };
+
+/* The bit of attr_bits[] for a cgroup id or uid (v), or a command name
+ * folded into v (kt_comm_fold), salted by type. */
+static inline __u32 kt_attr_bit(__u32 type, __u64 v)
+{
+	v ^= (__u64)type * 0x9e3779b97f4a7c15ULL;
+	v ^= v >> 29;
+	v *= 0xbf58476d1ce4e5b9ULL;
+	v ^= v >> 32;
+	return (__u32)v % KT_FILTER_BITS;
+}
+
+static inline __u64 kt_comm_fold(__u64 lo, __u64 hi)
+{
+	return lo ^ (hi * 31);
+}
 
 /* The word of bits[] and the bit in it that stand for an id. */
 #define KT_FILTER_WORD(id) (((id) / 64) % (KT_FILTER_BITS / 64))
@@ -211,6 +260,7 @@ struct kt_child_info {
 	__u32 parent_tgid;
 	__u32 parent_ppid;
 	char parent_comm[KT_COMM_LEN];
+	__u32 parent_nspid;       /* its thread id in its own pid namespace */
 };
 
 #endif

@@ -15,6 +15,7 @@
 #include "probes.h"
 #include "instance.h"
 #include "procfs.h"
+#include "attr_targets.h"
 
 #define MAX_TRACERS 64
 
@@ -22,6 +23,7 @@ struct ctl_options {
 	bool activate, deactivate, finish, list, myproc, follow;
 	int verbose;
 	int pid, tgid, cpu, time_limit;   /* cpu: -1 = unchanged */
+	const char *attr_kind, *attr_text;   /* -g, --unit, -u, --comm */
 	pid_t instance;
 };
 
@@ -30,12 +32,17 @@ static void usage(FILE *out)
 	fputs("Usage: keytime-ctl [OPTIONS]\n"
 	      "Change what a running keytime-run traces.\n"
 	      "\n"
-	      "  -a, --activate        start collecting (with -p or -P: on that target)\n"
-	      "  -d, --deactivate      stop collecting (with -p or -P: drop that target; else all)\n"
+	      "  -a, --activate        start collecting (with a target: on that target)\n"
+	      "  -d, --deactivate      stop collecting (with a target: drop that target; else all)\n"
 	      "  -F, --finish          end the tracer cleanly (its script's end hook runs)\n"
 	      "  -p, --pid TID         a thread to trace: a thread id, unlike perf's and\n"
 	      "                        bpftrace's -p (a process id there: use -P here)\n"
 	      "  -P, --tgid PID        a process (thread group) to trace: all its threads\n"
+	      "  -g, --cgroup PATH     a cgroup v2 to trace, and the cgroups below it\n"
+	      "      --unit NAME       a systemd unit's cgroup\n"
+	      "      --container ID    a container's cgroup (its id or a unique prefix)\n"
+	      "  -u, --uid USER        a user to trace (name or uid)\n"
+	      "      --comm NAME       a command name to trace\n"
 	      "  -f, --follow          with -a: the target's descendants too\n"
 	      "  -k, --cpu 0|1         onCPU/offCPU events off (0) or on (1)\n"
 	      "  -m, --myproc          let the tracer trace its own process\n"
@@ -97,6 +104,15 @@ static int print_target(const struct kt_target_key *k, const struct kt_target *v
 	return 0;
 }
 
+static int print_attr(const struct kt_attr_key *k, const struct kt_target *v, void *arg)
+{
+	char what[4096];
+
+	kt_attr_describe(k, what, sizeof(what));
+	printf(" %s:%s%s", kt_attr_type_name(k->type), what, v->flags & KT_TARGET_FOLLOW ? "+follow" : "");
+	return 0;
+}
+
 static int list_tracers(const pid_t *pids, int n)
 {
 	printf("%-8s %-7s %-4s %-30s %s\n", "PID", "ACTIVE", "CPU", "COMMAND", "TARGETS");
@@ -113,13 +129,14 @@ static int list_tracers(const pid_t *pids, int n)
 		if (c.all)
 			printf(" all");
 		kt_targets_each(&p, print_target, NULL);
+		kt_attrs_each(&p, print_attr, NULL);
 		putchar('\n');
 		kt_instance_close(&p);
 	}
 	return 0;
 }
 
-static int apply(const struct ctl_options *o, struct kt_probes *p)
+static int apply(const struct ctl_options *o, const struct kt_attr_key *attr, struct kt_probes *p)
 {
 	struct kt_config c;
 	int id = o->pid ? o->pid : o->tgid;
@@ -130,13 +147,17 @@ static int apply(const struct ctl_options *o, struct kt_probes *p)
 	if (o->activate) {
 		if (id && kt_target_add(p, type, id, o->follow ? KT_TARGET_FOLLOW : 0))
 			return die("cannot add the target: %s", strerror(errno));
+		if (attr && kt_attr_add(p, attr, o->follow ? KT_TARGET_FOLLOW : 0))
+			return die("cannot add the target: %s", strerror(errno));
 		c.active = 1;
 	}
 	if (o->deactivate) {
 		if (id)
 			kt_target_remove(p, type, id);
+		else if (attr)
+			kt_attr_remove(p, attr);
 		else
-			kt_targets_clear(p);
+			kt_targets_clear(p), kt_attrs_clear(p);
 		c.active = 0;
 	}
 	if (o->cpu >= 0)
@@ -175,15 +196,20 @@ int main(int argc, char **argv)
 		{ "keytime", required_argument, NULL, 'k' }, { "myproc", no_argument, NULL, 'm' },
 		{ "time", required_argument, NULL, 't' }, { "list", no_argument, NULL, 'l' },
 		{ "instance", required_argument, NULL, 'I' }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' }, { 0 },
+		{ "version", no_argument, NULL, 'V' }, { "cgroup", required_argument, NULL, 'g' },
+		{ "unit", required_argument, NULL, 'U' }, { "uid", required_argument, NULL, 'u' },
+		{ "comm", required_argument, NULL, 'C' }, { "container", required_argument, NULL, 'N' },
+		{ 0 },
 	};
+	struct kt_attr_key attr;
+	char err[512];
 	struct ctl_options o = { .cpu = -1, .time_limit = -1 };
 	struct kt_probes p = { 0 };
 	pid_t pids[MAX_TRACERS];
 	int opt, n, rc;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":adFfp:P:k:mt:lI:vhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":adFfp:P:g:u:k:mt:lI:vhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a': o.activate = true; break;
 		case 'd': o.deactivate = true; break;
@@ -193,6 +219,15 @@ int main(int argc, char **argv)
 		case 'p': o.pid = number(optarg, 1, 0x7fffffff, "--pid"); break;
 		case 'P': o.tgid = number(optarg, 1, 0x7fffffff, "--tgid"); break;
 		case 'k': o.cpu = number(optarg, 0, 1, "--cpu"); break;
+		case 'g': case 'U': case 'u': case 'C': case 'N':
+			if (o.attr_kind) {
+				fprintf(stderr, "keytime-ctl: one -g, --unit, --container, -u or --comm at a time\n");
+				return 2;
+			}
+			o.attr_kind = opt == 'g' ? "cgroup" : opt == 'U' ? "unit" : opt == 'u' ? "uid" :
+				      opt == 'N' ? "container" : "comm";
+			o.attr_text = optarg;
+			break;
 		case 'm': o.myproc = true; break;
 		case 't': o.time_limit = number(optarg, 0, 0x7fffffff, "--time"); break;
 		case 'l': o.list = true; break;
@@ -216,11 +251,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "keytime-ctl: unexpected argument: %s\n", argv[optind]);
 		return 2;
 	}
-	if (o.pid && o.tgid) {
-		fprintf(stderr, "keytime-ctl: choose -p or -P, not both\n");
+	if ((o.pid && o.tgid) || ((o.pid || o.tgid) && o.attr_kind)) {
+		fprintf(stderr, "keytime-ctl: choose one target: -p, -P, -g, --unit, --container, -u or --comm\n");
 		return 2;
 	}
-	if (o.follow && !(o.activate && (o.pid || o.tgid))) {
+	if (o.attr_kind && !o.activate && !o.deactivate) {
+		fprintf(stderr, "keytime-ctl: a target goes with -a (add it) or -d (drop it)\n");
+		return 2;
+	}
+	if (o.follow && !(o.activate && (o.pid || o.tgid || o.attr_kind))) {
 		fprintf(stderr, "keytime-ctl: -f (--follow) goes with -a and a target, -p or -P; "
 			"-F (--finish) ends the tracer\n");
 		return 2;
@@ -239,6 +278,12 @@ int main(int argc, char **argv)
 	if ((o.pid && !kt_process_exists(o.pid)) || (o.tgid && !kt_process_exists(o.tgid))) {
 		fprintf(stderr, "keytime-ctl: no such process: %d\n", o.pid ? o.pid : o.tgid);
 		return 1;
+	}
+	if (o.attr_kind) {
+		if (kt_attr_parse(o.attr_kind, o.attr_text, &attr, err, sizeof(err))) {
+			fprintf(stderr, "keytime-ctl: %s\n", err);
+			return 1;
+		}
 	}
 
 	kt_instance_clean_stale();
@@ -261,7 +306,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "keytime-ctl: no tracer with pid %d is running\n", (int)o.instance);
 		return 1;
 	}
-	rc = apply(&o, &p);
+	rc = apply(&o, o.attr_kind ? &attr : NULL, &p);
 	kt_instance_close(&p);
 	/* The tracer sleeps while nothing happens: tell it to look now. */
 	if (rc == 0)

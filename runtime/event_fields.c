@@ -3,6 +3,7 @@
 #include <string.h>
 #include "event_fields.h"
 #include "events.h"
+#include "container_id.h"
 
 static const char *const names[KT_F_COUNT] = {
 	[KT_F_KIND] = "kind", [KT_F_NAME] = "name", [KT_F_TIME] = "time", [KT_F_CPU] = "cpu",
@@ -18,6 +19,9 @@ static const char *const names[KT_F_COUNT] = {
 	[KT_F_RUNQ_LATENCY] = "runq_latency", [KT_F_WAKER_PID] = "waker_pid",
 	[KT_F_WAKER_TGID] = "waker_tgid", [KT_F_WAKER_COMM] = "waker_comm",
 	[KT_F_WAKER_IRQ] = "waker_irq", [KT_F_TARGET_CPU] = "target_cpu", [KT_F_NEW_TASK] = "new_task",
+	[KT_F_UID] = "uid", [KT_F_GID] = "gid", [KT_F_CGROUP_ID] = "cgroup_id", [KT_F_CGROUP] = "cgroup",
+	[KT_F_CONTAINER_ID] = "container_id", [KT_F_NSPID] = "nspid", [KT_F_NSTGID] = "nstgid",
+	[KT_F_PIDNS] = "pidns",
 };
 
 const char *kt_field_name(enum kt_field f)
@@ -26,8 +30,21 @@ const char *kt_field_name(enum kt_field f)
 }
 
 const enum kt_field kt_common_fields[] = {
-	KT_F_KIND, KT_F_NAME, KT_F_TIME, KT_F_CPU, KT_F_PID, KT_F_TGID, KT_F_PPID, KT_F_COMM, KT_F_NONE
+	KT_F_KIND, KT_F_NAME, KT_F_TIME, KT_F_CPU, KT_F_PID, KT_F_TGID, KT_F_PPID, KT_F_COMM,
+	KT_F_UID, KT_F_GID, KT_F_CGROUP_ID, KT_F_CGROUP, KT_F_CONTAINER_ID, KT_F_NSPID, KT_F_NSTGID,
+	KT_F_PIDNS, KT_F_NONE
 };
+const enum kt_field kt_identity_fields[] = {
+	KT_F_UID, KT_F_GID, KT_F_CGROUP_ID, KT_F_CGROUP, KT_F_CONTAINER_ID, KT_F_NSPID, KT_F_NSTGID,
+	KT_F_PIDNS, KT_F_NONE
+};
+
+static const char *(*cgroup_path_of)(uint64_t id);
+
+void kt_fields_set_cgroup_path(const char *(*path_of)(uint64_t id))
+{
+	cgroup_path_of = path_of;
+}
 static const enum kt_field exec_enter_fields[] = { KT_F_FILENAME, KT_F_ARGV, KT_F_ARGC, KT_F_ARGV_TRUNCATED, KT_F_NONE };
 static const enum kt_field exec_exit_fields[] = { KT_F_RET, KT_F_NONE };
 static const enum kt_field exec_fields[] = { KT_F_FILENAME, KT_F_ARGV, KT_F_ARGC, KT_F_ARGV_TRUNCATED, KT_F_OLD_PID, KT_F_NONE };
@@ -114,6 +131,21 @@ struct kt_value kt_field_get(const void *rec, enum kt_field f)
 	case KT_F_TGID: return v_int(h->tgid);
 	case KT_F_PPID: return v_int(h->ppid);
 	case KT_F_COMM: return v_str(h->comm, KT_COMM_LEN);
+	case KT_F_UID:  return v_int(h->uid);
+	case KT_F_GID:  return v_int(h->gid);
+	case KT_F_CGROUP_ID: return v_int((int64_t)h->cgroup_id);
+	case KT_F_NSPID:  return v_int(h->nspid);
+	case KT_F_NSTGID: return v_int(h->nstgid);
+	case KT_F_PIDNS:  return v_int(h->pidns);
+	case KT_F_CGROUP:
+	case KT_F_CONTAINER_ID: {
+		static char id[65];
+		const char *path = cgroup_path_of && h->cgroup_id ? cgroup_path_of(h->cgroup_id) : NULL;
+
+		if (f == KT_F_CGROUP)
+			return path ? v_cstr(path) : none;
+		return path && kt_container_id(path, id) ? v_cstr(id) : none;
+	}
 	default: break;
 	}
 

@@ -20,15 +20,23 @@ enum kt_field {
 	KT_F_OLD_PID,
 	KT_F_RUNQ_LATENCY, KT_F_WAKER_PID, KT_F_WAKER_TGID, KT_F_WAKER_COMM, KT_F_WAKER_IRQ,
 	KT_F_TARGET_CPU, KT_F_NEW_TASK,
+	/* who the thread is (common to every kind) */
+	KT_F_UID, KT_F_GID, KT_F_CGROUP_ID, KT_F_CGROUP, KT_F_CONTAINER_ID, KT_F_NSPID, KT_F_NSTGID,
+	KT_F_PIDNS,
 	KT_F_COUNT,
 };
 
 const char *kt_field_name(enum kt_field f);   /* NULL for KT_F_NONE and out of range */
 
 /* A record's fields: the common ones (kind, name, time, cpu, pid, tgid,
- * ppid, comm), then the kind's own, in the order e:totable() and the docs
- * list them; each list ends with KT_F_NONE. */
+ * ppid, comm, then the identity ones), then the kind's own, in the order
+ * e:totable() and the docs list them; each list ends with KT_F_NONE. */
 extern const enum kt_field kt_common_fields[];
+extern const enum kt_field kt_identity_fields[];   /* uid ... pidns */
+
+/* How a cgroup id becomes its path (cgroups.c on a live host); unset, the
+ * cgroup and container_id fields are absent. */
+void kt_fields_set_cgroup_path(const char *(*path_of)(uint64_t id));
 const enum kt_field *kt_kind_fields(unsigned kind);
 
 enum kt_value_type {

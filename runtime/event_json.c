@@ -152,8 +152,9 @@ int kt_json_int(struct kt_json_buf *b, int64_t v)
 }
 
 /* Keys in the order keytime.lua --json has always written them: its leading
- * keys (the table name as "event"), then the kind's own fields by name. */
-#define MAX_KEYS 24
+ * keys (the table name as "event"), who the thread is (uid ... pidns), then
+ * the kind's own fields by name. */
+#define MAX_KEYS 32
 static const enum kt_field leading[] = {
 	KT_F_NAME, KT_F_TIME, KT_F_PID, KT_F_TGID, KT_F_PPID, KT_F_COMM, KT_F_CPU, KT_F_KIND, KT_F_NONE
 };
@@ -173,6 +174,8 @@ static const enum kt_field *key_order(unsigned kind)
 	if (order_done[kind])
 		return o;
 	for (const enum kt_field *f = leading; *f; f++)
+		o[n++] = *f;
+	for (const enum kt_field *f = kt_identity_fields; *f; f++)
 		o[n++] = *f;
 	first = n;
 	for (const enum kt_field *f = kt_kind_fields(kind); *f && n < MAX_KEYS - 1; f++)

@@ -13,7 +13,7 @@
 #include "instance.h"
 #include "procfs.h"
 
-static const char *const pin_names[] = { "targets", "config", "filter" };
+static const char *const pin_names[] = { "targets", "config", "filter", "attrs" };
 
 static void pin_path(char *buf, size_t len, pid_t pid, const char *name)
 {
@@ -38,7 +38,7 @@ static void remove_pins(pid_t pid)
 
 int kt_instance_pin(const struct kt_probes *p, char *err, int errlen)
 {
-	int fds[] = { p->targets_fd, p->config_fd, p->filter_fd };
+	int fds[] = { p->targets_fd, p->config_fd, p->filter_fd, p->attrs_fd };
 	char path[256];
 	pid_t self = getpid();
 
@@ -157,12 +157,12 @@ int kt_instance_list(pid_t *pids, int max)
 
 int kt_instance_open(pid_t pid, struct kt_probes *p)
 {
-	int *fds[] = { &p->targets_fd, &p->config_fd, &p->filter_fd };
+	int *fds[] = { &p->targets_fd, &p->config_fd, &p->filter_fd, &p->attrs_fd };
 	char path[256];
 	void *mem;
 
 	memset(p, 0, sizeof(*p));
-	p->targets_fd = p->config_fd = p->filter_fd = -1;
+	p->targets_fd = p->config_fd = p->filter_fd = p->attrs_fd = -1;
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		pin_path(path, sizeof(path), pid, pin_names[i]);
 		if ((*fds[i] = bpf_obj_get(path)) < 0)
@@ -192,6 +192,8 @@ void kt_instance_close(struct kt_probes *p)
 		close(p->config_fd);
 	if (p->filter_fd >= 0)
 		close(p->filter_fd);
-	p->targets_fd = p->config_fd = p->filter_fd = -1;
+	if (p->attrs_fd >= 0)
+		close(p->attrs_fd);
+	p->targets_fd = p->config_fd = p->filter_fd = p->attrs_fd = -1;
 	errno = e;
 }

@@ -19,6 +19,9 @@
 #include "record.h"
 #include "loop.h"
 #include "warn.h"
+#include "attr_targets.h"
+#include "cgroups.h"
+#include "event_fields.h"
 
 static int check(char *err, size_t errlen)
 {
@@ -49,8 +52,20 @@ static int target_add(struct kt_session *s, __u32 type, __u32 id, __u32 flags)
 	return kt_target_add(&s->probes, type, id, flags);
 }
 
+/* --cgroup, --unit, --uid, --comm, resolved before anything is loaded. */
+static int resolve_cli_attrs(const struct kt_options *o, struct kt_attr_key *keys,
+			     char *err, size_t errlen)
+{
+	for (int i = 0; i < o->nattrs; i++) {
+		if (kt_attr_parse(o->attrs[i].kind, o->attrs[i].text, &keys[i], err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
 /* The targets named on the command line, before the script runs. */
-static int apply_cli_targets(struct kt_session *s, char *err, size_t errlen)
+static int apply_cli_targets(struct kt_session *s, const struct kt_attr_key *keys,
+			     char *err, size_t errlen)
 {
 	struct kt_options *o = s->opts;
 	struct kt_config c;
@@ -60,6 +75,12 @@ static int apply_cli_targets(struct kt_session *s, char *err, size_t errlen)
 	if (kt_config_get(&s->probes, &c))
 		goto fail;
 	c.myproc = o->myproc;
+	for (int i = 0; i < o->nattrs; i++) {
+		if (kt_attr_add(&s->probes, &keys[i], flags))
+			goto fail;
+		c.active = 1;
+		s->had_targets = true;
+	}
 	if (id) {
 		if (target_add(s, o->pid ? KT_TARGET_PID : KT_TARGET_TGID, id, flags)) {
 			if (errno != ESRCH)
@@ -82,6 +103,11 @@ fail:
 
 static int open_probes(struct kt_session *s, char *err, size_t errlen)
 {
+	struct kt_attr_key keys[KT_MAX_ATTR_OPTIONS];
+
+	if (resolve_cli_attrs(s->opts, keys, err, errlen))
+		return -1;
+	kt_fields_set_cgroup_path(kt_cgroup_path);   /* e.cgroup, e.container_id */
 	s->start_ns = kt_mono_ns();
 	s->mono_to_real_ns = kt_mono_to_real_ns();
 	if (kt_probes_open(&s->probes, s->opts->cpu, s->opts->max_targets, err, (int)errlen))
@@ -90,7 +116,7 @@ static int open_probes(struct kt_session *s, char *err, size_t errlen)
 	kt_instance_clean_stale();
 	if (kt_instance_pin(&s->probes, err, (int)errlen))
 		return -1;
-	return apply_cli_targets(s, err, errlen);
+	return apply_cli_targets(s, keys, err, errlen);
 }
 
 static const char *describe_targets(const struct kt_options *o, char *buf, size_t len)
@@ -105,6 +131,9 @@ static const char *describe_targets(const struct kt_options *o, char *buf, size_
 		snprintf(buf, len, "every process");
 	else if (o->cmd)
 		snprintf(buf, len, "command '%s'%s", o->cmd, follow);
+	else if (o->nattrs)
+		snprintf(buf, len, "%s %s%s%s", o->attrs[0].kind, o->attrs[0].text,
+			 o->nattrs > 1 ? " and more" : "", follow);
 	else
 		snprintf(buf, len, "the targets the script chose");
 	return buf;

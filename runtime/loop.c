@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include "cgroups.h"
 #include "session.h"
 #include "loop.h"
 #include "source.h"
@@ -55,6 +56,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (!kt_record_valid(data, size))
 		return 0;   /* not ours to judge: skip a malformed record */
 	s->events[h->kind]++;
+	kt_cgroup_path(h->cgroup_id);   /* on first sight: a cgroup may go before it is asked */
 	if (s->recorder)
 		kt_record_event(s, data, size);
 	/* Kernels whose exit tracepoint does not say group_dead leave the

@@ -8,6 +8,7 @@
 #include "session.h"
 #include "lua_filter.h"
 #include "source.h"
+#include "attr_targets.h"
 
 #define FILTER_MT "keytime.filter"
 
@@ -59,6 +60,80 @@ static int remove_target(lua_State *L, __u32 type)
 static int filter_remove_pid(lua_State *L)  { return remove_target(L, KT_TARGET_PID); }
 static int filter_remove_tgid(lua_State *L) { return remove_target(L, KT_TARGET_TGID); }
 
+/* filter:add_cgroup(path [, {follow=bool}]), add_unit, add_uid, add_comm;
+ * remove_*(same) -> whether there was such a target. */
+static int attr_target(lua_State *L, const char *kind, bool add)
+{
+	struct kt_session *s = session_of(L);
+	const char *text = lua_isinteger(L, 2) ? lua_tostring(L, 2) : luaL_checkstring(L, 2);
+	struct kt_attr_key key;
+	struct kt_config c;
+	__u32 flags = 0;
+	char err[512];
+
+	if (s->source->recorded)
+		return luaL_error(L, "kt.filter targets by %s only on live events, not in a replay", kind);
+	if (kt_attr_parse(kind, text, &key, err, sizeof(err)))
+		return luaL_error(L, "%s", err);
+	if (!add) {
+		lua_pushboolean(L, kt_attr_remove(&s->probes, &key) == 0);
+		return 1;
+	}
+	if (lua_istable(L, 3)) {
+		lua_getfield(L, 3, "follow");
+		if (lua_toboolean(L, -1))
+			flags |= KT_TARGET_FOLLOW;
+		lua_pop(L, 1);
+	}
+	if (kt_attr_add(&s->probes, &key, flags))
+		return luaL_error(L, "cannot add target %s %s: %s", kind, text, strerror(errno));
+	if (s->source->config_get(s, &c) == 0 && !c.active) {
+		c.active = 1;
+		s->source->config_set(s, &c);
+	}
+	s->had_targets = true;
+	return 0;
+}
+
+static int filter_add_cgroup(lua_State *L)    { return attr_target(L, "cgroup", true); }
+static int filter_add_unit(lua_State *L)      { return attr_target(L, "unit", true); }
+static int filter_add_container(lua_State *L) { return attr_target(L, "container", true); }
+static int filter_add_uid(lua_State *L)       { return attr_target(L, "uid", true); }
+static int filter_add_comm(lua_State *L)      { return attr_target(L, "comm", true); }
+static int filter_remove_cgroup(lua_State *L) { return attr_target(L, "cgroup", false); }
+static int filter_remove_unit(lua_State *L)   { return attr_target(L, "unit", false); }
+static int filter_remove_container(lua_State *L) { return attr_target(L, "container", false); }
+static int filter_remove_uid(lua_State *L)    { return attr_target(L, "uid", false); }
+static int filter_remove_comm(lua_State *L)   { return attr_target(L, "comm", false); }
+
+static int push_attr_entry(const struct kt_attr_key *k, const struct kt_target *v, void *arg)
+{
+	lua_State *L = arg;
+	char what[4096];
+
+	lua_createtable(L, 0, 5);
+	lua_pushstring(L, kt_attr_type_name(k->type));
+	lua_setfield(L, -2, "type");
+	kt_attr_describe(k, what, sizeof(what));
+	if (k->type == KT_TARGET_COMM) {
+		lua_pushstring(L, what);
+		lua_setfield(L, -2, "name");
+	} else {
+		lua_pushinteger(L, (lua_Integer)k->id);
+		lua_setfield(L, -2, "id");
+	}
+	if (k->type == KT_TARGET_CGROUP) {
+		lua_pushstring(L, what);
+		lua_setfield(L, -2, "path");
+	}
+	lua_pushboolean(L, v->flags & KT_TARGET_FOLLOW);
+	lua_setfield(L, -2, "follow");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "auto");
+	lua_rawseti(L, -2, luaL_len(L, -2) + 1);
+	return 0;
+}
+
 static int push_entry(const struct kt_target_key *k, const struct kt_target *v, void *arg)
 {
 	lua_State *L = arg;
@@ -81,6 +156,8 @@ void kt_filter_push_list(lua_State *L, struct kt_session *s)
 {
 	lua_newtable(L);
 	s->source->targets_each(s, push_entry, L);
+	if (!s->source->recorded)
+		kt_attrs_each(&s->probes, push_attr_entry, L);
 }
 
 static int filter_list(lua_State *L)
@@ -93,7 +170,7 @@ static int filter_clear(lua_State *L)
 {
 	struct kt_session *s = session_of(L);
 
-	if (s->source->targets_clear(s))
+	if (s->source->targets_clear(s) || (!s->source->recorded && kt_attrs_clear(&s->probes)))
 		return luaL_error(L, "cannot clear the filter map: %s", strerror(errno));
 	return 0;
 }
@@ -103,7 +180,17 @@ const struct kt_api_name kt_filter_names[] = {
 	{ "add_tgid", filter_add_tgid, "(tgid [, {follow=true}])", "trace a process; follow: its descendants too" },
 	{ "remove_pid", filter_remove_pid, "(pid)", "stop tracing a thread" },
 	{ "remove_tgid", filter_remove_tgid, "(tgid)", "stop tracing a process" },
-	{ "list", filter_list, "()", "the targets: {type=\"pid\"|\"tgid\", id=, follow=, auto=}" },
+	{ "add_cgroup", filter_add_cgroup, "(path [, {follow=true}])", "trace a cgroup v2 and the cgroups below it" },
+	{ "add_unit", filter_add_unit, "(name [, {follow=true}])", "trace a systemd unit's cgroup" },
+	{ "add_container", filter_add_container, "(id [, {follow=true}])", "trace a container's cgroup (its id or a unique prefix)" },
+	{ "add_uid", filter_add_uid, "(user|uid [, {follow=true}])", "trace a user's tasks (effective uid)" },
+	{ "add_comm", filter_add_comm, "(name [, {follow=true}])", "trace the tasks with this command name" },
+	{ "remove_cgroup", filter_remove_cgroup, "(path)", "stop tracing a cgroup" },
+	{ "remove_unit", filter_remove_unit, "(name)", "stop tracing a unit's cgroup" },
+	{ "remove_container", filter_remove_container, "(id)", "stop tracing a container's cgroup" },
+	{ "remove_uid", filter_remove_uid, "(user|uid)", "stop tracing a user" },
+	{ "remove_comm", filter_remove_comm, "(name)", "stop tracing a command name" },
+	{ "list", filter_list, "()", "the targets: {type=\"pid\"|\"tgid\"|\"cgroup\"|\"uid\"|\"comm\", id=, path=, name=, follow=, auto=}" },
 	{ "clear", filter_clear, "()", "remove every target" },
 	{ "active", NULL, "", "switch: collecting at all" },
 	{ "all", NULL, "", "switch: every process is a target" },
@@ -143,6 +230,16 @@ static int set_entry_follow(const struct kt_target_key *k, const struct kt_targe
 	return 0;
 }
 
+static int set_attr_follow(const struct kt_attr_key *k, const struct kt_target *v, void *arg)
+{
+	struct follow_change *fc = arg;
+	__u32 flags = fc->on ? v->flags | KT_TARGET_FOLLOW : v->flags & ~KT_TARGET_FOLLOW;
+
+	if (flags != v->flags)
+		kt_attr_add(&fc->s->probes, k, flags);
+	return 0;
+}
+
 /* kt.filter.follow: what --follow does, chosen by the script. The targets
  * named so far (not those added by following) follow their descendants
  * from now on, and so does the -c command, which is targeted after the
@@ -153,6 +250,8 @@ static void set_follow(struct kt_session *s, bool on)
 
 	s->opts->follow = on;
 	s->source->targets_each(s, set_entry_follow, &fc);
+	if (!s->source->recorded)
+		kt_attrs_each(&s->probes, set_attr_follow, &fc);
 }
 
 static int filter_index(lua_State *L)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <bpf/bpf.h>
 #include "probes.h"
+#include "attr_targets.h"
 
 int kt_config_get(struct kt_probes *p, struct kt_config *c)
 {
@@ -45,7 +46,7 @@ int kt_target_remove(struct kt_probes *p, __u32 type, __u32 id)
 bool kt_targets_empty(struct kt_probes *p)
 {
 	struct kt_target_key next;
-	return bpf_map_get_next_key(p->targets_fd, NULL, &next) != 0;
+	return bpf_map_get_next_key(p->targets_fd, NULL, &next) != 0 && kt_attrs_empty(p);
 }
 
 void kt_targets_each(struct kt_probes *p,

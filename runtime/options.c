@@ -28,6 +28,14 @@ void kt_options_usage(FILE *out)
 	      "      --all             trace every process\n"
 	      "  -c, --cmd 'CMD ARGS'  run CMD, traced from its first instruction; stop when it\n"
 	      "                        exits and return its exit status\n"
+	      "  -g, --cgroup PATH     trace the tasks in a cgroup v2 and those below it (a path\n"
+	      "                        under the cgroup2 mount, or relative to it)\n"
+	      "      --unit NAME       the cgroup of a systemd unit (.service if no suffix)\n"
+	      "      --container ID    the cgroup of a container (docker, podman, cri-o,\n"
+	      "                        containerd), by its id or a unique prefix of it\n"
+	      "  -u, --uid USER        trace the tasks of a user (name or uid; effective uid)\n"
+	      "      --comm NAME       trace the tasks with this command name\n"
+	      "                        (these may be repeated and combined)\n"
 	      "  -f, --follow          also trace the targets' descendants\n"
 	      "  -m, --myproc          also trace keytime-run's own process\n"
 	      "      --max-targets N   room for N targets and followed descendants (default:\n"
@@ -83,16 +91,22 @@ enum {   /* options with no short form */
 	OPT_ALL = 256, OPT_MAX_TARGETS, OPT_RECORD, OPT_REPLAY, OPT_STRICT, OPT_UNSAFE_SCRIPT,
 	OPT_HANDLER_TIMEOUT, OPT_MEMORY_LIMIT, OPT_LIST_SCRIPTS, OPT_METRICS,
 	OPT_RECORD_COMPRESS, OPT_RECORD_SIZE, OPT_RECORD_TIME, OPT_RECORD_KEEP,
+	OPT_UNIT, OPT_COMM, OPT_CONTAINER,
 };
 
 /* '+': stop at the first argument that is not an option; ':': a missing
  * value is told apart from an unknown option. */
-static const char SHORT_OPTIONS[] = "+:p:P:c:fmik:t:o:qvhV";
+static const char SHORT_OPTIONS[] = "+:p:P:c:g:u:fmik:t:o:qvhV";
 
 static const struct option LONG_OPTIONS[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "tgid", required_argument, NULL, 'P' },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "cgroup", required_argument, NULL, 'g' },
+	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
+	{ "uid", required_argument, NULL, 'u' },
+	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "cmd", required_argument, NULL, 'c' },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "myproc", no_argument, NULL, 'm' },
@@ -256,6 +270,29 @@ static int apply(struct kt_options *o, int opt, const char *v, const char *name,
 			o->pid = n;
 		++*targets;
 		break;
+	case 'g':
+	case 'u':
+	case OPT_UNIT:
+	case OPT_CONTAINER:
+	case OPT_COMM: {
+		const char *kind = opt == 'g' ? "cgroup" : opt == 'u' ? "uid" : opt == OPT_UNIT ? "unit" :
+				   opt == OPT_CONTAINER ? "container" : "comm";
+		if (!v || !*v) {
+			snprintf(err, errlen, "%s needs a %s", name,
+				 opt == 'g' ? "cgroup path" : opt == 'u' ? "user name or uid" :
+				 opt == OPT_UNIT ? "unit name" : opt == OPT_CONTAINER ? "container id" :
+				 "command name");
+			return -1;
+		}
+		if (o->nattrs == KT_MAX_ATTR_OPTIONS) {
+			snprintf(err, errlen, "at most %d --cgroup, --unit, --container, --uid and --comm targets",
+				 KT_MAX_ATTR_OPTIONS);
+			return -1;
+		}
+		o->attrs[o->nattrs].kind = kind;
+		o->attrs[o->nattrs++].text = v;
+		break;
+	}
 	case OPT_ALL:
 		o->all = true;
 		++*targets;
@@ -421,6 +458,14 @@ static int parse(struct kt_options *o, int argc, char **argv, char *err, int err
 	}
 	if (check_record(o, err, errlen))
 		return -1;
+	if (o->replay && o->nattrs) {
+		snprintf(err, errlen, "--replay takes no --cgroup, --unit, --container, --uid or --comm (they are resolved on a live host)");
+		return -1;
+	}
+	if (o->all && o->nattrs) {
+		snprintf(err, errlen, "--all traces every process: no --cgroup, --unit, --container, --uid or --comm with it");
+		return -1;
+	}
 	if (o->replay && (o->all || o->cmd)) {
 		snprintf(err, errlen, "--replay takes no --all or --cmd (--pid and --tgid filter the recording)");
 		return -1;

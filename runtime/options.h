@@ -35,6 +35,14 @@ struct kt_options {
 	int handler_timeout_s;   /* --handler-timeout: a call running longer is stopped */
 	int memory_limit_mb;     /* --memory-limit: the script's memory */
 	unsigned max_targets;    /* --max-targets: filter map entries; 0: from pid_max */
+	/* --cgroup, --unit, --uid, --comm: as written, resolved when the probes
+	 * load (attr_targets.h); any number of them, combined. */
+#define KT_MAX_ATTR_OPTIONS 32
+	struct {
+		const char *kind;    /* "cgroup", "unit", "container", "uid", "comm" */
+		const char *text;
+	} attrs[KT_MAX_ATTR_OPTIONS];
+	int nattrs;
 	const char *script;
 	int script_argc;        /* what follows, for the script */
 	char **script_argv;     /* owned: free with kt_options_free */

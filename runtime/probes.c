@@ -267,6 +267,7 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,
 		goto fail;
 	skel = p->skel;
 	p->targets_fd = bpf_map__fd(skel->maps.kt_targets);
+	p->attrs_fd = bpf_map__fd(skel->maps.kt_attrs);
 	p->config_fd = bpf_map__fd(skel->maps.kt_config);
 	p->lost_fd = bpf_map__fd(skel->maps.kt_lost);
 	p->untraced_fd = bpf_map__fd(skel->maps.kt_untraced);

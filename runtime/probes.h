@@ -34,6 +34,7 @@ struct kt_probes {
 	struct kt_filter_summary *filter;
 	struct kt_reader_state *reader; /* the probes' kt_reader, mapped; NULL: none */
 	int targets_fd, config_fd, lost_fd, stacks_fd, events_fd, filter_fd, untraced_fd;
+	int attrs_fd;                   /* kt_attrs: targets by cgroup, uid, comm (attr_targets.h) */
 	unsigned max_targets;           /* entries the filter map holds */
 };
 

@@ -17,6 +17,7 @@
 #include "warn.h"
 #include "stacks.h"
 #include "trace_format.h"
+#include "cgroups.h"
 
 #define FLUSH_EVERY_NS 1000000000ULL
 
@@ -121,6 +122,11 @@ void kt_record_event(struct kt_session *s, const void *rec_, size_t size)
 			s->record_failed = true;
 			return;
 		}
+	}
+	if (!kt_trace_cgroup_seen(s->recorder, h->cgroup_id)) {
+		const char *path = kt_cgroup_path(h->cgroup_id);
+		if (path)
+			err |= kt_trace_write_cgroup(s->recorder, h->cgroup_id, path);
 	}
 	if (h->kind == KT_OFFCPU || h->kind == KT_WAKEUP) {
 		int32_t id = h->kind == KT_OFFCPU ? ((const struct kt_switch *)rec_)->stack_id

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <sys/stat.h>
+#include "cgroups.h"
+#include "event_fields.h"
 #include "session.h"
 #include "source.h"
 #include "stacks.h"
@@ -59,6 +62,13 @@ static int on_info(void *arg, const char *key, const char *value)
 static int on_stack(void *arg, int32_t id, const char *const *frames, int n)
 {
 	kt_stacks_add_recorded(arg, id, frames, n);
+	return 0;
+}
+
+/* The path a cgroup had on the recording host. */
+static int on_cgroup(void *arg, uint64_t id, const char *path)
+{
+	kt_cgroup_remember(id, path);
 	return 0;
 }
 
@@ -118,10 +128,11 @@ static int start(struct kt_session *s, char *err, size_t errlen)
 
 static int run(struct kt_session *s)
 {
-	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, on_end, s };
+	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, on_end, s, on_cgroup };
 	char perr[256];
 	int r;
 
+	kt_fields_set_cgroup_path(kt_cgroup_path_known);   /* never this host's */
 	r = kt_trace_read(replay.reader, &cb, perr, sizeof(perr));
 	kt_trace_close(replay.reader);
 	replay.reader = NULL;

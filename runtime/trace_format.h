@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* keytime's trace file (--record / --replay), version 3:
+/* keytime's trace file (--record / --replay), version 4:
  *
  *   "KTTRACE\0"                8 bytes
  *   u32 version                KT_TRACE_VERSION
@@ -16,11 +16,17 @@
  *     KT_CHUNK_STACK  s32 stack_id, then the symbolized frames, each NUL-terminated,
  *                     written before the first event that uses the stack
  *     KT_CHUNK_END    u64 end_ns, u64 lost[KT_KIND_MAX]: the last chunk
+ *     KT_CHUNK_CGROUP u64 cgroup id, then its path below the cgroup2 mount,
+ *                     NUL-terminated, before the first event in that cgroup
+ *                     (version 4 on: events carry uid, cgroup_id, nspid...)
  *
  * Version 1 (still read) has no compression field and every event record
  * whole. Versions 1 and 2 (still read) are from before wakeup events: their
  * onCPU/offCPU records end before runq_latency, their end chunk counts fewer
- * kinds. Integers are little-endian (the host's order: x86_64). */
+ * kinds. Versions 1 to 3 (still read) are from before events said who the
+ * thread is: their record headers end at comm; read, the identity fields
+ * are added as unknown (uid and gid -1, no cgroup, nspid the pid). Integers
+ * are little-endian (the host's order: x86_64). */
 #ifndef KT_TRACE_FORMAT_H
 #define KT_TRACE_FORMAT_H
 #include <stdint.h>
@@ -30,11 +36,11 @@
 #include "keytime.h"
 
 #define KT_TRACE_MAGIC     "KTTRACE"     /* with its NUL: 8 bytes */
-#define KT_TRACE_VERSION   3u
+#define KT_TRACE_VERSION   4u
 #define KT_TRACE_MAX_CHUNK (1u << 20)
 #define KT_TRACE_MAX_INFO  (64u << 10)
 
-enum kt_chunk_type { KT_CHUNK_EVENT = 1, KT_CHUNK_STACK = 2, KT_CHUNK_END = 3 };
+enum kt_chunk_type { KT_CHUNK_EVENT = 1, KT_CHUNK_STACK = 2, KT_CHUNK_END = 3, KT_CHUNK_CGROUP = 4 };
 enum kt_trace_compression { KT_COMPRESS_NONE = 0, KT_COMPRESS_ZSTD = 1 };
 
 struct kt_trace_end {
@@ -50,6 +56,7 @@ struct kt_trace_callbacks {
 	int (*stack)(void *arg, int32_t id, const char *const *frames, int n);
 	int (*end)(void *arg, const struct kt_trace_end *end);
 	void *arg;
+	int (*cgroup)(void *arg, uint64_t id, const char *path);   /* may be NULL */
 };
 
 /* The streaming reader (trace_reader.c): memory stays the same whatever
@@ -95,5 +102,8 @@ uint64_t kt_trace_size(const struct kt_trace_writer *w);
 int kt_trace_finish(struct kt_trace_writer *w, const struct kt_trace_end *end);
 /* Has stack id been written already? Marks it written. */
 int kt_trace_stack_seen(struct kt_trace_writer *w, int32_t id);
+/* The same for a cgroup's path. */
+int kt_trace_cgroup_seen(struct kt_trace_writer *w, uint64_t id);
+int kt_trace_write_cgroup(struct kt_trace_writer *w, uint64_t id, const char *path);
 
 #endif

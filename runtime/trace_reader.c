@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Reading keytime trace files, versions 1 and 2, as a stream: one chunk
+/* Reading keytime trace files, versions 1 to 4, as a stream: one chunk
  * in memory at a time, zstd decompressed as it goes, so a recording of
  * any length replays in the same memory. Errors name the byte offset (in
  * the uncompressed data: the file's own offset when it is not compressed). */
@@ -108,6 +108,27 @@ static int parse_stack(const uint8_t *p, uint32_t len, const struct kt_trace_cal
 		off += (uint32_t)(nul - s) + 1;
 	}
 	return cb->stack ? cb->stack(cb->arg, id, frames, n) : 0;
+}
+
+/* A record (trimmed or whole) from before version 4, whose header ended at
+ * comm, in place: the identity fields inserted after it, unknown. Its new
+ * size; 0 if it is too short or there is no room. */
+#define KT_PRE4_HEADER offsetof(struct kt_header, cgroup_id)
+static size_t upgrade_pre4_record(uint8_t *rec, size_t size, size_t cap)
+{
+	const size_t extra = sizeof(struct kt_header) - KT_PRE4_HEADER;
+	struct kt_header *h = (struct kt_header *)rec;
+
+	if (size < KT_PRE4_HEADER || size + extra > cap)
+		return 0;
+	memmove(rec + sizeof(*h), rec + KT_PRE4_HEADER, size - KT_PRE4_HEADER);
+	h->cgroup_id = 0;
+	h->uid = h->gid = (uint32_t)-1;
+	h->nspid = h->pid;
+	h->nstgid = h->tgid;
+	h->pidns = 0;
+	h->ident_reserved = 0;
+	return size + extra;
 }
 
 /* An onCPU/offCPU record from before version 3, as the current one: its
@@ -260,7 +281,7 @@ int kt_trace_read(struct kt_trace_reader *r, const struct kt_trace_callbacks *cb
 				 (unsigned long long)off, clen);
 			return -1;
 		}
-		if (type < KT_CHUNK_EVENT || type > KT_CHUNK_END) {
+		if (type < KT_CHUNK_EVENT || type > KT_CHUNK_CGROUP) {
 			snprintf(err, errlen, "corrupt chunk at byte offset %llu (unknown type %u)",
 				 (unsigned long long)off, type);
 			return -1;
@@ -274,6 +295,11 @@ int kt_trace_read(struct kt_trace_reader *r, const struct kt_trace_callbacks *cb
 		switch (type) {
 		case KT_CHUNK_EVENT: {
 			size_t size = clen;
+			if (r->version < 4 &&
+			    !(size = clen = upgrade_pre4_record(r->chunk, clen, KT_TRACE_MAX_CHUNK))) {
+				snprintf(err, errlen, "corrupt event at byte offset %llu", (unsigned long long)off);
+				return -1;
+			}
 			if (r->version >= 2)
 				size = kt_trace_untrim(r->chunk, clen, r->record, KT_TRACE_MAX_CHUNK);
 			else
@@ -294,6 +320,16 @@ int kt_trace_read(struct kt_trace_reader *r, const struct kt_trace_callbacks *cb
 				return -1;
 			}
 			break;
+		case KT_CHUNK_CGROUP: {
+			uint64_t id;
+			if (clen < sizeof(id) + 1 || r->chunk[clen - 1] != 0) {
+				snprintf(err, errlen, "corrupt cgroup at byte offset %llu", (unsigned long long)off);
+				return -1;
+			}
+			memcpy(&id, r->chunk, sizeof(id));
+			res = cb->cgroup ? cb->cgroup(cb->arg, id, (const char *)r->chunk + sizeof(id)) : 0;
+			break;
+		}
 		default: {   /* KT_CHUNK_END */
 			struct kt_trace_end end = { 0 };
 			/* before version 3: fewer kinds counted */

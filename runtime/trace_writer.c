@@ -19,6 +19,8 @@ struct kt_trace_writer {
 	size_t zout_cap;
 	uint8_t seen[STACK_IDS / 8];
 	uint8_t trimmed[sizeof(struct kt_exec) + sizeof(struct kt_exec_enter)];
+	uint64_t *cgroups;        /* ids whose path is written: open addressing, 0 free */
+	size_t ncgroups, cgroups_cap;
 };
 
 static int put_raw(struct kt_trace_writer *w, const void *p, size_t n)
@@ -65,6 +67,7 @@ static void destroy(struct kt_trace_writer *w)
 		fclose(w->f);
 	ZSTD_freeCCtx(w->zc);
 	free(w->zout);
+	free(w->cgroups);
 	free(w);
 }
 
@@ -121,6 +124,51 @@ int kt_trace_stack_seen(struct kt_trace_writer *w, int32_t id)
 	seen = w->seen[id / 8] & (1 << (id % 8));
 	w->seen[id / 8] |= 1 << (id % 8);
 	return seen != 0;
+}
+
+static uint64_t *cgroup_slot(uint64_t *set, size_t cap, uint64_t id)
+{
+	size_t i = (id * 0x9e3779b97f4a7c15ULL) & (cap - 1);
+
+	while (set[i] && set[i] != id)
+		i = (i + 1) & (cap - 1);
+	return &set[i];
+}
+
+int kt_trace_cgroup_seen(struct kt_trace_writer *w, uint64_t id)
+{
+	uint64_t *slot;
+
+	if (!id)
+		return 1;
+	if ((w->ncgroups + 1) * 2 > w->cgroups_cap) {
+		size_t cap = w->cgroups_cap ? w->cgroups_cap * 2 : 64;
+		uint64_t *set = calloc(cap, sizeof(*set));
+
+		if (!set)
+			return 1;
+		for (size_t i = 0; i < w->cgroups_cap; i++)
+			if (w->cgroups[i])
+				*cgroup_slot(set, cap, w->cgroups[i]) = w->cgroups[i];
+		free(w->cgroups);
+		w->cgroups = set, w->cgroups_cap = cap;
+	}
+	slot = cgroup_slot(w->cgroups, w->cgroups_cap, id);
+	if (*slot)
+		return 1;
+	*slot = id;
+	w->ncgroups++;
+	return 0;
+}
+
+int kt_trace_write_cgroup(struct kt_trace_writer *w, uint64_t id, const char *path)
+{
+	size_t n = strlen(path) + 1;
+
+	if (put_chunk_header(w, KT_CHUNK_CGROUP, (uint32_t)(sizeof(id) + n)) ||
+	    put(w, &id, sizeof(id)) || put(w, path, n))
+		return -1;
+	return 0;
 }
 
 int kt_trace_write_stack(struct kt_trace_writer *w, int32_t id, const char *const *frames, int n)

@@ -8,7 +8,10 @@ local format = require "keytime.format"
 
 local parser = cli.parser("keytime.lua", "Print each fork, vfork, thread, exec, exit and on/off-CPU switch of the targets.")
 parser:flag("--stack", "The kernel stack of each offCPU: under its line, or as kstack in --json.")
-parser:flag("--json", "One JSON object per line instead of the table.")
+parser:flag("--json", "One JSON object per line instead of the table (it has every field, cgroup and container_id too).")
+-- Not --cgroup: keytime-run's own --cgroup PATH takes that name after the script too.
+parser:flag("--show-cgroup", "A CGROUP column: the task's cgroup v2 path.")
+parser:flag("--show-container", "A CONTAINER column: the container's id (12 digits), or - outside one.")
 parser:flag("-x --exec-failures", "Also the exec syscalls themselves (exec_enter, exec_exit), failed ones too. "
   .. "Costs every process on the machine a little on every syscall.")
 local args = parser:parse(kt.args)
@@ -25,6 +28,32 @@ if args.exec_failures then kt.filter.exec_calls = true end
 if args.json then
   kt.emit("json")
 else
-  out:write(format.RULE, "\n", format.heading(single_thread), "\n")
-  kt.emit("table", { single_thread = single_thread, stack = args.stack })
+  local cols = {}
+  if args.show_cgroup then cols[#cols + 1] = "cgroup" end
+  if args.show_container then cols[#cols + 1] = "container" end
+  if #cols == 0 then
+    out:write(format.RULE, "\n", format.heading(single_thread), "\n")
+    kt.emit("table", { single_thread = single_thread, stack = args.stack })
+  else
+    -- Identity columns: written here, in Lua (kt.emit's table has none).
+    -- HH:MM:SS, made once per second of the clock: the microseconds (%f) say
+    -- where in its second a time falls, to within 999 ns on the safe side.
+    local clock_from, clock_to, clock_text = 0, -1, nil
+    local function clock(t)
+      if t >= clock_from and t < clock_to then return clock_text end
+      local text, us = kt.strftime("%H:%M:%S %f", t):match("^(.*) (%d+)$")
+      local into = tonumber(us) * 1000
+      clock_from, clock_to, clock_text = t - into, t - into - 999 + 1000000000, text
+      return text
+    end
+    local extra = format.identity_heading(cols)
+    out:write(format.RULE, "\n", format.heading(single_thread, extra), "\n")
+    kt.on("*", function(e)
+      out:write(format.row(clock(e.time), e, single_thread, kt.signame,
+        format.identity_cells(e, cols)), "\n")
+      if args.stack and e.kind == "offcpu" then
+        for _, frame in ipairs(e.kstack) do out:write("        ", frame, "\n") end
+      end
+    end)
+  end
 end

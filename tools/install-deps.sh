@@ -24,6 +24,7 @@ packages=(
     tmux            # tests: the REPL at a pseudo-terminal
     git             # tests: script_safety.sh clones the checkout
     prometheus      # tests: a real Prometheus scrapes exporter.lua (promtool too)
+    podman runc     # tests: a real container for --container (cgroup_podman.sh)
 )
 [ $# -gt 0 ] && packages=("$@")
 missing=()

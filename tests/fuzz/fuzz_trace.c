@@ -44,7 +44,7 @@ static int on_info(void *arg, const char *key, const char *value)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct seen s = { 0 };
-	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, NULL, &s };
+	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, NULL, &s, NULL };
 	char err[256];
 	int r = kt_trace_parse(data, size, &cb, err, sizeof(err));
 

@@ -82,6 +82,7 @@ grep -q "futex_wake" "$WORK/rec.live" && cmp -s "$WORK/rec.live" "$WORK/rec.repl
 lua5.4 "$TOP/tests/lib/v1_trace.lua" "$WORK/v1.kt"
 printf 'kt.on("oncpu", function(e) print(e:json()) end)\n' >"$WORK/oncpu.lua"
 "$KT" --replay "$WORK/v1.kt" "$WORK/oncpu.lua" >"$WORK/v1.out" 2>"$WORK/v1.err" || fail "a version 1 recording: $(cat "$WORK/v1.err")"
-grep -qx '{"event":"onCPU","time":2000,"pid":42,"tgid":42,"ppid":1,"comm":"old","cpu":0,"kind":"oncpu","runtime":555}' "$WORK/v1.out" ||
+# (from before events said who the thread is: uid and gid unknown, -1)
+grep -qx '{"event":"onCPU","time":2000,"pid":42,"tgid":42,"ppid":1,"comm":"old","cpu":0,"kind":"oncpu","uid":4294967295,"gid":4294967295,"cgroup_id":0,"nspid":42,"nstgid":42,"pidns":0,"runtime":555}' "$WORK/v1.out" ||
     fail "a version 1 recording's onCPU: $(cat "$WORK/v1.out")"
 assert_no_probes_left

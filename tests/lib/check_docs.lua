@@ -233,6 +233,17 @@ for name in pairs(METHODS) do
   end
 end
 nonempty("common event fields in the docs", d.common)
+-- Common fields nil on the test host (no task there is in a container):
+-- the runtime must still name them.
+local NIL_HERE = { container_id = true }
+for name in pairs(NIL_HERE) do
+  if d.common[name] and not common[name] then
+    local f = assert(io.open((doc_path:match("^(.*)/docs/") or ".") .. "/runtime/event_fields.c"))
+    local src = f:read("a")
+    f:close()
+    if src:find('"' .. name .. '"', 1, true) then common[name] = true end
+  end
+end
 compare("event field (common)", common, d.common)
 for _, kind in ipairs(sorted(fields)) do
   local own = {}

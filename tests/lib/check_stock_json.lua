@@ -3,16 +3,21 @@
 --   check_stock_json.lua FILE
 -- every line valid UTF-8 and JSON; its keys those documented for its kind
 -- (docs/lua-api.md), in the fixed order: event, time, pid, tgid, ppid,
--- comm, cpu, kind, then the kind's own sorted by name; each value of the
+-- comm, cpu, kind, who the thread is (uid, gid, cgroup_id, cgroup and
+-- container_id when known, nspid, nstgid, pidns), then the kind's own
+-- sorted by name; each value of the
 -- documented type; integers written as integers.
 local here = arg[0]:match("^(.*)/")
 local jsonl = dofile(here .. "/jsonl.lua")
 local ordered = dofile(here .. "/json_ordered.lua")
 local path = arg[1]
 
-local LEADING = { "event", "time", "pid", "tgid", "ppid", "comm", "cpu", "kind" }
+local LEADING = { "event", "time", "pid", "tgid", "ppid", "comm", "cpu", "kind",
+  "uid", "gid", "cgroup_id", "cgroup", "container_id", "nspid", "nstgid", "pidns" }
+local MAYBE = { cgroup = true, container_id = true }   -- when the host knows them
 local N, S, B, L = "integer", "string", "boolean", "list"
-local COMMON = { event = S, time = N, pid = N, tgid = N, ppid = N, comm = S, cpu = N, kind = S }
+local COMMON = { event = S, time = N, pid = N, tgid = N, ppid = N, comm = S, cpu = N, kind = S,
+  uid = N, gid = N, cgroup_id = N, cgroup = S, container_id = S, nspid = N, nstgid = N, pidns = N }
 local EXEC = { filename = S, argv = L, argc = N, argv_truncated = B }
 local CHILD = { child_pid = N, child_tgid = N, clone_flags = N }
 local CHILD_EXIT = { child_pid = N, child_tgid = N, exit_code = N, signal = N, lifetime = N }
@@ -55,7 +60,9 @@ for line in io.lines(path) do
     kinds[kind] = (kinds[kind] or 0) + 1
     -- the keys wanted, in order
     local want, rest = {}, {}
-    for _, k in ipairs(LEADING) do want[#want + 1] = k end
+    for _, k in ipairs(LEADING) do
+      if not MAYBE[k] or vals[k] ~= nil then want[#want + 1] = k end
+    end
     for k in pairs(own) do rest[#rest + 1] = k end
     for k in pairs(OPTIONAL[kind] or {}) do if vals[k] then rest[#rest + 1] = k end end
     table.sort(rest)

@@ -101,6 +101,14 @@ static int on_stack(void *arg, int32_t id, const char *const *frames, int n)
 	return 0;
 }
 
+static int on_cgroup(void *arg, uint64_t id, const char *path)
+{
+	(void)arg;
+	if (kt_trace_write_cgroup(out, id, path))
+		die("cannot write: %s", strerror(errno));
+	return 0;
+}
+
 static int on_end(void *arg, const struct kt_trace_end *end)
 {
 	struct kt_trace_end e = *end;
@@ -114,7 +122,7 @@ static int on_end(void *arg, const struct kt_trace_end *end)
 
 int main(int argc, char **argv)
 {
-	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, on_end, NULL };
+	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, on_end, NULL, on_cgroup };
 	struct kt_trace_reader *r;
 	char err[256], *end;
 	FILE *f;

@@ -55,8 +55,41 @@ static void fork_in_order(void **state)
 	c.clone_flags = 0x1200011;
 	assert_string_equal(encode(&c),
 		"{\"event\":\"forkP_enter\",\"time\":1234567890123456789,\"pid\":11,\"tgid\":10,\"ppid\":9,"
-		"\"comm\":\"sh\",\"cpu\":1,\"kind\":\"fork\",\"child_pid\":12,\"child_tgid\":12,"
+		"\"comm\":\"sh\",\"cpu\":1,\"kind\":\"fork\",\"uid\":0,\"gid\":0,\"cgroup_id\":0,\"nspid\":0,\"nstgid\":0,\"pidns\":0,\"child_pid\":12,\"child_tgid\":12,"
 		"\"clone_flags\":18874385}");
+}
+
+#define CONTAINER "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static const char *fake_cgroup_path(uint64_t id)
+{
+	return id == 7 ? "/libpod_parent/libpod-" CONTAINER : id == 8 ? "/user.slice" : NULL;
+}
+
+/* Who the thread is: after the leading keys; the cgroup's path and the
+ * container id only when the host knows them. */
+static void identity(void **state)
+{
+	struct kt_exec_exit x;
+
+	header(&x.hdr, KT_EXEC_EXIT, "sh");
+	x.ret = 0;
+	x.hdr.uid = 65534;
+	x.hdr.gid = 65533;
+	x.hdr.cgroup_id = 7;
+	x.hdr.nspid = 2;
+	x.hdr.nstgid = 1;
+	x.hdr.pidns = 4026532177u;
+	kt_fields_set_cgroup_path(fake_cgroup_path);
+	assert_non_null(strstr(encode(&x),
+		"\"kind\":\"exec_exit\",\"uid\":65534,\"gid\":65533,\"cgroup_id\":7,"
+		"\"cgroup\":\"/libpod_parent/libpod-" CONTAINER "\",\"container_id\":\"" CONTAINER "\","
+		"\"nspid\":2,\"nstgid\":1,\"pidns\":4026532177,\"ret\":0}"));
+	x.hdr.cgroup_id = 8;
+	assert_non_null(strstr(encode(&x), "\"cgroup_id\":8,\"cgroup\":\"/user.slice\",\"nspid\":2,"));
+	x.hdr.cgroup_id = 9;   /* unknown: no path, no container */
+	assert_non_null(strstr(encode(&x), "\"cgroup_id\":9,\"nspid\":2,"));
+	kt_fields_set_cgroup_path(NULL);
 }
 
 static void exit_integers_and_booleans(void **state)
@@ -72,7 +105,7 @@ static void exit_integers_and_booleans(void **state)
 	x.start_time = x.hdr.time - 5;
 	assert_string_equal(encode(&x),
 		"{\"event\":\"exit\",\"time\":1234567890123456789,\"pid\":11,\"tgid\":10,\"ppid\":9,"
-		"\"comm\":\"sixteen_bytes_xx\",\"cpu\":1,\"kind\":\"exit\",\"core_dumped\":true,"
+		"\"comm\":\"sixteen_bytes_xx\",\"cpu\":1,\"kind\":\"exit\",\"uid\":0,\"gid\":0,\"cgroup_id\":0,\"nspid\":0,\"nstgid\":0,\"pidns\":0,\"core_dumped\":true,"
 		"\"exit_code\":-1,\"group_dead\":false,\"lifetime\":5,\"signal\":9,"
 		"\"start_time\":1234567890123456784}");
 }
@@ -100,7 +133,7 @@ static void offcpu_kstack_only_with_frames(void **state)
 	buf.data[buf.len - 1] = 0;
 	assert_string_equal(buf.data,
 		"{\"event\":\"offCPU\",\"time\":1234567890123456789,\"pid\":11,\"tgid\":10,\"ppid\":9,"
-		"\"comm\":\"w\",\"cpu\":1,\"kind\":\"offcpu\",\"runtime\":-1,\"stack_id\":-1,"
+		"\"comm\":\"w\",\"cpu\":1,\"kind\":\"offcpu\",\"uid\":0,\"gid\":0,\"cgroup_id\":0,\"nspid\":0,\"nstgid\":0,\"pidns\":0,\"runtime\":-1,\"stack_id\":-1,"
 		"\"state\":\"S\",\"state_code\":1,\"state_name\":\"sleeping\"}");
 	w.stack_id = 3;
 	buf.len = 0;
@@ -122,7 +155,7 @@ static void exec_argv(void **state)
 	memcpy(x.args, args, sizeof(args) - 1);
 	x.args_len = sizeof(args) - 1;   /* the last one cut short, no NUL */
 	assert_non_null(strstr(encode(&x),
-		"\"kind\":\"exec\",\"argc\":3,\"argv\":[\"/bin/echo\",\"a \\\"q\\\"\",\"\\ufffd\"],"
+		"\"kind\":\"exec\",\"uid\":0,\"gid\":0,\"cgroup_id\":0,\"nspid\":0,\"nstgid\":0,\"pidns\":0,\"argc\":3,\"argv\":[\"/bin/echo\",\"a \\\"q\\\"\",\"\\ufffd\"],"
 		"\"argv_truncated\":true,\"filename\":\"/bin/echo\",\"old_pid\":11}"));
 }
 
@@ -169,7 +202,8 @@ static void every_listed_field_has_a_value(void **state)
 		memset(&rec, 0, sizeof(rec));
 		((struct kt_header *)&rec)->kind = k;
 		for (const enum kt_field *f = kt_common_fields; *f; f++)
-			assert_int_not_equal(kt_field_get(&rec, *f).type, KT_V_NONE);
+			if (*f != KT_F_CGROUP && *f != KT_F_CONTAINER_ID)   /* when known (identity) */
+				assert_int_not_equal(kt_field_get(&rec, *f).type, KT_V_NONE);
 		for (const enum kt_field *f = kt_kind_fields(k); *f; f++) {
 			assert_int_not_equal(kt_field_get(&rec, *f).type, KT_V_NONE);
 			assert_non_null(kt_field_name(*f));
@@ -182,6 +216,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fork_in_order),
+		cmocka_unit_test(identity),
 		cmocka_unit_test(exit_integers_and_booleans),
 		cmocka_unit_test(offcpu_kstack_only_with_frames),
 		cmocka_unit_test(exec_argv),

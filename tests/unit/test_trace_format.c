@@ -327,9 +327,14 @@ static void version_1(void **state)
 	u = sizeof(info) - 1, memcpy(buf + n, &u, 4), n += 4;
 	memcpy(buf + n, info, sizeof(info) - 1), n += sizeof(info) - 1;
 	make_exec(&e, "/bin/v1", "v1", 3);
+	/* its header as it was then: it ended at comm */
+	const size_t old_head = offsetof(struct kt_header, cgroup_id);
+	const size_t old_size = sizeof(e) - (sizeof(struct kt_header) - old_head);
 	u = KT_CHUNK_EVENT, memcpy(buf + n, &u, 4), n += 4;
-	u = sizeof(e), memcpy(buf + n, &u, 4), n += 4;
-	memcpy(buf + n, &e, sizeof(e)), n += sizeof(e);
+	u = old_size, memcpy(buf + n, &u, 4), n += 4;
+	memcpy(buf + n, &e, old_head);
+	memcpy(buf + n + old_head, (const char *)&e + sizeof(struct kt_header), sizeof(e) - sizeof(struct kt_header));
+	n += old_size;
 	u = KT_CHUNK_END, memcpy(buf + n, &u, 4), n += 4;
 	u = sizeof(end), memcpy(buf + n, &u, 4), n += 4;
 	memcpy(buf + n, &end, sizeof(end)), n += sizeof(end);
