@@ -11,8 +11,11 @@ require_probes
 command -v podman >/dev/null || { echo "no podman (tools/install-deps.sh installs it)"; exit 77; }
 
 # podman 4.3 on a cgroup-v1/hybrid host: runc (crun refuses hybrid mode),
-# cgroupfs (no systemd), limits it may not raise here.
-POD=(--runtime runc --cgroup-manager cgroupfs)
+# cgroupfs (no systemd), limits it may not raise here. Storage of its own
+# with the vfs driver: it needs no overlay module (the kernel-matrix guests
+# load none) and leaves the host's podman storage alone.
+POD=(--runtime runc --cgroup-manager cgroupfs --storage-driver vfs
+     --root "$WORK/podman/root" --runroot "$WORK/podman/run")
 RUN=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network none)
 IMAGE=localhost/keytime-test-tiny
 NAME=keytime-test-$$
@@ -26,7 +29,7 @@ tar -C "$WORK/root" -c . | podman "${POD[@]}" import - $IMAGE >/dev/null || fail
 cid=$(podman "${POD[@]}" run -d --name $NAME "${RUN[@]}" -v "$WORK/shared:/w" $IMAGE /cgmember /w/out /w/go) ||
     fail "podman run failed: $cid"
 [[ $cid =~ ^[0-9a-f]{64}$ ]] || fail "not a container id: $cid"
-wait_for "$WORK/shared/out" "^pid" 30 || fail "the container's workload did not start"
+wait_for "$WORK/shared/out" "^pid" $((30 * TIME_SCALE)) || fail "the container's workload did not start"
 host_pid=$(podman "${POD[@]}" inspect --format '{{.State.Pid}}' $NAME)
 [ "${host_pid:-0}" -gt 0 ] || fail "no host pid for $NAME"
 
@@ -38,14 +41,14 @@ end)
 EOF2
 : >"$WORK/err"
 "$KT" -k0 "$WORK/record.lua" --container "${cid:0:12}" >"$WORK/out" 2>"$WORK/err" & tracer=$!
-wait_for "$WORK/err" attached 30 || fail "tracer did not attach: $(cat "$WORK/err")"
+wait_for "$WORK/err" attached $((30 * TIME_SCALE)) || fail "tracer did not attach: $(cat "$WORK/err")"
 "$TB/cgmember" "$WORK/host" "$WORK/shared/go" & host_wl=$!
 touch "$WORK/shared/go"
 wait $host_wl
 podman "${POD[@]}" wait $NAME >/dev/null
-wait_for "$WORK/out" "^exit pid=$host_pid " 20 || fail "no exit of the container's workload ($host_pid)"
+wait_for "$WORK/out" "^exit pid=$host_pid " $((20 * TIME_SCALE)) || fail "no exit of the container's workload ($host_pid)"
 "$TOP/keytime-ctl" -F -I $tracer >/dev/null
-wait_pid $tracer 30 || fail "tracer did not end"
+wait_pid $tracer $((30 * TIME_SCALE)) || fail "tracer did not end"
 
 ns_pid=$(awk '$1 == "pid" {print $2}' "$WORK/shared/out")
 ns_child=$(awk '$1 == "child" {print $2}' "$WORK/shared/out")
