@@ -73,6 +73,20 @@ local function watch(pid, c)
   end)
 end
 
+-- What /proc says of the child. Its end is reported on its way out, a
+-- moment before the kernel makes it a zombie: while it still runs its
+-- exit (R), look again in 2 ms, for at most a second.
+local function look(pid, c, tries)
+  local state = proc_state(pid)
+  if state and state ~= "Z" and tries < 500 then
+    kt.after(2, function() look(pid, c, tries + 1) end)
+    return
+  end
+  say(kt.now(), "/proc/%d/stat says state %s%s", pid, state or "(gone)",
+      state == "Z" and ": a zombie, kept only for its exit status" or "")
+  if state == "Z" then watch(pid, c) end
+end
+
 -- The parent is told when its child ends (no need to trace the child).
 kt.on("fork_exit", function(e)
   local c = children[e.child_pid]
@@ -80,10 +94,7 @@ kt.on("fork_exit", function(e)
   c.exited, c.code = e.time, e.exit_code
   say(e.time, "child %d exited with code %d after %s: it will never run again",
       e.child_pid, e.exit_code, demo.ms(e.lifetime))
-  local state = proc_state(e.child_pid)
-  say(kt.now(), "/proc/%d/stat says state %s%s", e.child_pid, state or "(gone)",
-      state == "Z" and ": a zombie, kept only for its exit status" or "")
-  if state == "Z" then watch(e.child_pid, c) end
+  look(e.child_pid, c, 0)
 end)
 
 kt.on("end", function()

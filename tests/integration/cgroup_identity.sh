@@ -8,6 +8,9 @@
 source "$(dirname "$0")/../lib/common.sh"
 require_probes
 command -v unshare >/dev/null || { echo "no unshare"; exit 77; }
+# unshare --mount-proc makes / private, which needs / to be a mount point:
+# not so in a plain chroot (tools/fresh-machine.sh); a machine's root is one.
+mountpoint -q / || { echo "/ is not a mount point (a chroot): unshare --mount-proc cannot run here"; exit 77; }
 
 CGROOT=$(findmnt -n -t cgroup2 -o TARGET | head -n1)
 if [ -z "$CGROOT" ]; then
