@@ -157,8 +157,6 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		s->exit_status = 1;
 		goto cleanup;
 	}
-	if (opts->duration > 0)
-		s->deadline_ns = s->start_ns + (uint64_t)(opts->duration * 1e9);
 	if (kt_lua_open(s)) {
 		kt_warn("cannot create the Lua state");
 		s->exit_status = 1;
@@ -183,6 +181,12 @@ static int keytime_run(int argc, char **argv, struct kt_options *opts)
 		s->exit_status = 1;
 		goto cleanup;
 	}
+	/* -t counts from the moment tracing is whole (every probe attached,
+	 * the script loaded), not from the probes' load, which a slow machine
+	 * can make longer than -t itself; a replay counts from its recording's start. */
+	if (opts->duration > 0)
+		s->deadline_ns = (opts->replay ? s->start_ns : kt_now_ns(s)) +
+				 (uint64_t)(opts->duration * 1e9);
 
 	if (opts->interactive)
 		kt_repl_open(s);

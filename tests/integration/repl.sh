@@ -32,7 +32,19 @@ $(screen | sed 's/^/    /')"
 
 type_keys() { "${TMUX_CMD[@]}" send-keys -t repl -l -- "$1"; }
 press() { "${TMUX_CMD[@]}" send-keys -t repl "$@"; }
-enter_line() { type_keys "$1"; press Enter; }
+# wait_prompt: until the last line on screen is an empty prompt. Keys typed
+# before readline draws it are echoed by the terminal and then again by
+# readline (seen under emulation), so each line waits for its prompt.
+wait_prompt() {
+    local i
+    for ((i = 0; i < 400; i++)); do
+        [ "$(screen | tail -n1)" = "keytime>" ] && return 0
+        sleep 0.05
+    done
+    fail "timed out waiting for an empty prompt, the screen shows:
+$(screen | tail -n 8 | sed 's/^/    /')"
+}
+enter_line() { wait_prompt; type_keys "$1"; press Enter; }
 
 # ---- at a terminal ------------------------------------------------------------
 start_workload "$WORK/go"
@@ -47,6 +59,7 @@ enter_line 'exec_sub = kt.on("exec_enter", function(e) print("exec " .. e.filena
 enter_line "exit_sub = kt.on('exit', function(e) print('exit ' .. (e.tgid == $workload and 'workload' or 'child') .. ' ' .. e.exit_code) end)"
 wait_screen '^keytime> exit_sub = '
 # Half a line typed when the events come: they print above it, it stays.
+wait_prompt
 type_keys 'x = 1'
 wait_screen '^keytime> x = 1$'
 echo go > "$WORK/go"
@@ -86,6 +99,7 @@ wait_screen '^(oncpu|offcpu) '
 press C-c
 wait_screen 'interrupted; events are skipped until you enter a line$'
 calm='flood:off() kt.filter.all = false print("calm", n > 0)'
+wait_prompt
 type_keys "$calm"
 quiet=0
 for ((i = 0; i < 400 && quiet < 10; i++)); do
@@ -98,6 +112,7 @@ press Enter
 wait_screen '^calm +true$'
 
 # Ctrl-C at the prompt drops the typed line.
+wait_prompt
 type_keys 'abandoned'
 wait_screen '^keytime> abandoned$'
 press C-c
@@ -106,6 +121,7 @@ enter_line 'x * 100'
 wait_screen '^100$'
 
 # Tab completion: a field of kt, a method of kt.filter, the list of kt's fields.
+wait_prompt
 type_keys 'kt.fil'
 press Tab
 wait_screen '^keytime> kt\.filter$'
@@ -115,6 +131,7 @@ wait_screen '^keytime> kt\.filter:list$'
 type_keys '()'
 press Enter
 wait_screen '^\{\}$'
+wait_prompt
 type_keys 'kt.'
 press Tab Tab
 wait_screen '(^| )kt\.filter( |$)'
