@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# What --record adds: keytime.lua (output to /dev/null) on each workload
-# mode, with and without --record, the two taking turns, medians of
-# BENCH_ROUNDS (3). Run by hand: bash bench/record.sh (after make bench).
+# What --record adds: keytime.lua --follow (output to /dev/null) on each
+# workload mode, children and threads traced too, with and without --record,
+# the two taking turns, medians of BENCH_ROUNDS (3). Run by hand: bash bench/record.sh (after make bench).
 set -u
 cd "$(dirname "$0")/.."
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -22,9 +22,9 @@ for spec in "fork 4000" "exec 1000" "thread 20000" "pingpong 40000"; do
     set -- $spec
     : >"$tmp/plain"; : >"$tmp/rec"
     for ((r = 0; r < ROUNDS; r++)); do
-        ./keytime-run scripts/keytime.lua -c "$W $1 $2 --cpu 1 --out $tmp/o1" >/dev/null 2>&1
+        ./keytime-run scripts/keytime.lua --follow -c "$W $1 $2 --cpu 1 --out $tmp/o1" >/dev/null 2>&1
         elapsed "$tmp/o1" >>"$tmp/plain"
-        ./keytime-run --record "$tmp/t.kt" scripts/keytime.lua -c "$W $1 $2 --cpu 1 --out $tmp/o2" >/dev/null 2>&1
+        ./keytime-run --record "$tmp/t.kt" scripts/keytime.lua --follow -c "$W $1 $2 --cpu 1 --out $tmp/o2" >/dev/null 2>&1
         elapsed "$tmp/o2" >>"$tmp/rec"
     done
     a=$(median <"$tmp/plain"); b=$(median <"$tmp/rec")

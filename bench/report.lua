@@ -32,6 +32,7 @@ local CONFIG_TEXT = {
   ["crashes.lua"] = "keytime-run scripts/alerts/crashes.lua (exits only)",
   ["forkrate.lua"] = "keytime-run scripts/alerts/forkrate.lua (creations only)",
   ["offcpu.lua"] = "keytime-run scripts/alerts/offcpu.lua",
+  ["exporter.lua"] = "keytime-run scripts/exporter.lua (/metrics scraped 4 times a second)",
   ["bpftrace"] = "bpftrace bench/lifecycle.bt (printed to a file)",
   ["execsnoop"] = "libbpf-tools execsnoop (system-wide)",
   ["exitsnoop"] = "libbpf-tools exitsnoop (system-wide; threads: -T -p)",
@@ -116,7 +117,7 @@ local function target(what, result, met) targets[#targets + 1] = { what, result,
 -- The configurations that run a keytime script; those that take every event
 -- must have every lifecycle event (the alerts subscribe to fewer kinds).
 local KEYTIME_CONFIGS = { "keytime.lua", "keytime.lua-json", "forktree.lua", "forktree.lua-json",
-  "timeline.lua", "crashes.lua", "forkrate.lua", "offcpu.lua", "count.lua",
+  "timeline.lua", "crashes.lua", "forkrate.lua", "offcpu.lua", "exporter.lua", "count.lua",
   "wakeups.lua", "runqlat.lua", "offwake.lua" }
 local EVERY_KIND = { ["keytime.lua"] = true, ["keytime.lua-json"] = true, ["count.lua"] = true,
   ["forktree.lua"] = true, ["forktree.lua-json"] = true, ["timeline.lua"] = true }

@@ -39,6 +39,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 # installed here, not by tools/install-deps.sh: only the benchmark needs them.
 missing=()
 command -v bpftrace >/dev/null || missing+=(bpftrace)
+command -v curl >/dev/null || missing+=(curl)   # scrapes exporter.lua
 dpkg-query -W -f='${Status}' libbpf-tools 2>/dev/null | grep -q 'install ok installed' || missing+=(libbpf-tools)
 # BCC's runqlat and offwaketime, for the wake-up rows (pingpong)
 [[ " $MODES " == *" pingpong "* ]] && ! command -v offwaketime-bpfcc >/dev/null && missing+=(bpfcc-tools)
@@ -192,6 +193,15 @@ run_idle_cgroup() {   # mode round
     row "$1" idle-cgroup "$2" "$(workload_elapsed)" - - - - - - -
 }
 
+# exporter.lua serving /metrics while a scraper asks for it four times a
+# second (a busy Prometheus scrapes every 15 s): the exporter's whole cost.
+EXPORTER_PORT=19464
+run_exporter() {   # mode round
+    ( while sleep 0.25; do curl -s -o /dev/null "http://127.0.0.1:$EXPORTER_PORT/metrics"; done ) & bg_pid=$!
+    run_keytime "$1" "$2" exporter.lua bench/counted.lua scripts/exporter.lua --listen "127.0.0.1:$EXPORTER_PORT"
+    kill $bg_pid; wait $bg_pid 2>/dev/null; bg_pid=
+}
+
 # The floor: a sched_switch program that does nothing, attached.
 run_empty_switch() {   # mode round
     : >"$WORK/floor.err"
@@ -205,7 +215,7 @@ run_empty_switch() {   # mode round
 
 configs_for() {   # mode: the configurations that fit it, in the order they take turns
     local c=(untraced busy-loop keytime.lua keytime.lua-json forktree.lua forktree.lua-json timeline.lua
-             crashes.lua forkrate.lua offcpu.lua count.lua)
+             crashes.lua forkrate.lua offcpu.lua exporter.lua count.lua)
     $have_bpftrace && c+=(bpftrace)
     [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
@@ -239,6 +249,7 @@ run_config() {   # mode round config
     crashes.lua)       run_keytime "$1" "$2" "$3" bench/counted.lua scripts/alerts/crashes.lua ;;
     forkrate.lua)      run_keytime "$1" "$2" "$3" bench/counted.lua scripts/alerts/forkrate.lua ;;
     offcpu.lua)        run_keytime "$1" "$2" "$3" bench/counted.lua scripts/alerts/offcpu.lua ;;
+    exporter.lua)      run_exporter "$1" "$2" ;;
     bpftrace)      run_bpftrace "$1" "$2" ;;
     execsnoop)     run_snoop "$1" "$2" execsnoop $EXECSNOOP ;;
     # threads are seen only for one process (-T -p); processes system-wide
