@@ -115,10 +115,9 @@ static int metric_value(lua_State *L)
 
 static int metric_tostring(lua_State *L)
 {
-	static const char *const types[] = { "counter", "gauge", "histogram" };
 	struct metric_handle *h = luaL_checkudata(L, 1, METRIC_MT);
 
-	lua_pushfstring(L, "kt.metrics.%s", types[kt_metric_type(h->metric)]);
+	lua_pushfstring(L, "kt.metrics.%s", kt_metric_type_name(kt_metric_type(h->metric)));
 	return 1;
 }
 

@@ -308,6 +308,11 @@ oom:
 
 static const char *const type_names[] = { "counter", "gauge", "histogram" };
 
+const char *kt_metric_type_name(enum kt_metric_type type)
+{
+	return type_names[type];
+}
+
 int kt_metric_add(struct kt_metric *metric, const char *const *values, double v,
 		  char *err, size_t errlen)
 {

@@ -32,6 +32,8 @@ struct kt_metric *kt_metric_new(struct kt_metrics *m, enum kt_metric_type type,
 				char *err, size_t errlen);
 struct kt_metric *kt_metric_find(struct kt_metrics *m, const char *name);
 enum kt_metric_type kt_metric_type(const struct kt_metric *metric);
+/* "counter", "gauge" or "histogram": Prometheus' # TYPE word. */
+const char *kt_metric_type_name(enum kt_metric_type type);
 int kt_metric_nlabels(const struct kt_metric *metric);
 
 /* Label values in the order the metric's labels were given. 0, or -1 with

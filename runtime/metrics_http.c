@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 struct kt_metrics_http {
 	struct MHD_Daemon *daemon;
 	int fd, port;
+	char address[INET6_ADDRSTRLEN + 8];   /* as bound: "127.0.0.1:9464", "[::1]:9464" */
 	pthread_mutex_t lock;
 	char *text;                 /* the last published text */
 	size_t len;
@@ -126,9 +128,16 @@ struct kt_metrics_http *kt_metrics_http_start(const char *where, char *err, size
 		snprintf(err, errlen, "--metrics: cannot listen on %s: %s", where, strerror(errno));
 		goto fail;
 	}
-	if (getsockname(h->fd, (struct sockaddr *)&ss, &sslen) == 0)
-		h->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-							  : ((struct sockaddr_in *)&ss)->sin_port);
+	if (getsockname(h->fd, (struct sockaddr *)&ss, &sslen) == 0) {
+		char ip[INET6_ADDRSTRLEN] = "?";
+		bool v6 = ss.ss_family == AF_INET6;
+
+		h->port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+				   : ((struct sockaddr_in *)&ss)->sin_port);
+		inet_ntop(ss.ss_family, v6 ? (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+					   : (void *)&((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof(ip));
+		snprintf(h->address, sizeof(h->address), v6 ? "[%s]:%d" : "%s:%d", ip, h->port);
+	}
 	/* One thread polls every connection: scrapes are rare and small. A
 	 * client that stalls is dropped after 10 s. */
 	h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, answer, h,
@@ -152,6 +161,11 @@ fail:
 int kt_metrics_http_port(const struct kt_metrics_http *h)
 {
 	return h->port;
+}
+
+const char *kt_metrics_http_address(const struct kt_metrics_http *h)
+{
+	return h->address;
 }
 
 void kt_metrics_http_publish(struct kt_metrics_http *h, const char *text, size_t len)

@@ -14,6 +14,8 @@ struct kt_metrics_http;
 struct kt_metrics_http *kt_metrics_http_start(const char *where, char *err, size_t errlen);
 /* The port it listens on (the one the kernel chose for port 0). */
 int kt_metrics_http_port(const struct kt_metrics_http *h);
+/* The address it listens on, as bound: "127.0.0.1:9464", "[::1]:9464". */
+const char *kt_metrics_http_address(const struct kt_metrics_http *h);
 /* Replaces the text scrapes get (copied). */
 void kt_metrics_http_publish(struct kt_metrics_http *h, const char *text, size_t len);
 /* Scrapes served so far. */

@@ -151,13 +151,7 @@ int kt_metrics_serve(struct kt_session *s, const char *where, double interval_s,
 	s->metrics_every_ns = (uint64_t)(interval_s * 1e9);
 	s->metrics_next_ns = 0;
 	publish(s);
-	{
-		char host[128];
-		const char *colon = strrchr(where, ':');
-		snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - where) : 0, where);
-		kt_warn("serving /metrics on %s:%d", *host ? host : "127.0.0.1",
-			kt_metrics_http_port(s->metrics_http));
-	}
+	kt_warn("serving /metrics on %s", kt_metrics_http_address(s->metrics_http));
 	return 0;
 }
 
