@@ -71,6 +71,23 @@ whole:
 	return size;
 }
 
+/* The opening both exec kinds share: out (whole bytes) zeroed, the fixed
+ * fields before the filename copied, then the filename; how many bytes of
+ * in that took, or 0 when in is not such a record. */
+static size_t untrim_head(void *out, size_t whole, size_t cap, char *filename,
+			  const uint8_t *in, size_t len)
+{
+	size_t at = (size_t)((uint8_t *)filename - (uint8_t *)out), n;
+
+	if (cap < whole || len <= at)
+		return 0;
+	memset(out, 0, whole);
+	memcpy(out, in, at);
+	if (!(n = get_str(filename, in + at, len - at, KT_FILENAME_LEN)))
+		return 0;
+	return at + n;
+}
+
 size_t kt_trace_untrim(const void *in, size_t len, void *out, size_t cap)
 {
 	const uint8_t *p = in;
@@ -82,15 +99,8 @@ size_t kt_trace_untrim(const void *in, size_t len, void *out, size_t cap)
 	memcpy(&h, p, sizeof(h));
 	if (h.kind == KT_EXEC && len < sizeof(struct kt_exec)) {
 		struct kt_exec *e = out;
-		at = offsetof(struct kt_exec, filename);
-		if (cap < sizeof(*e) || len <= at)
-			return 0;
-		memset(e, 0, sizeof(*e));
-		memcpy(e, p, at);
-		if (!(n = get_str(e->filename, p + at, len - at, KT_FILENAME_LEN)))
-			return 0;
-		at += n;
-		if (len - at != exec_args_len(e))
+		if (!(at = untrim_head(e, sizeof(*e), cap, e->filename, p, len)) ||
+		    len - at != exec_args_len(e))
 			return 0;
 		memcpy(e->args, p + at, len - at);
 		return sizeof(*e);
@@ -98,14 +108,8 @@ size_t kt_trace_untrim(const void *in, size_t len, void *out, size_t cap)
 	if (h.kind == KT_EXEC_ENTER && len < sizeof(struct kt_exec_enter)) {
 		struct kt_exec_enter *e = out;
 		unsigned argc;
-		at = offsetof(struct kt_exec_enter, filename);
-		if (cap < sizeof(*e) || len <= at)
+		if (!(at = untrim_head(e, sizeof(*e), cap, e->filename, p, len)))
 			return 0;
-		memset(e, 0, sizeof(*e));
-		memcpy(e, p, at);
-		if (!(n = get_str(e->filename, p + at, len - at, KT_FILENAME_LEN)))
-			return 0;
-		at += n;
 		argc = e->argc < KT_ARGV_MAX ? e->argc : KT_ARGV_MAX;
 		for (unsigned i = 0; i < argc; i++) {
 			if (!(n = get_str(&e->args[i * KT_ARG_LEN], p + at, len - at, KT_ARG_LEN)))

@@ -218,7 +218,7 @@ static void write_file(const char *path, int level)
 
 static int read_file(const char *path, struct got *g, char *err, size_t errlen)
 {
-	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, on_end, g };
+	struct kt_trace_callbacks cb = { .info = on_info, .event = on_event, .stack = on_stack, .end = on_end, .arg = g };
 	struct kt_trace_reader *r;
 	FILE *f = fopen(path, "rb");
 	int res;
@@ -319,7 +319,7 @@ static void version_1(void **state)
 	uint32_t u;
 	size_t n = 0;
 	struct got g;
-	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, on_end, &g };
+	struct kt_trace_callbacks cb = { .info = on_info, .event = on_event, .stack = on_stack, .end = on_end, .arg = &g };
 	char err[256];
 
 	memcpy(buf, KT_TRACE_MAGIC, 8), n = 8;
