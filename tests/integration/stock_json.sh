@@ -48,6 +48,36 @@ rc=$?; [ $rc -eq 7 ] || fail "timeline live run exited $rc: $(cat "$WORK/err")"
 [ -s "$WORK/tl.live" ] || fail "timeline.lua wrote nothing"
 cmp -s "$WORK/tl.live" "$WORK/tl.replay" || fail "timeline.lua: the replay wrote another file"
 
+# Every other stock script's --json (and offwake's folded stacks): each line
+# a JSON object with no float where an integer belongs, and a replay that
+# prints the same bytes as the live run. Each must print something here:
+# the workload crashes children, forks, sleeps and waits for a CPU.
+for spec in "forktree.lua --json" "alerts/crashes.lua --json" "alerts/forkrate.lua --json --max-per-sec 1" \
+            "alerts/offcpu.lua --json --threshold-ms 1" "cgtop.lua --json" "runqlat.lua --json" "offwake.lua --folded"; do
+    read -r script args <<<"$spec"
+    name=${script//\//_}
+    "$KT" --record "$WORK/$name.kt" "$TOP/scripts/$script" $args --follow -c "$TB/lifecycle $WORK/$name.manifest" \
+        >"$WORK/$name.live" 2>"$WORK/$name.err"
+    rc=$?; [ $rc -eq 7 ] || fail "$spec: live run exited $rc: $(cat "$WORK/$name.err")"
+    [ -s "$WORK/$name.live" ] || fail "$spec printed nothing on the lifecycle workload"
+    "$KT" --replay "$WORK/$name.kt" "$TOP/scripts/$script" $args >"$WORK/$name.replay" 2>"$WORK/$name.rerr" ||
+        fail "$spec --replay: $(cat "$WORK/$name.rerr")"
+    cmp -s "$WORK/$name.live" "$WORK/$name.replay" ||
+        fail "$spec: the replay differs: $(diff "$WORK/$name.live" "$WORK/$name.replay" | head -5)"
+    [ "$args" = --folded ] && continue
+    lua5.4 - "$WORK/$name.live" <<'LUA' || fail "$spec: not JSON lines as documented (above)"
+local cjson = require "cjson"
+for line in io.lines(arg[1]) do
+  local ok, v = pcall(cjson.decode, line)
+  if not ok or type(v) ~= "table" then io.stderr:write("not a JSON object: ", line, "\n") os.exit(1) end
+  -- integers stay integers at any size: no exponent, no fraction
+  if line:find(':%-?%d+%.?%d*[eE][+-]?%d') or line:find('"time":%d+%.') then
+    io.stderr:write("a number written as a float: ", line, "\n") os.exit(1)
+  end
+end
+LUA
+done
+
 # Bytes a comm or an argument may hold: a control character, a quote, a
 # backslash, a lone 0xff, a cut UTF-8 sequence, and valid UTF-8.
 "$KT" "$TOP/scripts/keytime.lua" --json -k 0 --follow \
