@@ -74,9 +74,11 @@ gcc $cflags -Wno-unused-parameter $(pkg-config --cflags lua5.4) -Iruntime -Ibpf 
     -lbpf -lelf -lz $(pkg-config --libs lua5.4) -lm -lreadline -lmicrohttpd -lpthread -lzstd || die "cannot build bench/hostpath.c"
 
 # Probes of the test suite must not run beside ours (they would also see
-# our probes loaded): the tests' lock.
+# our probes loaded): the tests' lock, held for each round of a mode (every
+# configuration of the round measured under the same conditions) and let go
+# between rounds, so a test suite waiting for it (900 s at most) gets a turn.
 exec 9>/tmp/keytime-tests.lock
-flock -w 900 9 || die "could not get the test lock /tmp/keytime-tests.lock"
+lock() { flock -w 900 9 || die "could not get the test lock /tmp/keytime-tests.lock"; }
 
 busy_pid= bg_pid=
 cleanup() {
@@ -270,18 +272,23 @@ run_config() {   # mode round config
 }
 
 # ---- the runs ------------------------------------------------------------------
-foreign=$( (bpftool prog show 2>/dev/null || true) | grep -c 'name kt_' )
+lock
+foreign=$( (bpftool prog show 2>/dev/null || true) | grep -c 'name kt_' )   # not the tests': we hold their lock
+flock -u 9
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$RUNS"
 part storms || MODES=
 for mode in $MODES; do
     for ((r = 1; r <= ROUNDS; r++)); do
+        lock
         for c in $(configs_for "$mode"); do
             echo "bench: $mode round $r/$ROUNDS: $c" >&2
             run_config "$mode" "$r" "$c"
         done
+        flock -u 9
     done
 done
+lock   # the host path and the idle tracer
 
 # The host path alone: records straight into kt_lua_dispatch (bench/hostpath.c).
 : >"$WORK/host.tsv"
