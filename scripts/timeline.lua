@@ -41,7 +41,8 @@ local FLOW_CAT = "lifecycle"
 
 -- Trace events in the order made, encoded when the file is written, so the
 -- handlers keep up with a context-switch storm: in one flat array, a table
--- for json.encode, or a slice as five values: name, from, to, tgid, pid.
+-- for json.encode (its ts in ns until then), or a slice as five values:
+-- name, from, to, tgid, pid.
 local records, nslots, nrecords = {}, 0, 0
 local t0               -- time (ns) of the first event: ts 0
 local last_time        -- time (ns) of the latest event
@@ -65,12 +66,19 @@ local function emit(ev)
   records[nslots] = ev
 end
 
-local function thread_of(e, pid, tgid)
+-- Kinds after which a thread's name is read again: it is set at creation
+-- and by exec, and an exit has the last one (a rename by prctl shows there).
+-- Not on every event: a string made per event is a cost a storm notices.
+local RENAMING = { exec = true, exit = true }
+
+local function thread_of(e, pid, tgid, kind)
   local th = threads[pid]
   if not th or th.tgid ~= tgid then
     th = { tgid = tgid, pid = pid }
     threads[pid] = th
     named[tgid .. "/" .. pid] = th
+  elseif not RENAMING[kind] then
+    return th
   end
   local comm = e.comm
   th.comm = comm
@@ -108,7 +116,7 @@ tree:on("interval", function(node, kind, from, to, state, state_name)
 end)
 
 local function instant(th, name, time, fields)
-  emit { name = name, ph = "i", s = "t", ts = us(time), pid = th.tgid, tid = th.pid, args = fields }
+  emit { name = name, ph = "i", s = "t", ts = time, pid = th.tgid, tid = th.pid, args = fields }
 end
 
 -- ---- handlers ----------------------------------------------------------------
@@ -117,7 +125,7 @@ local function created(e)
   local th = threads[e.pid]
   instant(th, e.kind, e.time, { child_pid = e.child_pid, child_tgid = e.child_tgid })
   next_flow = next_flow + 1
-  emit { name = e.kind, cat = FLOW_CAT, ph = "s", ts = us(e.time), pid = th.tgid, tid = th.pid, id = next_flow }
+  emit { name = e.kind, cat = FLOW_CAT, ph = "s", ts = e.time, pid = th.tgid, tid = th.pid, id = next_flow }
   flows[e.child_pid] = { id = next_flow, kind = e.kind, time = e.time, child_tgid = e.child_tgid, comm = e.comm }
   threads[e.child_pid] = nil   -- a reused pid is a new thread
 end
@@ -149,15 +157,16 @@ kt.on("*", function(e)
   local time, pid = e.time, e.pid
   t0 = t0 or time
   if not last_time or time > last_time then last_time = time end
-  local th = thread_of(e, pid, e.tgid)
+  local kind = e.kind
+  local th = thread_of(e, pid, e.tgid, kind)
   -- The first event of a new child ends the arrow from its parent.
   local flow = flows[pid]
   if flow then
     flows[pid] = nil
-    emit { name = flow.kind, cat = FLOW_CAT, ph = "f", bp = "e", ts = us(math.max(time, flow.time)),
+    emit { name = flow.kind, cat = FLOW_CAT, ph = "f", bp = "e", ts = math.max(time, flow.time),
            pid = th.tgid, tid = th.pid, id = flow.id }
   end
-  local handle = on_kind[e.kind]
+  local handle = on_kind[kind]
   if handle then handle(e, th, time) end
   tree:feed(e)
 end)
@@ -199,7 +208,7 @@ kt.on("end", function(stats)
     -- ends on its own track, named after its parent, where it began.
     for _, pid in ipairs(sorted_keys(flows)) do
       local flow = flows[pid]
-      emit { name = flow.kind, cat = FLOW_CAT, ph = "f", bp = "e", ts = us(flow.time),
+      emit { name = flow.kind, cat = FLOW_CAT, ph = "f", bp = "e", ts = flow.time,
              pid = flow.child_tgid, tid = pid, id = flow.id }
       named[flow.child_tgid .. "/" .. pid] = { tgid = flow.child_tgid, pid = pid, comm = flow.comm }
       process_comm[flow.child_tgid] = process_comm[flow.child_tgid] or flow.comm
@@ -242,6 +251,7 @@ kt.on("end", function(stats)
     if not first then out:write(",\n") end
     local rec = records[i]
     if type(rec) == "table" then
+      rec.ts = us(rec.ts)   -- kept in ns until now: a decimal costs a string and a table
       out:write(json.encode(rec, KEY_ORDER))
       i = i + 1
     else
