@@ -40,9 +40,10 @@ local KEY_ORDER = { "traceEvents", "name", "cat", "ph", "ts", "dur", "pid", "tid
 local FLOW_CAT = "lifecycle"
 
 -- Trace events in the order made, encoded when the file is written, so the
--- handlers keep up with a context-switch storm: in one flat array, a table
--- for json.encode (its ts in ns until then), or a slice as five values:
--- name, from, to, tgid, pid.
+-- handlers keep up with a context-switch storm: in one flat array, times in
+-- ns. The common ones are runs of values (no table each): a slice as five,
+-- name, from, to, tgid, pid; the others begin with a tag (below). A rarer
+-- one is a table for json.encode.
 local records, nslots, nrecords = {}, 0, 0
 local t0               -- time (ns) of the first event: ts 0
 local last_time        -- time (ns) of the latest event
@@ -60,6 +61,17 @@ local finishing        -- at the end: the slices still open, drawn in pid order
 -- Times in us as exact decimals of the ns (ts 1234567890123.456, dur 0.5):
 -- a JSON number, with no double's rounding at any clock value.
 local function us(ns) return json.decimal(ns - t0, 3) end
+local decimal_text = json.decimal_text
+
+local CREATED, EXITED, FLOW_START, FLOW_END = 1, 2, 3, 4
+-- CREATED kind time tgid pid child_pid child_tgid; EXITED time tgid pid
+-- exit_code signal; FLOW_START and FLOW_END kind time tgid pid id.
+local function put(a, b, c, d, e, f, g)
+  local n = nslots
+  records[n + 1], records[n + 2], records[n + 3], records[n + 4], records[n + 5], records[n + 6] = a, b, c, d, e, f
+  if g ~= nil then records[n + 7], nslots = g, n + 7 else nslots = n + 6 end
+  nrecords = nrecords + 1
+end
 
 local function emit(ev)
   nslots, nrecords = nslots + 1, nrecords + 1
@@ -121,13 +133,13 @@ end
 
 -- ---- handlers ----------------------------------------------------------------
 
-local function created(e)
-  local th = threads[e.pid]
-  instant(th, e.kind, e.time, { child_pid = e.child_pid, child_tgid = e.child_tgid })
+local function created(e, th, time)
+  local kind, child_pid, child_tgid = e.kind, e.child_pid, e.child_tgid
+  put(CREATED, kind, time, th.tgid, th.pid, child_pid, child_tgid)
   next_flow = next_flow + 1
-  emit { name = e.kind, cat = FLOW_CAT, ph = "s", ts = e.time, pid = th.tgid, tid = th.pid, id = next_flow }
-  flows[e.child_pid] = { id = next_flow, kind = e.kind, time = e.time, child_tgid = e.child_tgid, comm = e.comm }
-  threads[e.child_pid] = nil   -- a reused pid is a new thread
+  put(FLOW_START, kind, time, th.tgid, th.pid, next_flow)
+  flows[child_pid] = { id = next_flow, kind = kind, time = time, child_tgid = child_tgid, comm = e.comm }
+  threads[child_pid] = nil   -- a reused pid is a new thread
 end
 
 local on_kind = {
@@ -147,9 +159,10 @@ local on_kind = {
     th.exec = nil
     if x and e.ret ~= 0 then instant(th, "exec", x.time, { filename = x.filename, argv = x.argv, ret = e.ret }) end
   end,
-  exit = function(e)
-    local th = threads[e.pid]
-    instant(th, "exit", e.time, { exit_code = e.exit_code, signal = e.signal })
+  exit = function(e, th, time)
+    local code, signal = e.exit_code, e.signal
+    if code and signal then put(EXITED, time, th.tgid, th.pid, code, signal)
+    else instant(th, "exit", time, { exit_code = code, signal = signal }) end
   end,
 }
 
@@ -163,8 +176,7 @@ kt.on("*", function(e)
   local flow = flows[pid]
   if flow then
     flows[pid] = nil
-    emit { name = flow.kind, cat = FLOW_CAT, ph = "f", bp = "e", ts = math.max(time, flow.time),
-           pid = th.tgid, tid = th.pid, id = flow.id }
+    put(FLOW_END, flow.kind, math.max(time, flow.time), th.tgid, th.pid, flow.id)
   end
   local handle = on_kind[kind]
   if handle then handle(e, th, time) end
@@ -208,8 +220,7 @@ kt.on("end", function(stats)
     -- ends on its own track, named after its parent, where it began.
     for _, pid in ipairs(sorted_keys(flows)) do
       local flow = flows[pid]
-      emit { name = flow.kind, cat = FLOW_CAT, ph = "f", bp = "e", ts = flow.time,
-             pid = flow.child_tgid, tid = pid, id = flow.id }
+      put(FLOW_END, flow.kind, flow.time, flow.child_tgid, pid, flow.id)
       named[flow.child_tgid .. "/" .. pid] = { tgid = flow.child_tgid, pid = pid, comm = flow.comm }
       process_comm[flow.child_tgid] = process_comm[flow.child_tgid] or flow.comm
     end
@@ -235,9 +246,23 @@ kt.on("end", function(stats)
     t[name] = text
     return text
   end })
+  -- The tagged runs as json.encode would write them as tables with KEY_ORDER.
+  local function tagged_text(i)
+    local tag, a, b, c, d, e, f = table.unpack(records, i, i + 6)
+    if tag == CREATED then
+      return ('{"name":%s,"ph":"i","ts":%s,"pid":%d,"tid":%d,"s":"t","args":{"child_pid":%d,"child_tgid":%d}}'):format(
+        name_text[a], decimal_text(b - t0, 3), c, d, e, f), i + 7
+    elseif tag == EXITED then
+      return ('{"name":"exit","ph":"i","ts":%s,"pid":%d,"tid":%d,"s":"t","args":{"exit_code":%d,"signal":%d}}'):format(
+        decimal_text(a - t0, 3), b, c, d, e), i + 6
+    end
+    return ('{"name":%s,"cat":"%s","ph":"%s","ts":%s,"pid":%d,"tid":%d,"id":%d%s}'):format(
+      name_text[a], FLOW_CAT, tag == FLOW_START and "s" or "f", decimal_text(b - t0, 3), c, d, e,
+      tag == FLOW_END and ',"bp":"e"' or ""), i + 6
+  end
   local function slice_text(name, from, to, tgid, pid)
     return ('{"name":%s,"ph":"X","ts":%s,"dur":%s,"pid":%d,"tid":%d}'):format(name_text[name],
-      json.encode(us(from)), json.encode(json.decimal(to - from, 3)), tgid, pid)
+      decimal_text(from - t0, 3), decimal_text(to - from, 3), tgid, pid)
   end
   out:write('{"traceEvents":[\n')
   local first = true
@@ -250,10 +275,15 @@ kt.on("end", function(stats)
   while i <= nslots do
     if not first then out:write(",\n") end
     local rec = records[i]
-    if type(rec) == "table" then
-      rec.ts = us(rec.ts)   -- kept in ns until now: a decimal costs a string and a table
+    local kind = type(rec)
+    if kind == "table" then
+      rec.ts = us(rec.ts)
       out:write(json.encode(rec, KEY_ORDER))
       i = i + 1
+    elseif kind == "number" then
+      local text
+      text, i = tagged_text(i)
+      out:write(text)
     else
       out:write(slice_text(rec, records[i + 1], records[i + 2], records[i + 3], records[i + 4]))
       i = i + 5

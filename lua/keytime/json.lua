@@ -68,13 +68,19 @@ local Decimal = {}
 local POW10 = {}
 for p = 0, 18 do POW10[p] = math.tointeger(10 ^ p) end
 
-function M.decimal(n, places)
+-- "%d.%0Nd" for N digits after the point.
+local FRACTION_FORMAT = {}
+for p = 1, 18 do FRACTION_FORMAT[p] = "%d.%0" .. p .. "d" end
+
+-- The text of n / 10^places as decimal() writes it, without the table: for
+-- writers of many numbers (timeline.lua writes two per slice).
+function M.decimal_text(n, places)
   if mtype(n) ~= "integer" then
     error("keytime.json.decimal: an integer please, not " .. tostring(n), 2)
   end
   places = places or 0
   local scale = POW10[places] or error("keytime.json.decimal: 0 to 18 places", 2)
-  if places == 0 then return setmetatable({ text = format("%d", n) }, Decimal) end
+  if places == 0 then return format("%d", n) end
   -- Floor division, then toward zero: whole <= 0 for a negative n (so -whole
   -- cannot overflow), frac the size of the fraction.
   local whole, frac = n // scale, n % scale
@@ -84,9 +90,13 @@ function M.decimal(n, places)
     if frac ~= 0 then whole, frac = whole + 1, scale - frac end
     whole = -whole
   end
-  local text = sign .. format("%d", whole)
-  if frac ~= 0 then text = text .. "." .. gsub(format("%0" .. places .. "d", frac), "0+$", "") end
-  return setmetatable({ text = text }, Decimal)
+  if frac == 0 then return sign .. format("%d", whole) end
+  while frac % 10 == 0 do frac, places = frac // 10, places - 1 end   -- no trailing zeros
+  return sign .. format(FRACTION_FORMAT[places], whole, frac)
+end
+
+function M.decimal(n, places)
+  return setmetatable({ text = M.decimal_text(n, places) }, Decimal)
 end
 
 -- ---- tables --------------------------------------------------------------------

@@ -61,6 +61,10 @@ eq(dec(42, 0), "42", "no places")
 eq(dec(math.mininteger, 0), "-9223372036854775808", "no places, math.mininteger")
 eq(dec(123456789, 9), "0.123456789", "nine places")
 raises(function() json.decimal(1.5, 3) end, "integer", "a float refused")
+eq(json.decimal_text(1020, 3), "1.02", "decimal_text: the same text, inner zero kept")
+eq(json.decimal_text(-1020300, 6), "-1.0203", "decimal_text: negative")
+eq(json.decimal_text(7, 0), "7", "decimal_text: no places")
+raises(function() json.decimal_text(1.5, 3) end, "integer", "decimal_text: a float refused")
 eq(json.encode({ ts = json.decimal(11599472013943889, 3), dur = json.decimal(0, 3) }, { "ts" }),
    '{"ts":11599472013943.889,"dur":0}', "decimals inside an object")
 
