@@ -30,15 +30,22 @@ run_one() {   # name, command...
     fi
 }
 
-only=${1:-}
+# tests/run.sh [NAME[,NAME...]]: only the tests whose file name contains one of them.
+IFS=, read -ra only <<<"${1:-}"
+wanted() {
+    local name
+    [ ${#only[@]} -eq 0 ] && return 0
+    for name in "${only[@]}"; do [[ $1 == *$name* ]] && return 0; done
+    return 1
+}
 for t in tests/build/unit_*; do
-    [ -x "$t" ] && [[ -z $only || $t == *$only* ]] && run_one "$(basename "$t")" "$t"
+    [ -x "$t" ] && wanted "$t" && run_one "$(basename "$t")" "$t"
 done
 for t in tests/unit/*.lua; do
-    [[ -z $only || $t == *$only* ]] && run_one "$(basename "$t")" lua5.4 "$t"
+    wanted "$t" && run_one "$(basename "$t")" lua5.4 "$t"
 done
 for t in tests/integration/*.sh; do
-    [[ -z $only || $t == *$only* ]] && run_one "$(basename "$t" .sh)" bash "$t"
+    wanted "$t" && run_one "$(basename "$t" .sh)" bash "$t"
 done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

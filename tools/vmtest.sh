@@ -22,7 +22,7 @@
 #   VMTEST_CACHE     cache folder (default /var/cache/keytime-vmtest)
 #   VMTEST_TIMEOUT   seconds before the guest is killed (default 2400)
 #   VMTEST_WORK      where the logs are left (default build-vm/NAME)
-#   VMTEST_ONLY      run only the tests whose name contains this (tests/run.sh ARG)
+#   VMTEST_ONLY      run only the tests whose name contains this, or one of A,B,... (tests/run.sh ARG)
 #   VMTEST_UNTRACKED 1: copy untracked (not ignored) files too
 #   VMTEST_HEAD      1: test the last commit (git archive HEAD), not the working tree
 #   VMTEST_KEEP      1: keep the project disk image (in VMTEST_WORK)
