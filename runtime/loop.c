@@ -142,12 +142,20 @@ static void periodic_checks(struct kt_session *s, uint64_t now)
 	check_counters(s);
 	kt_control_poll(s, now);
 	/* Every target has ended (the kernel removes them at exit); a tracer
-	 * deactivated from outside waits instead. */
+	 * deactivated from outside waits instead. Seen at two checks in a
+	 * row: the probe removes a target just before it writes the exit
+	 * record, which a stop at the first sight could miss (seen on a
+	 * slow guest, the exit of a --pid target lost). */
 	if (s->had_targets && !s->interactive && s->child <= 0 && !s->stop &&
 	    kt_targets_empty(&s->probes)) {
 		struct kt_config c;
-		if (kt_config_get(&s->probes, &c) == 0 && !c.all && c.active)
-			s->stop = 1;
+		if (kt_config_get(&s->probes, &c) == 0 && !c.all && c.active) {
+			if (s->targets_gone)
+				s->stop = 1;
+			s->targets_gone = true;
+		}
+	} else {
+		s->targets_gone = false;
 	}
 }
 
@@ -161,6 +169,8 @@ static int poll_timeout_ms(struct kt_session *s, uint64_t now, bool asleep)
 		wake = kt_metrics_next_due(s);
 	if (s->deadline_ns && s->deadline_ns < wake)
 		wake = s->deadline_ns;
+	if (s->targets_gone && s->next_check_ns < wake)   /* the second look */
+		wake = s->next_check_ns;
 	return wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
 }
 

@@ -82,6 +82,7 @@ struct kt_session {
 	pid_t child;                    /* --cmd child, 0 when none or reaped */
 	int child_status;               /* its wait status once reaped */
 	bool had_targets;               /* stop when the targets are all gone */
+	bool targets_gone;              /* ...as the last check saw: stop if the next sees it too */
 	volatile sig_atomic_t stop;     /* set by signals, kt.stop(), errors */
 	volatile sig_atomic_t in_lua;   /* inside a call into the script */
 	volatile sig_atomic_t stopped_in_lua; /* a signal ended the run inside the script */

@@ -24,13 +24,17 @@ kt.filter.cpu = false             -- creations only: no on/off-CPU events
 local commands = alerts.commands()
 local SECOND = 1000000000
 local REPORT_MS = 200
+-- A report is made at the first creation REPORT_MS after the crossing, in the
+-- events' own time, so a replay prints what the live run printed; if none
+-- comes, by a timer SLACK_MS later, when every earlier event has arrived.
+local SLACK_MS = 1000
 
 -- The creations of the last second, oldest first (a sliding window): when
 -- each happened and which process made it; and how many each parent made.
 local times, parents, first, last = {}, {}, 1, 0
 local by_parent, comm_of, cmd_of = {}, {}, {}
 local quiet_until = 0             -- at most one alert per second
-local report_due = false
+local report_due, report_at, crossings = false, nil, 0
 local peak, peak_time, alerts_made = 0, nil, 0
 
 -- The parents that made the most, at most --top of them.
@@ -51,7 +55,8 @@ end
 local JSON_KEYS = { "event", "time", "tgid", "comm", "tasks", "max_per_sec", "top", "cmd" }
 
 -- Runs REPORT_MS after the threshold was crossed, so that the line counts
--- the rest of the burst and names the parents of all of it.
+-- the rest of the burst and names the parents of all of it (the creations
+-- before that moment).
 local function report()
   report_due = false
   alerts_made = alerts_made + 1
@@ -65,6 +70,7 @@ local function report()
 end
 
 local function created(e)
+  if report_due and e.time >= report_at then report() end
   last = last + 1
   times[last], parents[last] = e.time, e.tgid
   by_parent[e.tgid] = (by_parent[e.tgid] or 0) + 1
@@ -82,8 +88,9 @@ local function created(e)
   if count > peak then peak, peak_time = count, e.time end
   if count > args.max_per_sec and e.time >= quiet_until and not report_due then
     quiet_until = e.time + SECOND
-    report_due = true
-    kt.after(REPORT_MS, report)
+    report_due, report_at, crossings = true, e.time + REPORT_MS * 1000000, crossings + 1
+    local this = crossings
+    kt.after(REPORT_MS + SLACK_MS, function() if report_due and crossings == this then report() end end)
   end
 end
 kt.on("fork", created)

@@ -30,7 +30,7 @@ grep -q '"event":"forkP_enter"' "$WORK/k0.jsonl" || fail "-k 0: no lifecycle eve
 # switches nothing. Counted against the links there before (another tracer
 # may have its own).
 switch_links() { bpftool link show 2>/dev/null | grep -c "tp 'sched_switch'"; }
-sleep 30 & idle=$!
+sleep 600 & idle=$!   # killed below; outlives five slow attaches under emulation
 printf 'kt.on("exit", function() end)\n' >"$WORK/exit_only.lua"
 printf 'kt.on("exit", function() end)\nkt.after(1000, function() kt.on("oncpu", function() end) end)\n' >"$WORK/later.lua"
 links_with() {   # expected-extra-links script args...: after attaching, then 1.5 s later
