@@ -454,12 +454,13 @@ do
     ev("fork", 21, 2, 2, at(B, { child_pid = 5, child_tgid = 5 })),
     ev("exit", 30, 3, 3, at(A, { exit_code = 0, signal = 0, group_dead = true })),
     ev("exit", 31, 5, 5, at(B, { exit_code = 0, signal = 0, group_dead = true })),
-    ev("fork", 32, 1, 1, { child_pid = 6, child_tgid = 6 }),   -- a recording without the cgroup
+    ev("fork", 32, 9, 9, { child_pid = 6, child_tgid = 6 }),   -- a recording without the cgroup
   })
   local moved, stayed, grandchild, th, unknown = tree:get(2), tree:get(3), tree:get(5), tree:get(4), tree:get(6)
-  eq(moved.cgroup, "/a/b", "the moved child's cgroup: its own event's")
-  eq(moved.cgroup_id, 8, "its id")
-  eq(tree:get(1).cgroup, "/a", "the parent's, from its fork events")
+  eq(moved.place.cgroup, "/a/b", "the moved child's cgroup: its own event's")
+  eq(moved.place.cgroup_id, 8, "its id")
+  eq(tree:get(1).place.cgroup, "/a", "the parent's, from its fork events")
+  eq(grandchild.place, moved.place, "one place per cgroup, shared")
   local kind, name = tree:differs(moved)
   eq(kind, "cgroup", "the moved child differs from its parent")
   eq(name, "/a/b", "by its path")
@@ -467,8 +468,10 @@ do
   eq(tree:differs(grandchild), nil, "a child born in the moved one's cgroup: none")
   eq(tree:differs(th), nil, "a thread in its process's cgroup: none")
   eq(tree:differs(tree:get(1)), nil, "a root: none")
-  eq(unknown.cgroup_id, nil, "a fork event without the cgroup: unknown")
+  eq(unknown.place, nil, "a fork event without the cgroup: unknown")
   eq(tree:differs(unknown), nil, "an unknown cgroup is not a difference")
+  feed(tree, { ev("exit", 40, 6, 6, at(B, { exit_code = 0, signal = 0, group_dead = true })) })
+  eq(tree:differs(unknown), nil, "nor one whose parent's is unknown")
   local doc = tree:totable()
   local children = doc.roots[1].children
   eq(children[1].differs_from_parent, "cgroup", "totable: the moved child's field")
