@@ -1,7 +1,8 @@
 -- SPDX-License-Identifier: GPL-2.0-or-later
 -- forktree.lua: the tree of everything the target did, printed when the run
 -- ends (target gone, Ctrl-C, --duration): each process with its pid, how it
--- was created, its execs, how it ended, how long it lived and its CPU time.
+-- was created, its execs, how it ended, how long it lived and its CPU time,
+-- and where its container, systemd unit or cgroup differs from its parent's.
 --   keytime-run scripts/forktree.lua -c 'make -j2'
 --   keytime-run scripts/forktree.lua --tgid 3184 --live
 -- Descendants are always followed (as with --follow), from the first fork.
@@ -12,7 +13,10 @@ local duration = require "keytime.duration"
 local parser = cli.parser("forktree.lua",
   "When the run ends, print the tree of every process and thread the target had or made, like pstree: " ..
   "name(pid), [how it was created: fork, vfork, thread, existing], its execs, its exit status, " ..
-  "its lifetime and its on-CPU time (a process's counts all its threads).")
+  "its lifetime and its on-CPU time (a process's counts all its threads). " ..
+  "A process in another cgroup than its parent's says where: [container ID] (12 digits), " ..
+  "else [unit NAME] (systemd), else [cgroup PATH]; --json has each node's cgroup, container_id, " ..
+  "unit and differs_from_parent.")
 parser:flag("--threads", "Show threads as nodes under their process instead of a count.")
 local live = parser:flag("--live", "Also print each birth, exec and death as it happens, indented by depth.")
 local json = parser:flag("--json", "Write the whole tree as one JSON document instead of text.")
@@ -63,6 +67,14 @@ local function name(n)
   return ("%s(%d)"):format(comm, n.pid)
 end
 
+-- " [unit nginx.service]" where n's cgroup differs from its parent's.
+local function place(n)
+  local kind, what = tree:differs(n)
+  if not kind then return "" end
+  if kind == "container" then what = what:sub(1, 12) end
+  return (" [%s %s]"):format(kind, what)
+end
+
 local function describe(n)
   local parts = {}
   if #n.execs > 0 then
@@ -81,7 +93,7 @@ local function describe(n)
   if n.process == n and not args.threads and #n.threads > 0 then
     parts[#parts + 1] = #n.threads .. (#n.threads == 1 and " thread" or " threads")
   end
-  return ("%s [%s] %s"):format(name(n), n.kind, table.concat(parts, "; "))
+  return ("%s [%s]%s %s"):format(name(n), n.kind, place(n), table.concat(parts, "; "))
 end
 
 local function print_node(n, lead, branch)

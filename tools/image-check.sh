@@ -131,23 +131,7 @@ else
     fail "the image's exporter does not serve /metrics: $(podman logs "$NAME" 2>&1 | tail -n 5)"; exit 1
 fi
 
-PROM_PORT=$(free_port)
-cat >"$WORK/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
-  - job_name: keytime-image
-    static_configs:
-      - targets: ['127.0.0.1:$port']
-EOF
-prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
-    --web.listen-address="127.0.0.1:$PROM_PORT" >"$WORK/prom.log" 2>&1 & prom=$!
-for ((i = 0; i < 80 * TIME_SCALE; i++)); do
-    [ "$(query 'count(up == 1)')" = 1 ] && break
-    sleep 0.25
-done
-[ "$(query 'count(up == 1)')" = 1 ] && pass "Prometheus scrapes the image's exporter" ||
+start_prometheus keytime-image "127.0.0.1:$port" && pass "Prometheus scrapes the image's exporter" ||
     { fail "Prometheus does not see the exporter up: $(tail -n 3 "$WORK/prom.log")"; exit 1; }
 
 # A workload on the host (the container sees the host's pids) with known ends.
@@ -158,13 +142,8 @@ name=${name:0:15}
 read -r forks exit0 segv exit3 < <(sed -E 's/forks=([0-9]+) exit0=([0-9]+) segv=([0-9]+) exit3=([0-9]+)/\1 \2 \3 \4/' "$WORK/truth")
 sel="comm=\"$name\""
 check_query() {   # expr, the workload's truth
-    local got i
-    for ((i = 0; i < 120 * TIME_SCALE; i++)); do
-        got=$(query "$1")
-        [ "$got" = "$2" ] && break
-        sleep 0.25
-    done
-    [ "$got" = "$2" ] && pass "Prometheus stored $1 = $2" || fail "Prometheus stored $1 = $got, the workload's truth is $2"
+    wait_query "$1" "$2" $((30 * TIME_SCALE)) && pass "Prometheus stored $1 = $2" ||
+        fail "Prometheus stored $1 = $QUERY_GOT, the workload's truth is $2"
 }
 check_query "keytime_process_starts_total{$sel,kind=\"fork\"}" "$forks"
 check_query "keytime_process_exits_total{$sel,code=\"3\"}" "$exit3"

@@ -37,7 +37,12 @@
 --   parent                the parent process node (processes only; nil for a root)
 --   children              child process nodes, in creation order
 --   threads               the process's other threads, in creation order
+--   place                 { cgroup_id, cgroup, container_id, unit }: the cgroup v2
+--                         it was last seen in (its own events; a new task starts
+--                         in its creator's), one table per cgroup shared by its
+--                         nodes; tree:differs(n) says where it differs from its parent's
 local procfs = require "keytime.procfs"
+local cgroup_place = require "keytime.cgroup_place"
 local M = {}
 
 local Tree = {}
@@ -76,6 +81,7 @@ function M.new(opts)
     tails = {},            -- pid -> an exited node whose last switch-out is still due
     calling = {},          -- pid -> its exec_enter, until its exec_exit
     stacks = {},           -- stack_id -> kstack, symbolized once per distinct stack
+    places = {},           -- cgroup_id -> a node's place, read once per id
     listeners = { birth = {}, exec = {}, exit = {}, interval = {} },
   }, Tree)
 end
@@ -128,6 +134,22 @@ local function link_thread(n, process)
   process.threads[#process.threads + 1] = n
 end
 
+-- The cgroup of the task whose event e is. Only its id is read on every
+-- event: the path and container id once per id (the tree's places).
+local function placed(self, n, e)
+  local id = e.cgroup_id
+  if not id or id == 0 then return end
+  local p = n.place
+  if p and p.cgroup_id == id then return end
+  p = self.places[id]
+  if not p then
+    local path = e.cgroup
+    p = { cgroup_id = id, cgroup = path, container_id = e.container_id, unit = cgroup_place.unit(path) }
+    self.places[id] = p
+  end
+  n.place = p
+end
+
 local function live_node(self, pid)
   local n = self.live[pid]
   if n and not n.ended then return n end
@@ -149,6 +171,7 @@ local function existing(self, pid, tgid, e)
     n = new_node(self, pid, tgid, "existing", info and info.start_time)
     n.comm = (e and e.comm) or (info and info.comm)
     n.track_from = self.start
+    if e then placed(self, n, e) end
     link_thread(n, process)
     fire(self, "birth", n)
     return n
@@ -158,6 +181,7 @@ local function existing(self, pid, tgid, e)
   n.cmdline = info and info.cmdline
   n.ppid = (e and e.ppid) or (info and info.ppid)
   n.track_from = self.start
+  if e then placed(self, n, e) end
   link_process(n, n.ppid ~= pid and n.ppid and live_node(self, n.ppid) or nil)
   fire(self, "birth", n)
   for _, tid in ipairs(info and info.threads or {}) do
@@ -272,6 +296,7 @@ local function switched(self, e, kind, t)
   end
   if not n then n = existing(self, pid, e.tgid, e) end
   if n.ended then return after_exit(self, n, kind, t) end
+  placed(self, n, e)
   if kind == "oncpu" then on_cpu(self, n, t, e.waker_pid) else off_cpu(self, n, e, t) end
 end
 
@@ -301,8 +326,10 @@ local function created(self, e)
   elseif stale then
     stale.ended = true   -- its end was lost: the pid is someone else's now
   end
+  placed(self, creator, e)
   local n = new_node(self, e.child_pid, e.child_tgid, e.kind, e.time)
   n.creator, n.comm, n.track_from, n.runtime = e.pid, e.comm, e.time, 0
+  n.place = creator.place   -- it starts where its creator is
   if e.kind == "thread" then
     link_thread(n, creator.process)
   else
@@ -326,6 +353,7 @@ local function exited(self, e)
   end
   set_end(n, t, e.exit_code, e.signal)
   n.core_dumped, n.comm = e.core_dumped, e.comm
+  placed(self, n, e)
   if e.start_time and e.start_time > 0 then n.start_time = e.start_time end
   if e.group_dead then n.process.group_end = t end
   fire(self, "exit", n)
@@ -361,6 +389,7 @@ local function exec_done(self, e)
   self.calling[e.old_pid] = nil
   n.execs[#n.execs + 1] = x
   n.comm = e.comm
+  placed(self, n, e)
   fire(self, "exec", n, x)
 end
 
@@ -376,6 +405,7 @@ local function exec_returned(self, e)
   if not x or e.ret == 0 then return end   -- a success is the exec event's
   local n = task_of(self, e)
   x.ret = e.ret
+  placed(self, n, e)
   n.execs[#n.execs + 1] = x
   fire(self, "exec", n, x)
 end
@@ -462,6 +492,15 @@ function Tree:image(n)
   end
 end
 
+-- Where the node's cgroup differs from its parent's (a thread's: its
+-- process's): "container", "unit" or "cgroup" and the container id, unit
+-- name or path (keytime.cgroup_place.differs); nil when the same, for a
+-- root, or when either is unknown.
+function Tree:differs(n)
+  local parent = n.process ~= n and n.process or n.parent
+  if parent and n.place and parent.place then return cgroup_place.differs(n.place, parent.place) end
+end
+
 -- A process's totals over its main thread and all its threads.
 function Tree:totals(p)
   local t = { oncpu = p.oncpu, offcpu = p.offcpu, switches = p.switches, preempted = p.preempted,
@@ -482,7 +521,9 @@ local function plain(self, n)
     ended = n.ended or false, exit_code = n.exit_code, signal = n.signal, core_dumped = n.core_dumped,
     oncpu = n.oncpu, offcpu = n.offcpu, switches = n.switches, preempted = n.preempted,
     missed = n.missed, execs = {}, threads = {}, children = {},
+    differs_from_parent = self:differs(n),
   }
+  for k, v in pairs(n.place or {}) do t[k] = v end
   for i, x in ipairs(n.execs) do
     t.execs[i] = { time = x.time, filename = x.filename, argv = x.argv,
                    argv_truncated = x.argv_truncated, ret = x.ret }

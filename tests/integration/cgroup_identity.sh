@@ -6,24 +6,18 @@
 # the same in keytime.lua --json and the Lua event. Ground truth: what the
 # workload wrote, /proc and stat.
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/cgroup.sh"
 require_probes
 command -v unshare >/dev/null || { echo "no unshare"; exit 77; }
 # unshare --mount-proc makes / private, which needs / to be a mount point:
 # not so in a plain chroot (tools/fresh-machine.sh); a machine's root is one.
 mountpoint -q / || { echo "/ is not a mount point (a chroot): unshare --mount-proc cannot run here"; exit 77; }
 
-CGROOT=$(findmnt -n -t cgroup2 -o TARGET | head -n1)
-if [ -z "$CGROOT" ]; then
-    CGROOT=$WORK/cgroup2
-    mkdir -p "$CGROOT" && mount -t cgroup2 none "$CGROOT" || fail "cannot mount cgroup2"
-    trap 'kill $(jobs -p) 2>/dev/null; find "$CGROOT"/kt-test-* -depth -type d -exec rmdir {} + 2>/dev/null; umount "$CGROOT"; rm -rf "$WORK"' EXIT
-else
-    trap 'kill $(jobs -p) 2>/dev/null; find "$CGROOT"/kt-test-* -depth -type d -exec rmdir {} + 2>/dev/null; rm -rf "$WORK"' EXIT
-fi
+use_cgroup2
 ID=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')   # a podman container's id
 [ ${#ID} -eq 64 ] || fail "could not make an id: $ID"
-CG=kt-test-$$/libpod-$ID
-mkdir -p "$CGROOT/$CG" || fail "cannot make $CG under $CGROOT"
+make_test_cgroup libpod-$ID
+CG=$CG/libpod-$ID
 
 cat >"$WORK/ident.lua" <<'EOF2'
 -- exit events: who the thread is, one line each; also e:json() agrees.

@@ -6,19 +6,11 @@
 # Lua API and keytime-ctl do the same; bad input is one line, non-zero, and
 # leaves nothing loaded. Ground truth: the pids the workloads wrote.
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/cgroup.sh"
 require_probes
 
-# The cgroup v2 hierarchy: where the machine has it, else mounted here.
-CGROOT=$(findmnt -n -t cgroup2 -o TARGET | head -n1)
-if [ -z "$CGROOT" ]; then
-    CGROOT=$WORK/cgroup2
-    mkdir -p "$CGROOT" && mount -t cgroup2 none "$CGROOT" || fail "cannot mount cgroup2"
-    trap 'kill $(jobs -p) 2>/dev/null; find "$CGROOT"/kt-test-* -depth -type d -exec rmdir {} + 2>/dev/null; umount "$CGROOT"; rm -rf "$WORK"' EXIT
-else
-    trap 'kill $(jobs -p) 2>/dev/null; find "$CGROOT"/kt-test-* -depth -type d -exec rmdir {} + 2>/dev/null; rm -rf "$WORK"' EXIT
-fi
-CG=kt-test-$$
-mkdir "$CGROOT/$CG" "$CGROOT/$CG/early" || fail "cannot make cgroups under $CGROOT"
+use_cgroup2
+make_test_cgroup early
 
 cat >"$WORK/record.lua" <<'EOF2'
 -- Every lifecycle event as "kind pid tgid", at the end; with an argument,

@@ -5,18 +5,11 @@
 # threads' own schedstat is the truth); in the other, one killed by
 # SIGSEGV. Checks the --json end report and the table.
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/cgroup.sh"
 require_probes
 
-CGROOT=$(findmnt -n -t cgroup2 -o TARGET | head -n1)
-if [ -z "$CGROOT" ]; then
-    CGROOT=$WORK/cgroup2
-    mkdir -p "$CGROOT" && mount -t cgroup2 none "$CGROOT" || fail "cannot mount cgroup2"
-    trap 'kill $(jobs -p) 2>/dev/null; find "$CGROOT"/kt-test-* -depth -type d -exec rmdir {} + 2>/dev/null; umount "$CGROOT"; rm -rf "$WORK"' EXIT
-else
-    trap 'kill $(jobs -p) 2>/dev/null; find "$CGROOT"/kt-test-* -depth -type d -exec rmdir {} + 2>/dev/null; rm -rf "$WORK"' EXIT
-fi
-CG=kt-test-$$
-mkdir -p "$CGROOT/$CG/a" "$CGROOT/$CG/b" || fail "cannot make cgroups under $CGROOT"
+use_cgroup2
+make_test_cgroup a b
 
 run_in() {   # cgroup, command...: exec'd inside it (one exec counted there)
     local cg=$1

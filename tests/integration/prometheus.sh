@@ -38,24 +38,8 @@ promtool check metrics <"$WORK/metrics1.txt" >"$WORK/promtool.out" 2>&1 ||
     fail "promtool check metrics: $(head -n 20 "$WORK/promtool.out")"
 
 # ---- Prometheus ------------------------------------------------------------------
-PROM_PORT=$(free_port)
-cat >"$WORK/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
-  - job_name: keytime
-    static_configs:
-      - targets: ['127.0.0.1:$port1', '127.0.0.1:$port2']
-EOF
-prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
-    --web.listen-address="127.0.0.1:$PROM_PORT" >"$WORK/prom.log" 2>&1 & prom=$!
-for ((i = 0; i < 80 * TIME_SCALE; i++)); do
-    [ "$(query 'count(up == 1)')" = 2 ] && break
-    kill -0 $prom 2>/dev/null || fail "prometheus ended: $(tail -n 5 "$WORK/prom.log")"
-    sleep 0.25
-done
-[ "$(query 'count(up == 1)')" = 2 ] || fail "Prometheus does not see both exporters up: $(tail -n 5 "$WORK/prom.log")"
+start_prometheus keytime "127.0.0.1:$port1" "127.0.0.1:$port2" ||
+    fail "Prometheus does not see both exporters up: $(tail -n 5 "$WORK/prom.log")"
 
 # ---- a workload with known ends ----------------------------------------------------
 name=kt_known_$$
@@ -64,13 +48,16 @@ N=30 M=7 K=5
 "$TB/known_ends" "$name" $N $M $K >"$WORK/truth" || fail "the workload: $(cat "$WORK/truth")"
 read -r forks exit0 segv exit3 < <(sed -E 's/forks=([0-9]+) exit0=([0-9]+) segv=([0-9]+) exit3=([0-9]+)/\1 \2 \3 \4/' "$WORK/truth")
 secs=$((30 * TIME_SCALE))
+stored() {   # expr, the workload's truth
+    wait_query "$1" "$2" $secs || fail "Prometheus stored $1 = $QUERY_GOT, the workload's truth is $2"
+}
 # Its children's ends, and its own (exit 0), on both exporters.
 for job in "127.0.0.1:$port1" "127.0.0.1:$port2"; do
     sel="comm=\"$name\",instance=\"$job\""
-    wait_query "keytime_process_starts_total{$sel,kind=\"fork\"}" "$forks" $secs
-    wait_query "keytime_process_exits_total{$sel,code=\"0\"}" $((exit0 + 1)) $secs
-    wait_query "keytime_process_exits_total{$sel,code=\"3\"}" "$exit3" $secs
-    wait_query "keytime_process_signaled_total{$sel,signal=\"SIGSEGV\"}" "$segv" $secs
+    stored "keytime_process_starts_total{$sel,kind=\"fork\"}" "$forks"
+    stored "keytime_process_exits_total{$sel,code=\"0\"}" $((exit0 + 1))
+    stored "keytime_process_exits_total{$sel,code=\"3\"}" "$exit3"
+    stored "keytime_process_signaled_total{$sel,signal=\"SIGSEGV\"}" "$segv"
 done
 # exporter 1 counts time on the CPU too; the workload used some.
 cpu=$(query "keytime_cpu_seconds_total{comm=\"$name\",instance=\"127.0.0.1:$port1\"} > 0")
@@ -86,7 +73,7 @@ grep -q "^keytime_process_starts_total" "$WORK/storm.txt" || fail "no answer dur
 [ $took_ms -lt $((10000 * TIME_SCALE)) ] || fail "a scrape during the storm took ${took_ms} ms"
 wait_pid $storm $((60 * TIME_SCALE)) || fail "the storm did not end"
 [ "$status" -eq 0 ] || fail "the storm workload failed"
-wait_query "keytime_process_starts_total{comm=\"kt_storm\",instance=\"127.0.0.1:$port2\",kind=\"fork\"}" 3000 $secs
+stored "keytime_process_starts_total{comm=\"kt_storm\",instance=\"127.0.0.1:$port2\",kind=\"fork\"}" 3000
 lost=$(query "sum(keytime_tracer_lost_events_total{instance=\"127.0.0.1:$port2\"})")
 [ "$lost" = 0 ] || fail "exporter 2 lost $lost events in the storm"
 

@@ -436,6 +436,51 @@ do
   eq(p.children[2].ended, nil, "the new one runs")
 end
 
+-- ---- a child that moved to another cgroup is marked; one that stayed is not ----------
+do
+  local tree = proctree.new { start = 0, proc = false }
+  local A, B = { cgroup_id = 7, cgroup = "/a" }, { cgroup_id = 8, cgroup = "/a/b" }
+  local function at(place, fields)
+    local f = { cgroup_id = place.cgroup_id, cgroup = place.cgroup }
+    for k, v in pairs(fields or {}) do f[k] = v end
+    return f
+  end
+  feed(tree, {
+    ev("fork", 10, 1, 1, at(A, { child_pid = 2, child_tgid = 2 })),
+    ev("fork", 11, 1, 1, at(A, { child_pid = 3, child_tgid = 3 })),
+    ev("thread", 12, 1, 1, at(A, { child_pid = 4, child_tgid = 1 })),
+    -- 2 writes itself to /a/b, then execs and forks there
+    ev("exec", 20, 2, 2, at(B, { filename = "/x", argv = { "x" }, old_pid = 2 })),
+    ev("fork", 21, 2, 2, at(B, { child_pid = 5, child_tgid = 5 })),
+    ev("exit", 30, 3, 3, at(A, { exit_code = 0, signal = 0, group_dead = true })),
+    ev("exit", 31, 5, 5, at(B, { exit_code = 0, signal = 0, group_dead = true })),
+    ev("fork", 32, 9, 9, { child_pid = 6, child_tgid = 6 }),   -- a recording without the cgroup
+  })
+  local moved, stayed, grandchild, th, unknown = tree:get(2), tree:get(3), tree:get(5), tree:get(4), tree:get(6)
+  eq(moved.place.cgroup, "/a/b", "the moved child's cgroup: its own event's")
+  eq(moved.place.cgroup_id, 8, "its id")
+  eq(tree:get(1).place.cgroup, "/a", "the parent's, from its fork events")
+  eq(grandchild.place, moved.place, "one place per cgroup, shared")
+  local kind, name = tree:differs(moved)
+  eq(kind, "cgroup", "the moved child differs from its parent")
+  eq(name, "/a/b", "by its path")
+  eq(tree:differs(stayed), nil, "a child in its parent's cgroup: no difference")
+  eq(tree:differs(grandchild), nil, "a child born in the moved one's cgroup: none")
+  eq(tree:differs(th), nil, "a thread in its process's cgroup: none")
+  eq(tree:differs(tree:get(1)), nil, "a root: none")
+  eq(unknown.place, nil, "a fork event without the cgroup: unknown")
+  eq(tree:differs(unknown), nil, "an unknown cgroup is not a difference")
+  feed(tree, { ev("exit", 40, 6, 6, at(B, { exit_code = 0, signal = 0, group_dead = true })) })
+  eq(tree:differs(unknown), nil, "nor one whose parent's is unknown")
+  local doc = tree:totable()
+  local children = doc.roots[1].children
+  eq(children[1].differs_from_parent, "cgroup", "totable: the moved child's field")
+  eq(children[1].cgroup, "/a/b", "totable: its cgroup")
+  eq(children[2].differs_from_parent, nil, "totable: none on the one that stayed")
+  eq(children[1].children[1].differs_from_parent, nil, "totable: none on the grandchild")
+  eq(doc.roots[1].cgroup_id, 7, "totable: the root's cgroup id")
+end
+
 -- ---- /proc, for real ------------------------------------------------------------------
 do
   local me = proctree.read_proc("self")
