@@ -11,7 +11,7 @@ VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 CPPFLAGS += -DKEYTIME_VERSION=\"$(VERSION)\"
 LUA_CFLAGS = $(shell pkg-config --cflags lua5.4 2>/dev/null)
 LUA_LIBS   = $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
-LIBS    = -lbpf -lelf -lz $(LUA_LIBS) -lm -lreadline -lmicrohttpd -lpthread -lzstd
+LIBS    = -lbpf -ldw -lelf -lz $(LUA_LIBS) -lm -lreadline -lmicrohttpd -lpthread -lzstd
 B       := build
 # Each object's header dependencies, written by the compiler beside it.
 DEPFLAGS = -MMD -MP
@@ -104,6 +104,10 @@ $(TB):
 
 $(TB)/%: tests/workload/%.c tests/workload/die.h | $(TB)
 	$(CC) -O2 -Wall -Wextra -pthread -o $@ $<
+
+# ustack_work: frame pointers, and its own functions whole (ustacks.sh)
+$(TB)/ustack_work: tests/workload/ustack_work.c tests/workload/die.h | $(TB)
+	$(CC) -O1 -fno-omit-frame-pointer -Wall -Wextra -o $@ $<
 
 $(TB)/lifecycle-static: tests/workload/lifecycle.c tests/workload/die.h | $(TB)
 	$(CC) -O2 -Wall -Wextra -static -pthread -o $@ $<

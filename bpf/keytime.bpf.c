@@ -87,6 +87,31 @@ struct {
 	__uint(value_size, KT_STACK_DEPTH * sizeof(__u64));
 } kt_stacks SEC(".maps");
 
+/* User stacks (kt_config.ustacks), walked by frame pointers. The kernel
+ * gives each frame as the build-id of the file mapped there and the offset
+ * in it (BPF_F_STACK_BUILD_ID), which the host symbolizes even after the
+ * process has gone; a frame whose mapping it could not look at then (the
+ * mm lock taken) comes as a bare address. The host turns it to a plain
+ * stack map when the kernel cannot make this one (probes.c). */
+#define KT_BPF_F_STACK_BUILD_ID (1U << 5)
+#define KT_BPF_F_USER_STACK     (1ULL << 8)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, KT_BPF_F_STACK_BUILD_ID);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, KT_USTACK_DEPTH * KT_USTACK_FRAME_SIZE);
+} kt_ustacks SEC(".maps");
+
+/* The current task's user stack as a record's ustack (keytime.h). */
+static __always_inline __s32 user_stack(void *ctx)
+{
+	long id = bpf_get_stackid(ctx, &kt_ustacks, KT_BPF_F_USER_STACK);
+
+	return id >= 0 ? (__s32)id + 1 : (__s32)(id < 0 ? id : -1);
+}
+
 /* The filter map's entries of the tasks last switched on this CPU. The
  * switch probe runs for every context switch on the system, two tasks
  * each; two hash lookups per task made an idle-targeted tracer cost a few
@@ -872,7 +897,7 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 			rec->runtime = prev->se.sum_exec_runtime;
 			rec->runq_latency = KT_RUNQ_UNKNOWN;
 			rec->waker_pid = -1;
-			rec->reserved = 0;
+			rec->ustack = c->ustacks ? user_stack(ctx) : KT_USTACK_NOT_ASKED;
 			submit(rec, sizeof(*rec), c);
 		}
 	}
@@ -885,7 +910,7 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 			rec->runtime = next->se.sum_exec_runtime;
 			rec->runq_latency = KT_RUNQ_UNKNOWN;
 			rec->waker_pid = -1;
-			rec->reserved = 0;
+			rec->ustack = KT_USTACK_NOT_ASKED;
 			if (c->runq)
 				runq_switched_in(next, rec->hdr.time, rec);
 			submit(rec, sizeof(*rec), c);
@@ -1011,7 +1036,9 @@ static __always_inline int wakeup(void *ctx, struct task_struct *p, __u32 flags)
 	rec->target_cpu = task_cpu(p);
 	rec->flags = flags | (irq ? KT_WAKEUP_IRQ : 0);
 	rec->stack_id = c->stacks ? bpf_get_stackid(ctx, &kt_stacks, 0) : -1;
-	rec->reserved = 0;
+	/* in interrupt context, the user stack would be whichever task's the
+	 * interrupt hit */
+	rec->ustack = !c->ustacks ? KT_USTACK_NOT_ASKED : irq ? -1 : user_stack(ctx);
 	submit(rec, sizeof(*rec), c);
 	return 0;
 }

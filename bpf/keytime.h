@@ -11,6 +11,10 @@
 #define KT_ARGV_MAX      32                  /* arguments captured per exec */
 #define KT_ARGS_BUF      (KT_ARGV_MAX * KT_ARG_LEN)
 #define KT_STACK_DEPTH   64                  /* kernel frames kept per stack */
+#define KT_USTACK_DEPTH  32                  /* user frames kept per stack */
+/* A user stack frame as the kernel gives it (kt_ustacks, BPF_F_STACK_BUILD_ID:
+ * linux/bpf.h's struct bpf_stack_build_id). */
+#define KT_USTACK_FRAME_SIZE 32
 
 enum kt_kind {
 	KT_EXEC_ENTER = 1,
@@ -121,7 +125,7 @@ struct kt_switch {
 	 * (-1: preempted, or not seen). */
 	__u64 runq_latency;
 	__s32 waker_pid;
-	__u32 reserved;
+	__s32 ustack;             /* offCPU: its user stack (KT_USTACK_*) */
 };
 
 #define KT_RUNQ_UNKNOWN (~0ULL)
@@ -139,8 +143,15 @@ struct kt_wakeup {
 	__u32 target_cpu;         /* as the kernel's tracepoint says: the wakee's last CPU */
 	__u32 flags;              /* KT_WAKEUP_* */
 	__s32 stack_id;           /* the waker's kernel stack, or negative */
-	__u32 reserved;
+	__s32 ustack;             /* the waker's user stack (KT_USTACK_*) */
 };
+
+/* The ustack of a record: 0, not asked (kt_config.ustacks off; recordings
+ * from before user stacks have 0 there); negative, asked but none (the
+ * helper's -errno: a kernel thread, an interrupt, the map full); else
+ * 1 + the stack's id in kt_ustacks. */
+#define KT_USTACK_NOT_ASKED 0
+#define KT_USTACK_ID(ref)   ((ref) - 1)
 
 /* Why a new task of a followed target is not traced, or a child's end not
  * told to its parent (kt_untraced, per CPU): counted, never silent. */
@@ -251,6 +262,8 @@ struct kt_config {
 	/* The wake-up probes (attached while either is on). */
 	__u32 wakeups;            /* report wakeup events */
 	__u32 runq;               /* onCPU carries runq_latency and waker_pid */
+	__u32 ustacks;            /* user stacks at offCPU and wakeup */
+	__u32 ustacks_reserved;
 };
 
 /* Records kept in kt_children, so a child's end can be told to its parent. */

@@ -18,6 +18,8 @@
 #include "event_json.h"
 #include "event_row.h"
 #include "stacks.h"
+#include "ustacks.h"
+#include "event_fields.h"
 #include "warn.h"
 
 enum emit_format { EMIT_JSON, EMIT_TABLE };
@@ -30,9 +32,11 @@ struct kt_emit {
 	bool failed;                  /* out of memory once: said, then stopped */
 };
 
-static int stack_frames(void *ctx, int32_t id, const char *frames[KT_STACK_DEPTH])
+static int stack_frames(void *ctx, const struct kt_value *v, const char *frames[KT_STACK_DEPTH])
 {
-	return kt_stack_frames(ctx, id, frames);
+	if (v->type == KT_V_USTACK)
+		return kt_ustack_frames(ctx, (int32_t)v->i, (uint32_t)v->len, frames);
+	return kt_stack_frames(ctx, (int32_t)v->i, frames);
 }
 
 static bool opt_flag(lua_State *L, int opts, const char *name)

@@ -21,7 +21,7 @@ static const char *const names[KT_F_COUNT] = {
 	[KT_F_WAKER_IRQ] = "waker_irq", [KT_F_TARGET_CPU] = "target_cpu", [KT_F_NEW_TASK] = "new_task",
 	[KT_F_UID] = "uid", [KT_F_GID] = "gid", [KT_F_CGROUP_ID] = "cgroup_id", [KT_F_CGROUP] = "cgroup",
 	[KT_F_CONTAINER_ID] = "container_id", [KT_F_NSPID] = "nspid", [KT_F_NSTGID] = "nstgid",
-	[KT_F_PIDNS] = "pidns",
+	[KT_F_PIDNS] = "pidns", [KT_F_USTACK] = "ustack",
 };
 
 const char *kt_field_name(enum kt_field f)
@@ -55,10 +55,10 @@ static const enum kt_field child_exit_fields[] = { KT_F_CHILD_PID, KT_F_CHILD_TG
 						   KT_F_LIFETIME, KT_F_NONE };
 static const enum kt_field oncpu_fields[] = { KT_F_RUNTIME, KT_F_RUNQ_LATENCY, KT_F_WAKER_PID, KT_F_NONE };
 static const enum kt_field offcpu_fields[] = { KT_F_STATE, KT_F_STATE_NAME, KT_F_STATE_CODE, KT_F_STACK_ID,
-					       KT_F_KSTACK, KT_F_RUNTIME, KT_F_NONE };
+					       KT_F_KSTACK, KT_F_RUNTIME, KT_F_USTACK, KT_F_NONE };
 static const enum kt_field wakeup_fields[] = { KT_F_WAKER_PID, KT_F_WAKER_TGID, KT_F_WAKER_COMM,
 					       KT_F_WAKER_IRQ, KT_F_TARGET_CPU, KT_F_NEW_TASK,
-					       KT_F_STACK_ID, KT_F_KSTACK, KT_F_NONE };
+					       KT_F_STACK_ID, KT_F_KSTACK, KT_F_USTACK, KT_F_NONE };
 static const enum kt_field no_fields[] = { KT_F_NONE };
 
 const enum kt_field *kt_kind_fields(unsigned kind)
@@ -78,6 +78,14 @@ const enum kt_field *kt_kind_fields(unsigned kind)
 }
 
 static struct kt_value v_int(int64_t i) { return (struct kt_value){ .type = KT_V_INT, .i = i }; }
+
+/* No ustack field unless user stacks were asked for (kt.filter.ustacks). */
+static struct kt_value ustack(int32_t ustack, uint32_t tgid)
+{
+	if (ustack == KT_USTACK_NOT_ASKED)
+		return (struct kt_value){ .type = KT_V_NONE };
+	return (struct kt_value){ .type = KT_V_USTACK, .i = ustack, .len = tgid };
+}
 static struct kt_value v_bool(int b) { return (struct kt_value){ .type = KT_V_BOOL, .i = !!b }; }
 static struct kt_value v_str(const char *s, size_t max)
 {
@@ -225,6 +233,7 @@ struct kt_value kt_field_get(const void *rec, enum kt_field f)
 		case KT_F_STATE_CODE: return v_int(x->state);
 		case KT_F_STACK_ID:   return v_int(x->stack_id);
 		case KT_F_KSTACK:     return (struct kt_value){ .type = KT_V_KSTACK, .i = x->stack_id };
+		case KT_F_USTACK:     return ustack(x->ustack, h->tgid);
 		default: return none;
 		}
 	}
@@ -239,6 +248,7 @@ struct kt_value kt_field_get(const void *rec, enum kt_field f)
 		case KT_F_NEW_TASK:    return v_bool(x->flags & KT_WAKEUP_NEW);
 		case KT_F_STACK_ID:    return v_int(x->stack_id);
 		case KT_F_KSTACK:      return (struct kt_value){ .type = KT_V_KSTACK, .i = x->stack_id };
+		case KT_F_USTACK:      return ustack(x->ustack, h->tgid);
 		default: return none;
 		}
 	}

@@ -23,6 +23,7 @@ enum kt_field {
 	/* who the thread is (common to every kind) */
 	KT_F_UID, KT_F_GID, KT_F_CGROUP_ID, KT_F_CGROUP, KT_F_CONTAINER_ID, KT_F_NSPID, KT_F_NSTGID,
 	KT_F_PIDNS,
+	KT_F_USTACK,
 	KT_F_COUNT,
 };
 
@@ -46,6 +47,7 @@ enum kt_value_type {
 	KT_V_STR,      /* s, len: bytes of the record, not NUL-terminated */
 	KT_V_ARGV,     /* a list: kt_field_argv() */
 	KT_V_KSTACK,   /* a list of symbols: i is the stack id (stacks.c resolves it) */
+	KT_V_USTACK,   /* a list of frames: i is the record's ustack, len its tgid (ustacks.c) */
 };
 
 struct kt_value {

@@ -233,10 +233,10 @@ static __attribute__((noinline)) int argv_list(struct kt_json_buf *b, const void
 
 /* The key and the frames; 0 (nothing written) without frames, -1 out of memory. */
 static __attribute__((noinline)) int kstack_list(struct kt_json_buf *b, enum kt_field f, int first,
-						 int32_t id, kt_json_frames_fn frames, void *ctx)
+						 const struct kt_value *v, kt_json_frames_fn frames, void *ctx)
 {
 	const char *fr[KT_STACK_DEPTH];
-	int n = frames ? frames(ctx, id, fr) : 0;
+	int n = frames ? frames(ctx, v, fr) : 0;
 
 	if (n <= 0)
 		return 0;
@@ -273,8 +273,9 @@ int kt_event_json(struct kt_json_buf *b, const void *rec, kt_json_frames_fn fram
 		case KT_V_ARGV:
 			r = key(b, *f, first) || argv_list(b, rec);
 			break;
-		case KT_V_KSTACK: {
-			int n = kstack_list(b, *f, first, (int32_t)v.i, frames, ctx);
+		case KT_V_KSTACK:
+		case KT_V_USTACK: {
+			int n = kstack_list(b, *f, first, &v, frames, ctx);
 			if (n == 0)
 				continue;   /* as keytime.lua --json always did: no empty kstack */
 			r = n < 0;

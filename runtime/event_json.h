@@ -22,13 +22,15 @@ int kt_json_int(struct kt_json_buf *b, int64_t v);
 /* Appends bytes as they are (for text other than JSON: event_row.c). */
 int kt_json_raw(struct kt_json_buf *b, const char *s, size_t len);
 
-/* A stack id's frames, as stacks.c gives them (NULL: no kstack key). */
-typedef int (*kt_json_frames_fn)(void *ctx, int32_t stack_id, const char *frames[KT_STACK_DEPTH]);
+/* A stack's frames (v: a KT_V_KSTACK or KT_V_USTACK value), as stacks.c
+ * and ustacks.c give them (NULL: no kstack or ustack key). */
+struct kt_value;
+typedef int (*kt_json_frames_fn)(void *ctx, const struct kt_value *v, const char *frames[KT_STACK_DEPTH]);
 
 /* Appends the record's object, without a newline:
  *   {"event":NAME,"time":..,"pid":..,"tgid":..,"ppid":..,"comm":..,"cpu":..,
  *    "kind":.., then the kind's own fields sorted by name}
- * kstack only when it has frames. The record must be valid (kt_record_valid). */
+ * kstack and ustack only when they have frames. The record must be valid (kt_record_valid). */
 int kt_event_json(struct kt_json_buf *b, const void *rec, kt_json_frames_fn frames, void *ctx);
 
 #endif

@@ -17,6 +17,7 @@
 #include "events.h"
 #include "ksyms.h"
 #include "stacks.h"
+#include "ustacks.h"
 #include "event_fields.h"
 #include "event_json.h"
 
@@ -69,11 +70,19 @@ static __attribute__((noinline)) void push_argv(lua_State *L, const void *rec)
 	push_list(L, argv, lens, kt_field_argv(rec, argv, lens, KT_FIELD_ARGV_MAX));
 }
 
-static __attribute__((noinline)) void push_kstack(lua_State *L, struct kt_session *s, int32_t id)
+static int stack_frames(void *ctx, const struct kt_value *v, const char *frames[KT_STACK_DEPTH])
+{
+	if (v->type == KT_V_USTACK)
+		return kt_ustack_frames(ctx, (int32_t)v->i, (uint32_t)v->len, frames);
+	return kt_stack_frames(ctx, (int32_t)v->i, frames);
+}
+
+static __attribute__((noinline)) void push_stack(lua_State *L, struct kt_session *s,
+						 const struct kt_value *v)
 {
 	const char *frames[KT_STACK_DEPTH];
 
-	push_list(L, frames, NULL, kt_stack_frames(s, id, frames));
+	push_list(L, frames, NULL, stack_frames(s, v, frames));
 }
 
 /* Pushes field `f` of the record, or nothing (returns 0) if it has none. */
@@ -87,7 +96,8 @@ static int push_field(lua_State *L, struct event_ud *e, enum kt_field f)
 	case KT_V_BOOL: lua_pushboolean(L, (int)v.i); return 1;
 	case KT_V_STR:  lua_pushlstring(L, v.s, v.len); return 1;
 	case KT_V_ARGV:   push_argv(L, e->rec); return 1;
-	case KT_V_KSTACK: push_kstack(L, e->s, (int32_t)v.i); return 1;
+	case KT_V_KSTACK:
+	case KT_V_USTACK: push_stack(L, e->s, &v); return 1;
 	}
 	return 0;
 }
@@ -103,11 +113,6 @@ static int event_totable(lua_State *L)
 			if (push_field(L, e, *f))
 				lua_setfield(L, -2, kt_field_name(*f));
 	return 1;
-}
-
-static int stack_frames(void *ctx, int32_t stack_id, const char *frames[KT_STACK_DEPTH])
-{
-	return kt_stack_frames(ctx, stack_id, frames);
 }
 
 /* e:json(): the event as one line of JSON (event_json.h), without the newline. */

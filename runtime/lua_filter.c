@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <lua.h>
 #include <lauxlib.h>
+#include "ustacks.h"
+#include "warn.h"
 #include "session.h"
 #include "lua_filter.h"
 #include "source.h"
@@ -200,6 +202,7 @@ const struct kt_api_name kt_filter_names[] = {
 	{ "myproc", NULL, "", "switch: keytime-run's own process may be traced" },
 	{ "stacks", NULL, "", "switch: kernel stacks at offCPU and wakeup (e.kstack)" },
 	{ "runq", NULL, "", "switch: onCPU carries runq_latency and waker_pid (the wake-up probes)" },
+	{ "ustacks", NULL, "", "switch: user stacks at offCPU and wakeup (e.ustack)" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -212,6 +215,7 @@ static __u32 *config_field(struct kt_config *c, const char *k)
 	if (!strcmp(k, "myproc")) return &c->myproc;
 	if (!strcmp(k, "stacks")) return &c->stacks;
 	if (!strcmp(k, "runq"))   return &c->runq;
+	if (!strcmp(k, "ustacks")) return &c->ustacks;
 	return NULL;
 }
 
@@ -333,6 +337,16 @@ static int filter_newindex(lua_State *L)
 	if (!strcmp(k, "runq")) {
 		if ((e = s->source->set_wake(s, -1, on)))
 			return luaL_error(L, "cannot switch run-queue latency: %s", strerror(-e));
+		return 0;
+	}
+	if (!strcmp(k, "ustacks")) {
+		/* a kernel that cannot: said once, and the run goes on without */
+		static bool said;
+		char why[256];
+		if (kt_ustacks_switch(s, on, why, sizeof(why)) && !said) {
+			said = true;
+			kt_warn("%s", why);
+		}
 		return 0;
 	}
 	*f = on;

@@ -109,6 +109,8 @@ static void push_features(lua_State *L, struct kt_session *s)
 	lua_setfield(L, -2, "exec_calls");
 	lua_pushboolean(L, f.wakeups);
 	lua_setfield(L, -2, "wakeups");
+	lua_pushboolean(L, f.ustacks);
+	lua_setfield(L, -2, "ustacks");
 	if (known) {
 		lua_pushstring(L, f.exit_group_dead ? "tracepoint" : "derived");
 		lua_setfield(L, -2, "group_dead");

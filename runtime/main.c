@@ -23,6 +23,7 @@
 #include "command.h"
 #include "ksyms.h"
 #include "stacks.h"
+#include "ustacks.h"
 #include "script_path.h"
 #include "trust.h"
 #include "repl.h"
@@ -217,6 +218,7 @@ cleanup:
 	kt_metrics_close(s);
 	s->source->close(s);
 	kt_stacks_free(s->stacks);
+	kt_ustacks_free(s->ustacks);
 	kt_ksyms_free(s->ksyms);
 	kt_options_free(opts);
 	return s->exit_status;

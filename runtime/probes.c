@@ -178,6 +178,28 @@ unsigned kt_default_max_targets(void)
 	return n > KT_MAX_TARGETS_DEFAULT_CAP ? KT_MAX_TARGETS_DEFAULT_CAP : n;
 }
 
+/* Whether this kernel makes a stack map that gives build-ids; why not in
+ * why. For tests, KEYTIME_TEST_BREAK=kt_ustacks says it cannot. */
+static bool build_id_stacks(char *why, size_t whylen)
+{
+	const char *broken = getenv("KEYTIME_TEST_BREAK");
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_STACK_BUILD_ID);
+	int fd;
+
+	if (broken && !strcmp(broken, "kt_ustacks")) {
+		snprintf(why, whylen, "KEYTIME_TEST_BREAK");
+		return false;
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_STACK_TRACE, NULL, sizeof(__u32),
+			    KT_USTACK_DEPTH * sizeof(struct bpf_stack_build_id), 1, &o);
+	if (fd < 0) {
+		snprintf(why, whylen, "no build-id stack map: %s", strerror(errno));
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
 static int open_skeleton(struct kt_probes *p, char *err, int errlen)
 {
 	struct keytime_bpf *skel = keytime_bpf__open();
@@ -198,6 +220,11 @@ static int open_skeleton(struct kt_probes *p, char *err, int errlen)
 		}
 		bpf_map__set_max_entries(skel->maps.kt_events, kb * 1024);
 	}
+	if (!p->features.ustacks) {   /* a map the kernel makes; never asked */
+		bpf_map__set_map_flags(skel->maps.kt_ustacks, 0);
+		bpf_map__set_value_size(skel->maps.kt_ustacks, sizeof(__u64));
+		bpf_map__set_max_entries(skel->maps.kt_ustacks, 1);
+	}
 	return 0;
 }
 
@@ -213,6 +240,7 @@ static int load_programs(struct kt_probes *p, char *err, int errlen)
 
 	if (kt_kernel_shape_read(&shape, err, errlen))
 		return -1;
+	p->features.ustacks = build_id_stacks(p->ustacks_off, sizeof(p->ustacks_off));
 	for (int attempt = 0; attempt <= OPT_COUNT; attempt++) {
 		if (open_skeleton(p, err, errlen))
 			return -1;
@@ -272,6 +300,7 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,
 	p->lost_fd = bpf_map__fd(skel->maps.kt_lost);
 	p->untraced_fd = bpf_map__fd(skel->maps.kt_untraced);
 	p->stacks_fd = bpf_map__fd(skel->maps.kt_stacks);
+	p->ustacks_fd = bpf_map__fd(skel->maps.kt_ustacks);
 	p->events_fd = bpf_map__fd(skel->maps.kt_events);
 	if (!p->features.cpu_events)
 		cfg.cpu_events = 0;

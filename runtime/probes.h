@@ -17,6 +17,7 @@ struct kt_features {
 	bool exit_group_dead;     /* sched_process_exit passes group_dead (else derived) */
 	bool switch_prev_state;   /* sched_switch passes prev_state (else read from the task) */
 	bool wakeups;             /* the wake-up programs loaded: wakeup, runq_latency */
+	bool ustacks;             /* user stacks by build-id (kt_ustacks) */
 };
 
 struct kt_probes {
@@ -35,6 +36,8 @@ struct kt_probes {
 	struct kt_reader_state *reader; /* the probes' kt_reader, mapped; NULL: none */
 	int targets_fd, config_fd, lost_fd, stacks_fd, events_fd, filter_fd, untraced_fd;
 	int attrs_fd;                   /* kt_attrs: targets by cgroup, uid, comm (attr_targets.h) */
+	int ustacks_fd;                 /* kt_ustacks: user stacks (ustacks.h) */
+	char ustacks_off[160];          /* why features.ustacks is false */
 	unsigned max_targets;           /* entries the filter map holds */
 };
 

@@ -16,6 +16,7 @@
 #include "source.h"
 #include "warn.h"
 #include "stacks.h"
+#include "ustacks.h"
 #include "trace_format.h"
 #include "cgroups.h"
 
@@ -135,6 +136,13 @@ void kt_record_event(struct kt_session *s, const void *rec_, size_t size)
 			const char *frames[KT_STACK_DEPTH];
 			int n = kt_stack_frames(s, id, frames);
 			err |= kt_trace_write_stack(s->recorder, id, frames, n);
+		}
+		int32_t ustack = h->kind == KT_OFFCPU ? ((const struct kt_switch *)rec_)->ustack
+						      : ((const struct kt_wakeup *)rec_)->ustack;
+		if (ustack > 0 && !kt_trace_stack_seen(s->recorder, KT_TRACE_USTACK | ustack)) {
+			const char *frames[KT_STACK_DEPTH];
+			int n = kt_ustack_frames(s, ustack, h->tgid, frames);
+			err |= kt_trace_write_stack(s->recorder, KT_TRACE_USTACK | ustack, frames, n);
 		}
 	}
 	err |= kt_trace_write_event(s->recorder, rec_, size);

@@ -14,6 +14,7 @@
 #include "session.h"
 #include "source.h"
 #include "stacks.h"
+#include "ustacks.h"
 #include "trace_format.h"
 #include "handlers.h"
 #include "timers.h"
@@ -61,7 +62,10 @@ static int on_info(void *arg, const char *key, const char *value)
 
 static int on_stack(void *arg, int32_t id, const char *const *frames, int n)
 {
-	kt_stacks_add_recorded(arg, id, frames, n);
+	if (id & KT_TRACE_USTACK)
+		kt_ustacks_add_recorded(arg, id & ~KT_TRACE_USTACK, frames, n);
+	else
+		kt_stacks_add_recorded(arg, id, frames, n);
 	return 0;
 }
 
@@ -175,7 +179,7 @@ static uint64_t untraced(struct kt_session *s, uint64_t by_reason[KT_UNTRACED_MA
 /* Every event the recording has; the recording kernel's shapes are not known. */
 static bool features(struct kt_session *s, struct kt_features *f)
 {
-	f->cpu_events = f->exec_calls = f->wakeups = true;
+	f->cpu_events = f->exec_calls = f->wakeups = f->ustacks = true;
 	return false;
 }
 

@@ -16,6 +16,7 @@ struct ring_buffer;
 struct kt_source;
 struct kt_ksyms;
 struct kt_stacks;
+struct kt_ustacks;
 struct kt_trace_writer;
 struct kt_metrics;
 struct kt_metrics_http;
@@ -43,6 +44,7 @@ struct kt_session {
 	struct ring_buffer *rb;
 	struct kt_ksyms *ksyms;         /* loaded on first stack symbolized */
 	struct kt_stacks *stacks;        /* symbolized stacks (stacks.c) */
+	struct kt_ustacks *ustacks;      /* user stacks (ustacks.c); NULL: never asked */
 	struct kt_trace_writer *recorder;  /* --record */
 	bool record_failed;
 	/* kt.now() during the main chunk and the end hook: fixed instants, kept in

@@ -14,7 +14,9 @@
  *     KT_CHUNK_EVENT  a ring-buffer record as the probes wrote it (bpf/keytime.h),
  *                     exec records trimmed to the bytes they use (trace_compact.c)
  *     KT_CHUNK_STACK  s32 stack_id, then the symbolized frames, each NUL-terminated,
- *                     written before the first event that uses the stack
+ *                     written before the first event that uses the stack; a
+ *                     user stack's id is KT_TRACE_USTACK | the record's ustack
+ *                     (readers from before user stacks pass over those ids)
  *     KT_CHUNK_END    u64 end_ns, u64 lost[KT_KIND_MAX]: the last chunk
  *     KT_CHUNK_CGROUP u64 cgroup id, then its path below the cgroup2 mount,
  *                     NUL-terminated, before the first event in that cgroup
@@ -39,6 +41,8 @@
 #define KT_TRACE_VERSION   4u
 #define KT_TRACE_MAX_CHUNK (1u << 20)
 #define KT_TRACE_MAX_INFO  (64u << 10)
+
+#define KT_TRACE_USTACK    0x40000000   /* a stack chunk's id: a user stack */
 
 enum kt_chunk_type { KT_CHUNK_EVENT = 1, KT_CHUNK_STACK = 2, KT_CHUNK_END = 3, KT_CHUNK_CGROUP = 4 };
 enum kt_trace_compression { KT_COMPRESS_NONE = 0, KT_COMPRESS_ZSTD = 1 };

@@ -142,7 +142,7 @@ static size_t upgrade_pre3_record(void *rec, size_t size)
 		return size;
 	sw->runq_latency = KT_RUNQ_UNKNOWN;
 	sw->waker_pid = -1;
-	sw->reserved = 0;
+	sw->ustack = KT_USTACK_NOT_ASKED;
 	return sizeof(*sw);
 }
 

@@ -119,6 +119,9 @@ int kt_trace_stack_seen(struct kt_trace_writer *w, int32_t id)
 {
 	int seen;
 
+	if (id & KT_TRACE_USTACK)   /* user stacks' ids: the second half */
+		id = (id & ~KT_TRACE_USTACK) + STACK_IDS / 2;
+
 	if (id < 0 || id >= STACK_IDS)
 		return 1;
 	seen = w->seen[id / 8] & (1 << (id % 8));

@@ -41,6 +41,12 @@ int kt_stack_frames(struct kt_session *s, int32_t stack_id, const char *frames[K
 	return 0;
 }
 
+int kt_ustack_frames(struct kt_session *s, int32_t ustack, uint32_t tgid,
+		     const char *frames[KT_STACK_DEPTH])
+{
+	return 0;
+}
+
 static lua_State *L;
 static struct kt_session session;
 

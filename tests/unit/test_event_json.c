@@ -110,9 +110,9 @@ static void exit_integers_and_booleans(void **state)
 		"\"start_time\":1234567890123456784}");
 }
 
-static int two_frames(void *ctx, int32_t id, const char *frames[KT_STACK_DEPTH])
+static int two_frames(void *ctx, const struct kt_value *v, const char *frames[KT_STACK_DEPTH])
 {
-	if (id < 0)
+	if (v->i < 0)
 		return 0;
 	frames[0] = "schedule+0x1";
 	frames[1] = "pipe_read+0x2";

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* User stacks of offCPU and wakeup events (e.ustack) as frame strings:
+ * from the probes' kt_ustacks map when live, each frame named by
+ * usyms.c, or as a recording holds them. A stack whose frames are all
+ * named is named once. */
+#ifndef KT_USTACKS_H
+#define KT_USTACKS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "keytime.h"
+
+struct kt_session;
+struct kt_ustacks;
+
+/* kt.filter.ustacks: on (the host's side made first) or off. 0, or -1
+ * with a message in err (this kernel cannot). */
+int kt_ustacks_switch(struct kt_session *s, bool on, char *err, size_t errlen);
+void kt_ustacks_free(struct kt_ustacks *u);
+
+/* A record's ustack (keytime.h: 1 + its id) of process tgid: fills frames
+ * (innermost first) and returns how many; 0 when there is none. The strings
+ * live until kt_ustacks_free. */
+int kt_ustack_frames(struct kt_session *s, int32_t ustack, uint32_t tgid,
+		     const char *frames[KT_STACK_DEPTH]);
+/* A stack as a recording holds it. */
+int kt_ustacks_add_recorded(struct kt_session *s, int32_t ustack, const char *const *frames, int n);
+/* An exec seen live: its binary is where later frames may be. */
+void kt_ustacks_exec_seen(struct kt_session *s, const void *rec, size_t size);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* User-space symbols, by build-id and file offset (elfutils' libdwfl): the
+ * names a user stack's frames get. Each file is found once, by the
+ * build-id the kernel gave: among the files named so far (an exec's
+ * binary), in the mappings of a process that maps it while it lives
+ * (/proc/PID/map_files: the very file mapped, even if replaced or deleted
+ * since), or in /usr/lib/debug/.build-id; and kept open, so a process that
+ * has gone or a binary replaced on disk still symbolizes. Each frame is
+ * named once. */
+#ifndef KT_USYMS_H
+#define KT_USYMS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KT_BUILD_ID_MAX 20
+
+struct kt_usyms;
+
+struct kt_usyms *kt_usyms_new(void);
+void kt_usyms_free(struct kt_usyms *u);
+
+/* A file a later frame may be in (an exec's binary): looked at only when a
+ * build-id is not found otherwise. */
+void kt_usyms_add_path(struct kt_usyms *u, const char *path);
+
+/* The frame at offset in the file whose build-id is id, as
+ * "function+0xoff (binary)"; "0xOFF (binary)" where no symbol covers it,
+ * "0xOFF (build-id HEX)" where the file is not found. ret: a return address
+ * (every frame but the innermost), named by the call before it. tgid: a
+ * process that maps the file, looked at while it lives (0: none). The
+ * string lives as long as u; NULL only when out of memory. */
+const char *kt_usyms_frame(struct kt_usyms *u, const unsigned char *id, size_t id_len,
+			   uint64_t offset, bool ret, uint32_t tgid);
+
+/* A bare address in process tgid's memory (the kernel could not look at
+ * its mappings), through the process's mappings while it lives; "0xADDR"
+ * otherwise. */
+const char *kt_usyms_addr(struct kt_usyms *u, uint32_t tgid, uint64_t addr, bool ret);
+
+/* Whether a frame string names a function (not an address alone). */
+bool kt_usyms_named(const char *frame);
+
+#endif

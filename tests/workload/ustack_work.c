@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ustacks.sh's workload: main -> outer_wait -> inner_sleep, COUNT times,
+ * each sleeping MS milliseconds in the kernel, then it exits. Built with
+ * frame pointers (the Makefile: -O1 -fno-omit-frame-pointer) and its
+ * functions kept whole (noinline, noclone: their names stay), so a user
+ * stack taken while it sleeps reads inner_sleep, outer_wait, main.
+ * inner_sleep makes the system call itself: a libc wrapper, built without
+ * frame pointers, between it and the kernel would hide it from the walk.
+ * Usage: ustack_work [COUNT [MS]] */
+#include <stdlib.h>
+#include <time.h>
+#include <sys/syscall.h>
+#include "die.h"
+
+__attribute__((noinline, noclone)) long inner_sleep(long ms)
+{
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
+#if defined(__x86_64__)
+	register long a1 __asm__("rdi") = CLOCK_MONOTONIC;
+	register long a2 __asm__("rsi") = 0;
+	register long a3 __asm__("rdx") = (long)&ts;
+	register long a4 __asm__("r10") = 0;
+	long ret;
+
+	__asm__ volatile("syscall" : "=a"(ret)
+			 : "0"((long)SYS_clock_nanosleep), "r"(a1), "r"(a2), "r"(a3), "r"(a4)
+			 : "rcx", "r11", "memory");
+	return ret;
+#elif defined(__aarch64__)
+	register long x0 __asm__("x0") = CLOCK_MONOTONIC;
+	register long x1 __asm__("x1") = 0;
+	register long x2 __asm__("x2") = (long)&ts;
+	register long x3 __asm__("x3") = 0;
+	register long x8 __asm__("x8") = SYS_clock_nanosleep;
+
+	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x1), "r"(x2), "r"(x3), "r"(x8) : "memory");
+	return x0;
+#else
+#error "ustack_work: no system call of its own for this architecture"
+#endif
+}
+
+__attribute__((noinline, noclone)) void outer_wait(int count, long ms)
+{
+	for (int i = 0; i < count; i++)
+		if (inner_sleep(ms))
+			die("clock_nanosleep failed");
+	__asm__ volatile("" ::: "memory");   /* no tail call: outer_wait keeps its frame */
+}
+
+int main(int argc, char **argv)
+{
+	int count = argc > 1 ? atoi(argv[1]) : 3;
+	long ms = argc > 2 ? atol(argv[2]) : 50;
+
+	if (count < 1 || ms < 1)
+		die("usage: ustack_work [COUNT [MS]]");
+	outer_wait(count, ms);
+	return 0;
+}
