@@ -26,7 +26,7 @@ enum emit_format { EMIT_JSON, EMIT_TABLE };
 
 struct kt_emit {
 	enum emit_format format;
-	bool single_thread, stack;
+	bool single_thread, stack, ustack;
 	struct kt_json_buf line;      /* reused: as long as the longest line */
 	struct kt_row_clock clock;
 	bool failed;                  /* out of memory once: said, then stopped */
@@ -73,22 +73,32 @@ int kt_lua_emit(lua_State *L)
 	e->format = format == 0 ? EMIT_JSON : EMIT_TABLE;
 	e->single_thread = opt_flag(L, 2, "single_thread");
 	e->stack = opt_flag(L, 2, "stack");
+	e->ustack = opt_flag(L, 2, "ustack");
 	return 0;
 }
 
-/* The kernel stack under an offCPU row, a frame a line. */
-static int put_frames(struct kt_session *s, struct kt_json_buf *b, const void *rec)
+static int put_list(struct kt_json_buf *b, const char *const *frames, int n)
 {
-	const struct kt_switch *x = rec;
-	const char *frames[KT_STACK_DEPTH];
-	int n;
-
-	if (x->hdr.kind != KT_OFFCPU || x->stack_id < 0)
-		return 0;
-	n = kt_stack_frames(s, x->stack_id, frames);
 	for (int i = 0; i < n; i++)
 		if (kt_json_raw(b, "\n        ", 9) || kt_json_raw(b, frames[i], strlen(frames[i])))
 			return -1;
+	return 0;
+}
+
+/* The kernel stack (kernel), then the user stack (user), under an offCPU
+ * row, a frame a line. */
+static int put_frames(struct kt_session *s, struct kt_json_buf *b, const void *rec,
+		      bool kernel, bool user)
+{
+	const struct kt_switch *x = rec;
+	const char *frames[KT_STACK_DEPTH];
+
+	if (x->hdr.kind != KT_OFFCPU)
+		return 0;
+	if (kernel && x->stack_id >= 0 && put_list(b, frames, kt_stack_frames(s, x->stack_id, frames)))
+		return -1;
+	if (user && put_list(b, frames, kt_ustack_frames(s, x->ustack, x->hdr.tgid, frames)))
+		return -1;
 	return 0;
 }
 
@@ -104,7 +114,7 @@ void kt_emit_event(struct kt_session *s, const void *rec)
 		err = kt_event_json(&e->line, rec, stack_frames, s);
 	else
 		err = kt_event_row(&e->line, rec, e->single_thread, s->mono_to_real_ns, &e->clock) ||
-		      (e->stack && put_frames(s, &e->line, rec));
+		      ((e->stack || e->ustack) && put_frames(s, &e->line, rec, e->stack, e->ustack));
 	if (err || kt_json_raw(&e->line, "\n", 1)) {
 		kt_warn("kt.emit: out of memory; no more lines are written");
 		e->failed = true;

@@ -116,6 +116,6 @@ const struct kt_api_name kt_api_functions[] = {
 	{ "strftime", kt_strftime, "(fmt, ns)", "local time of a monotonic time, as strftime(3); %f: microseconds" },
 	{ "ksym", kt_ksym, "(addr)", "\"symbol+0xoff\" of a kernel address" },
 	{ "signame", kt_signame, "(n)", "\"SIGKILL\" for 9" },
-	{ "emit", kt_lua_emit, "(format [, opts])", "the host writes each event as a line: \"json\" or \"table\" ({single_thread=, stack=}); nil: stop" },
+	{ "emit", kt_lua_emit, "(format [, opts])", "the host writes each event as a line: \"json\" or \"table\" ({single_thread=, stack=, ustack=}); nil: stop" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -23,6 +23,7 @@ struct kt_ustacks {
 	struct kt_usyms *usyms;
 	struct named_stack **by_id;
 	bool owned;            /* the replay's: frames strdup'ed */
+	uint64_t shallow, deep;   /* stacks of one frame, of more */
 	bool said_shallow;
 };
 
@@ -40,6 +41,8 @@ static struct kt_ustacks *ustacks_of(struct kt_session *s)
 		return NULL;
 	}
 	u->owned = s->source->recorded;
+	if (u->usyms)
+		kt_usyms_add_maps(u->usyms, "/proc/self/maps");
 	return s->ustacks = u;
 }
 
@@ -74,16 +77,21 @@ static int copy_out(const struct named_stack *st, const char *frames[KT_STACK_DE
 	return st->n;
 }
 
-/* A stack of one frame: the walk by frame pointers stopped at once, as it
- * does in code built without them. Said once. */
+/* Stacks of one frame: the walk by frame pointers stopped at once, as it
+ * does in code built without them. Said once, when they are most of what
+ * was seen (a thread preempted at its very start gives one too). */
 static void check_depth(struct kt_ustacks *u, int n, uint32_t tgid)
 {
-	if (n != 1 || u->said_shallow)
+	if (n == 1)
+		u->shallow++;
+	else if (n > 1)
+		u->deep++;
+	if (u->said_shallow || u->shallow < 8 || u->shallow <= u->deep)
 		return;
 	u->said_shallow = true;
 	fflush(stdout);
-	kt_warn("user stacks of process %u stop at their first frame: code built without "
-		"frame pointers hides its callers (e.ustack in docs/lua-api.md)", tgid);
+	kt_warn("user stacks stop at their first frame (process %u among others): code built "
+		"without frame pointers hides its callers (e.ustack in docs/lua-api.md)", tgid);
 }
 
 static int symbolize(struct kt_session *s, struct kt_ustacks *u, int32_t id, uint32_t tgid,

@@ -27,7 +27,6 @@ struct module {
 	int nloads;
 	struct { uint64_t offset, filesz, vaddr; } loads[MAX_LOADS];
 	uint32_t tgid_looked;        /* the last process looked at for it */
-	bool debug_dir_looked;
 };
 
 /* A file named so far (an exec's binary, a mapping seen): its build-id is
@@ -200,33 +199,6 @@ static struct named_file *named(struct kt_usyms *u, const char *path, const stru
 	return f;
 }
 
-void kt_usyms_add_path(struct kt_usyms *u, const char *path)
-{
-	struct stat st;
-
-	if (u && path && stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		named(u, path, &st);
-}
-
-/* The files named so far, their build-ids read once. */
-static bool from_named(struct kt_usyms *u, struct module *m)
-{
-	for (size_t i = 0; i < u->nfiles; i++) {
-		struct named_file *f = &u->files[i];
-		if (!f->read) {
-			int fd = open(f->path, O_RDONLY | O_CLOEXEC);
-			f->read = true;
-			if (fd >= 0) {
-				f->id_len = build_id_of_fd(fd, f->id);
-				close(fd);
-			}
-		}
-		if (same_id(f->id, f->id_len, m->id, m->id_len) && try_file(m, f->path, f->path))
-			return true;
-	}
-	return false;
-}
-
 /* One line of /proc/PID/maps: a file's mapping. */
 struct mapping {
 	uint64_t start, end, offset;
@@ -246,6 +218,48 @@ static bool parse_mapping(char *line, struct mapping *mp)
 	line[strcspn(line, "\n")] = 0;
 	mp->path = line + n;
 	return mp->path[0] == '/';
+}
+
+void kt_usyms_add_path(struct kt_usyms *u, const char *path)
+{
+	struct stat st;
+
+	if (u && path && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		named(u, path, &st);
+}
+
+void kt_usyms_add_maps(struct kt_usyms *u, const char *maps)
+{
+	char line[4352];
+	FILE *f = fopen(maps, "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		struct mapping mp;
+		if (parse_mapping(line, &mp))
+			kt_usyms_add_path(u, mp.path);
+	}
+	fclose(f);
+}
+
+/* The files named so far, their build-ids read once. */
+static bool from_named(struct kt_usyms *u, struct module *m)
+{
+	for (size_t i = 0; i < u->nfiles; i++) {
+		struct named_file *f = &u->files[i];
+		if (!f->read) {
+			int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+			f->read = true;
+			if (fd >= 0) {
+				f->id_len = build_id_of_fd(fd, f->id);
+				close(fd);
+			}
+		}
+		if (same_id(f->id, f->id_len, m->id, m->id_len) && try_file(m, f->path, f->path))
+			return true;
+	}
+	return false;
 }
 
 /* The files process tgid maps: those not named yet are named (the mapped
@@ -284,20 +298,6 @@ static bool from_process(struct kt_usyms *u, struct module *m, uint32_t tgid)
 	return found;
 }
 
-static bool from_debug_dir(struct module *m)
-{
-	char path[128];
-	int n;
-
-	if (m->id_len < 2)
-		return false;
-	n = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/", m->id[0]);
-	for (size_t i = 1; i < m->id_len; i++)
-		n += snprintf(path + n, sizeof(path) - n, "%02x", m->id[i]);
-	snprintf(path + n, sizeof(path) - n, ".debug");
-	return try_file(m, path, path);
-}
-
 static struct module *module_of(struct kt_usyms *u, const unsigned char *id, size_t id_len,
 				uint32_t tgid, size_t *index)
 {
@@ -321,12 +321,7 @@ static struct module *module_of(struct kt_usyms *u, const unsigned char *id, siz
 		return m;
 	if (tgid && tgid != m->tgid_looked) {
 		m->tgid_looked = tgid;
-		if (from_process(u, m, tgid))
-			return m;
-	}
-	if (!m->debug_dir_looked) {
-		m->debug_dir_looked = true;
-		from_debug_dir(m);
+		from_process(u, m, tgid);
 	}
 	return m;
 }

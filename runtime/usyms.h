@@ -4,7 +4,7 @@
  * build-id the kernel gave: among the files named so far (an exec's
  * binary), in the mappings of a process that maps it while it lives
  * (/proc/PID/map_files: the very file mapped, even if replaced or deleted
- * since), or in /usr/lib/debug/.build-id; and kept open, so a process that
+ * since); and kept open, so a process that
  * has gone or a binary replaced on disk still symbolizes. Each frame is
  * named once. */
 #ifndef KT_USYMS_H
@@ -23,6 +23,10 @@ void kt_usyms_free(struct kt_usyms *u);
 /* A file a later frame may be in (an exec's binary): looked at only when a
  * build-id is not found otherwise. */
 void kt_usyms_add_path(struct kt_usyms *u, const char *path);
+
+/* The files a process maps (a /proc/PID/maps file), each named as above:
+ * keytime-run's own libraries are most processes' too. */
+void kt_usyms_add_maps(struct kt_usyms *u, const char *maps);
 
 /* The frame at offset in the file whose build-id is id, as
  * "function+0xoff (binary)"; "0xOFF (binary)" where no symbol covers it,

@@ -8,6 +8,8 @@ local format = require "keytime.format"
 
 local parser = cli.parser("keytime.lua", "Print each fork, vfork, thread, exec, exit and on/off-CPU switch of the targets.")
 parser:flag("--stack", "The kernel stack of each offCPU: under its line, or as kstack in --json.")
+parser:flag("--ustack", "The user stack of each offCPU (frame pointers needed): under its line, "
+  .. "or as ustack in --json.")
 parser:flag("--json", "One JSON object per line instead of the table (it has every field, cgroup and container_id too).")
 -- Not --cgroup: keytime-run's own --cgroup PATH takes that name after the script too.
 parser:flag("--show-cgroup", "A CGROUP column: the task's cgroup v2 path.")
@@ -21,6 +23,7 @@ local single_thread = kt.opts.pid ~= nil
 
 -- Stacks only when asked: capturing one costs every switch-out in the kernel.
 if args.stack then kt.filter.stacks = true end
+if args.ustack then kt.filter.ustacks = true end
 if args.exec_failures then kt.filter.exec_calls = true end
 
 -- The host writes each event's line in C (kt.emit): the same bytes as
@@ -33,7 +36,7 @@ else
   if args.show_container then cols[#cols + 1] = "container" end
   if #cols == 0 then
     out:write(format.RULE, "\n", format.heading(single_thread), "\n")
-    kt.emit("table", { single_thread = single_thread, stack = args.stack })
+    kt.emit("table", { single_thread = single_thread, stack = args.stack, ustack = args.ustack })
   else
     -- Identity columns: written here, in Lua (kt.emit's table has none).
     -- HH:MM:SS, made once per second of the clock: the microseconds (%f) say
@@ -53,6 +56,9 @@ else
         format.identity_cells(e, cols)), "\n")
       if args.stack and e.kind == "offcpu" then
         for _, frame in ipairs(e.kstack) do out:write("        ", frame, "\n") end
+      end
+      if args.ustack and e.kind == "offcpu" then
+        for _, frame in ipairs(e.ustack or {}) do out:write("        ", frame, "\n") end
       end
     end)
   end

@@ -4,7 +4,8 @@
 -- over the off-CPU spells a wake-up ended. Printed when the run ends as a
 -- readable top list, or with --folded as folded stacks for flamegraph.pl or
 -- speedscope (wakee comm; its stack, outermost first; "--"; the waker's
--- stack, innermost first; waker comm; then microseconds).
+-- stack, innermost first; waker comm; then microseconds). With --ustack,
+-- each side's user stack follows its kernel stack.
 --   keytime-run scripts/offwake.lua --tgid 3184 --duration 10
 --   keytime-run scripts/offwake.lua -c './server' --follow --folded | flamegraph.pl > offwake.svg
 local cli = require "keytime.cli"
@@ -14,6 +15,7 @@ local duration = require "keytime.duration"
 local parser = cli.parser("offwake.lua",
   "Off-CPU time of the target's threads by where they blocked (their kernel stack) and what woke them " ..
   "(the waker's kernel stack), printed when the run ends.")
+parser:flag("--ustack", "Each side's user stack too (frame pointers needed), after its kernel stack.")
 parser:flag("--folded", "Folded stacks (for flamegraph.pl, speedscope) instead of the top list.")
 parser:option("--top", "Pairs to show in the top list.", "10"):convert(math.tointeger)
 parser:option("--depth", "Frames of each stack in the top list (0: all).", "5"):convert(math.tointeger)
@@ -22,19 +24,29 @@ if not args.top or args.top < 1 then parser:error("--top needs a whole number >=
 if not args.depth or args.depth < 0 then parser:error("--depth needs a whole number >= 0") end
 
 kt.filter.stacks = true
+if args.ustack then kt.filter.ustacks = true end
 -- Events carry stack ids; each id's frames are read once (at the end), and
 -- a pair is keyed by ids and comms: little work per event, so a busy target
 -- does not outrun the script.
 local frames_of = {}   -- stack id -> frames (innermost first)
 local off = {}         -- pid -> { time, comm, stack_id, waker }
-local totals = {}      -- pair key -> { ns, count, comm, stack_id, waker }
+local totals = {}      -- pair key -> { ns, count, comm, stack_id, ukey, waker }
+-- User stacks (--ustack) come as frames, not ids: keyed by their text.
+local ustack_of = { [""] = {} }   -- ukey -> frames (innermost first)
+local function ukey(e)
+  if not args.ustack then return "" end
+  local frames = e.ustack or {}
+  local key = table.concat(frames, "\1")
+  if not ustack_of[key] then ustack_of[key] = frames end
+  return key
+end
 
 kt.on("offcpu", function(e)
   local state = e.state
   if state == "R" or state == "X" then off[e.pid] = nil return end   -- preempted, or ended: no wake-up
   local id = e.stack_id
   if id >= 0 and not frames_of[id] then frames_of[id] = stack.below_scheduler(e.kstack, 0) end
-  off[e.pid] = { time = e.time, comm = e.comm, stack_id = id }
+  off[e.pid] = { time = e.time, comm = e.comm, stack_id = id, ukey = ukey(e) }
 end)
 
 kt.on("wakeup", function(e)
@@ -42,7 +54,8 @@ kt.on("wakeup", function(e)
   if o and not o.waker then
     local id = e.stack_id
     if id >= 0 and not frames_of[id] then frames_of[id] = e.kstack end
-    o.waker = { comm = e.waker_irq and (e.waker_comm .. " (irq)") or e.waker_comm, stack_id = id }
+    o.waker = { comm = e.waker_irq and (e.waker_comm .. " (irq)") or e.waker_comm, stack_id = id,
+                ukey = ukey(e) }
   end
 end)
 
@@ -52,10 +65,10 @@ kt.on("oncpu", function(e)
   off[pid] = nil
   if not (o and o.waker) then return end
   local w = o.waker
-  local key = o.comm .. "\0" .. o.stack_id .. "\0" .. w.stack_id .. "\0" .. w.comm
+  local key = o.comm .. "\0" .. o.stack_id .. "\0" .. w.stack_id .. "\0" .. w.comm .. "\0" .. o.ukey .. "\0" .. w.ukey
   local t = totals[key]
   if not t then
-    t = { ns = 0, count = 0, comm = o.comm, stack_id = o.stack_id, waker = w }
+    t = { ns = 0, count = 0, comm = o.comm, stack_id = o.stack_id, ukey = o.ukey, waker = w }
     totals[key] = t
   end
   t.ns = t.ns + (e.time - o.time)
@@ -64,13 +77,21 @@ end)
 
 kt.on("exit", function(e) off[e.pid] = nil end)
 
+-- A side's frames, innermost first: its kernel stack, then its user stack.
+local function side(s)
+  local frames = {}
+  for _, f in ipairs(frames_of[s.stack_id] or {}) do frames[#frames + 1] = f end
+  for _, f in ipairs(ustack_of[s.ukey]) do frames[#frames + 1] = f end
+  return frames
+end
+
 -- wakee comm; its stack, outermost first; --; the waker's, innermost first; waker comm
 local function folded(t)
   local parts = { t.comm }
-  local wakee = frames_of[t.stack_id] or {}
+  local wakee = side(t)
   for i = #wakee, 1, -1 do parts[#parts + 1] = stack.symbol(wakee[i]) end
   parts[#parts + 1] = "--"
-  for _, f in ipairs(frames_of[t.waker.stack_id] or {}) do parts[#parts + 1] = stack.symbol(f) end
+  for _, f in ipairs(side(t.waker)) do parts[#parts + 1] = stack.symbol(f) end
   parts[#parts + 1] = t.waker.comm
   return (table.concat(parts, ";"):gsub("%s", "_"))
 end
@@ -107,7 +128,7 @@ kt.on("end", function()
   for i = 1, math.min(args.top, #list) do
     local t = list[i]
     print(("%s in %d spell%s: %s blocked in  %s"):format(duration.ms(t.ns), t.count, t.count == 1 and "" or "s",
-      t.comm, frames_text(frames_of[t.stack_id] or {}, args.depth)))
-    print(("    woken by %s from  %s"):format(t.waker.comm, frames_text(frames_of[t.waker.stack_id] or {}, args.depth)))
+      t.comm, frames_text(side(t), args.depth)))
+    print(("    woken by %s from  %s"):format(t.waker.comm, frames_text(side(t.waker), args.depth)))
   end
 end)

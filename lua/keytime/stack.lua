@@ -1,11 +1,14 @@
 -- SPDX-License-Identifier: GPL-2.0-or-later
--- Kernel stacks (e.kstack: "function+0xoffset" frames, innermost first) for
--- people: the function names, and the frames below the scheduler's own.
+-- Kernel stacks (e.kstack: "function+0xoffset" frames, innermost first) and
+-- user stacks (e.ustack) for people: the function names, and the frames
+-- below the scheduler's own.
 local M = {}
 
--- "do_nanosleep+0x5e" -> "do_nanosleep"
+-- "do_nanosleep+0x5e" -> "do_nanosleep"; a user frame (e.ustack),
+-- "inner_sleep+0x56 (prog)" -> "inner_sleep"
 function M.symbol(frame)
-  return (frame:gsub("%+0x%x+$", ""))
+  local user = frame:match("^(.-)%+0x%x+ %(.*%)$")
+  return user or (frame:gsub("%+0x%x+$", ""))
 end
 
 -- The scheduler switching the thread away: every off-CPU stack starts with
