@@ -139,6 +139,12 @@ tests: $(TB)/unit_trace_format
 $(TB)/unit_trace_format: tests/unit/test_trace_format.c runtime/trace_reader.c runtime/trace_writer.c runtime/trace_compact.c runtime/events.c runtime/trace_format.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $(filter %.c,$^) -lcmocka -lzstd
 
+# User-space symbols by build-id (runtime/usyms.c).
+TEST_BINS += $(TB)/unit_usyms
+tests: $(TB)/unit_usyms
+$(TB)/unit_usyms: tests/unit/test_usyms.c runtime/usyms.c runtime/usyms.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -ldw -lelf
+
 # trace_shift: moves a recording's clock later (tests/integration/json_exact.sh).
 tests: $(TB)/trace_shift
 $(TB)/trace_shift: tests/lib/trace_shift.c runtime/trace_reader.c runtime/trace_writer.c runtime/trace_compact.c runtime/events.c runtime/trace_format.h bpf/keytime.h | $(TB)

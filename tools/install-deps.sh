@@ -11,6 +11,7 @@ packages=(
     # build: keytime-run, keytime-ctl, the BPF object and its skeleton
     make gcc libc6-dev clang llvm bpftool pkg-config
     libbpf-dev libelf-dev zlib1g-dev liblua5.4-dev libreadline-dev
+    libdw-dev           # user stacks: symbols by build-id (elfutils' libdwfl)
     libmicrohttpd-dev   # --metrics: the /metrics endpoint
     libzstd-dev         # --record: zstd-compressed recordings
     # scripts and tests: the Lua interpreter and the modules scripts require
