@@ -71,7 +71,7 @@ objs=$(for f in runtime/*.c; do n=$(basename "$f" .c); [ "$n" = main ] || echo "
        for f in repl/*.c; do [ -e "$f" ] && echo "build/repl_$(basename "$f" .c).o"; done)
 gcc $cflags -Wno-unused-parameter $(pkg-config --cflags lua5.4) -Iruntime -Ibpf -Ibuild -Irepl \
     -o "$B/hostpath" bench/hostpath.c $objs \
-    -lbpf -lelf -lz $(pkg-config --libs lua5.4) -lm -lreadline -lmicrohttpd -lpthread -lzstd || die "cannot build bench/hostpath.c"
+    -lbpf -ldw -lelf -lz $(pkg-config --libs lua5.4) -lm -lreadline -lmicrohttpd -lpthread -lzstd || die "cannot build bench/hostpath.c"
 
 # Probes of the test suite must not run beside ours (they would also see
 # our probes loaded): the tests' lock, held for each round of a mode (every
@@ -222,7 +222,7 @@ configs_for() {   # mode: the configurations that fit it, in the order they take
     [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
     if [ "$1" = pingpong ]; then   # two threads waking each other: the wake-up rows
-        c+=(wakeups.lua runqlat.lua offwake.lua)
+        c+=(wakeups.lua runqlat.lua offwake.lua offwake.lua-ustack)
         $have_bpftrace && c+=(bpftrace-runqlat)
         [ -n "$LIBBPF_RUNQLAT" ] && c+=(libbpf-runqlat)
         [ -n "$BCC_RUNQLAT" ] && c+=(bcc-runqlat)
@@ -264,6 +264,7 @@ run_config() {   # mode round config
     wakeups.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua bench/wakeups.lua ;;
     runqlat.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/runqlat.lua ;;
     offwake.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/offwake.lua ;;
+    offwake.lua-ustack) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/offwake.lua --ustack ;;
     bpftrace-runqlat) run_bpftrace_script "$1" "$2" "$3" bench/runqlat.bt ;;
     libbpf-runqlat)   run_snoop "$1" "$2" "$3" $LIBBPF_RUNQLAT -p %PID% ;;
     bcc-runqlat)      run_snoop "$1" "$2" "$3" $BCC_RUNQLAT -p %PID% ;;

@@ -63,8 +63,9 @@ end
 local event_names = literals("lua_event.c")   -- its methods
 for name in pairs(literals("event_fields.c")) do event_names[name] = true end   -- the fields
 local seen, listed = {}, false
--- wakeup events and onCPU's run-queue fields are asked for, not in "*"
+-- wakeup events, onCPU's run-queue fields and user stacks are asked for, not in "*"
 kt.filter.runq = true
+kt.filter.ustacks = true
 kt.on("wakeup", function() end)
 local put_once = {}
 local function put_new(...)

@@ -125,6 +125,7 @@ static void offcpu_kstack_only_with_frames(void **state)
 
 	header(&w.hdr, KT_OFFCPU, "w");
 	w.stack_id = -1;
+	w.ustack = KT_USTACK_NOT_ASKED;
 	w.state = 1;
 	w.runtime = UINT64_MAX;   /* read as Lua reads it: a wrapped integer */
 	buf.len = 0;
