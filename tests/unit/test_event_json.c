@@ -142,6 +142,13 @@ static void offcpu_kstack_only_with_frames(void **state)
 	assert_int_equal(kt_json_int(&buf, 0), 0);
 	buf.data[buf.len - 1] = 0;
 	assert_non_null(strstr(buf.data, ",\"kstack\":[\"schedule+0x1\",\"pipe_read+0x2\"],\"runtime\":-1,"));
+	/* asked for: a ustack key, last of the kind's sorted fields */
+	w.ustack = 5;
+	buf.len = 0;
+	assert_int_equal(kt_event_json(&buf, &w, two_frames, NULL), 0);
+	assert_int_equal(kt_json_int(&buf, 0), 0);
+	buf.data[buf.len - 1] = 0;
+	assert_non_null(strstr(buf.data, ",\"ustack\":[\"schedule+0x1\",\"pipe_read+0x2\"]}"));
 }
 
 static void exec_argv(void **state)
@@ -202,6 +209,10 @@ static void every_listed_field_has_a_value(void **state)
 	for (unsigned k = 1; k < KT_KIND_MAX; k++) {
 		memset(&rec, 0, sizeof(rec));
 		((struct kt_header *)&rec)->kind = k;
+		if (k == KT_OFFCPU)   /* ustack only when asked for (1: its id 0) */
+			((struct kt_switch *)&rec)->ustack = 1;
+		if (k == KT_WAKEUP)
+			((struct kt_wakeup *)&rec)->ustack = 1;
 		for (const enum kt_field *f = kt_common_fields; *f; f++)
 			if (*f != KT_F_CGROUP && *f != KT_F_CONTAINER_ID)   /* when known (identity) */
 				assert_int_not_equal(kt_field_get(&rec, *f).type, KT_V_NONE);
