@@ -82,7 +82,7 @@ static int on_end(void *arg, const struct kt_trace_end *e)
 /* One copy of IN's events (header_only: just its header's info lines). */
 static void read_copy(const char *path, int header_only)
 {
-	struct kt_trace_callbacks cb = { on_info, on_event, on_stack, on_end, NULL };
+	struct kt_trace_callbacks cb = { .info = on_info, .event = on_event, .stack = on_stack, .end = on_end };
 	struct kt_trace_reader *r;
 	char err[256];
 	FILE *f = fopen(path, "rb");
