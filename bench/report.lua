@@ -42,6 +42,7 @@ local CONFIG_TEXT = {
   ["wakeups.lua"] = "keytime-run bench/wakeups.lua (wakeup events, counted)",
   ["runqlat.lua"] = "keytime-run scripts/runqlat.lua (run-queue latency, histogram at the end)",
   ["offwake.lua"] = "keytime-run scripts/offwake.lua (wakee and waker stacks, top list at the end)",
+  ["offwake.lua-ustack"] = "keytime-run scripts/offwake.lua --ustack (kernel and user stacks, build-ids taken in the kernel)",
   ["bpftrace-runqlat"] = "bpftrace bench/runqlat.bt (system-wide, histogram at the end)",
   ["libbpf-runqlat"] = "libbpf-tools runqlat -p PID (histogram at the end)",
   ["bcc-runqlat"] = "BCC runqlat-bpfcc -p PID (histogram at the end)",
@@ -118,7 +119,7 @@ local function target(what, result, met) targets[#targets + 1] = { what, result,
 -- must have every lifecycle event (the alerts subscribe to fewer kinds).
 local KEYTIME_CONFIGS = { "keytime.lua", "keytime.lua-json", "forktree.lua", "forktree.lua-json",
   "timeline.lua", "crashes.lua", "forkrate.lua", "offcpu.lua", "exporter.lua", "count.lua",
-  "wakeups.lua", "runqlat.lua", "offwake.lua" }
+  "wakeups.lua", "runqlat.lua", "offwake.lua", "offwake.lua-ustack" }
 local EVERY_KIND = { ["keytime.lua"] = true, ["keytime.lua-json"] = true, ["count.lua"] = true,
   ["forktree.lua"] = true, ["forktree.lua-json"] = true, ["timeline.lua"] = true }
 
