@@ -113,8 +113,11 @@ local function check_json(attached)
   t.expect((short.lifetime or 0) >= 1000000 and (short.lifetime or 0) < 1000000000,
     "short_child lived about a millisecond (it spins 1 ms)", tostring(short.lifetime))
   local longest = threads[2] and threads[2].longest_off
-  -- (under emulation a wait for a CPU may outlast the sleep: then that one)
-  t.expect(longest and (longest.state == "S" or t.time_scale > 1) and longest.duration >= 10000000 and
+  -- (under emulation a wait for a CPU may outlast the sleep: then that one).
+  -- The interval begins at the switch-out, after the sleep's own start: it
+  -- may be shorter than 10 ms by that step (0.57 ms seen in a 6.1 guest).
+  local slack = t.time_scale > 1 and 1000000 or 200000
+  t.expect(longest and (longest.state == "S" or t.time_scale > 1) and longest.duration >= 10000000 - slack and
     #longest.kstack > 0,
     "thread 2's longest off-CPU interval: its 10 ms sleep, with its stack",
     longest and ("%s %d %d frames"):format(longest.state, longest.duration, #longest.kstack) or "none")
