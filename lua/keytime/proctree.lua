@@ -207,30 +207,33 @@ end
 -- An off-CPU interval that began with a switch-out seen (n.off_since), and
 -- whether it is the longest; inferred: its end is the kernel's count of the
 -- run after it, not a switch-in seen (see off_cpu).
-local function off_interval(self, n, from, to, inferred, waker_pid)
+-- e: the switch-in that ended it (its waker_pid, read only for a longest).
+local function off_interval(self, n, from, to, inferred, e)
   interval(self, n, "off", from, to, n.off_state, n.off_state_name)
   local d = to - from
   if not n.longest_off or d > n.longest_off.duration then
     n.longest_off = { duration = d, start = from, state = n.off_state, inferred = inferred or nil,
-                      kstack = self.stacks[n.off_stack_id] or {}, waker_pid = waker_pid }
+                      kstack = self.stacks[n.off_stack_id] or {}, waker_pid = e and e.waker_pid }
   end
 end
 
-local function on_cpu(self, n, t, waker_pid)
+local function on_cpu(self, n, e, t)
   if n.on_since then return end   -- a switch-out was lost: keep the earlier start
   local from = n.off_since or n.track_from
   if from and t > from then
     local d = t - from
     n.offcpu = n.offcpu + d
-    if n.off_since then off_interval(self, n, from, t, nil, waker_pid)
+    if n.off_since then off_interval(self, n, from, t, nil, e)
     else interval(self, n, "off", from, t) end
   end
   n.off_since, n.track_from, n.on_since = nil, nil, t
 end
 
--- (Fields are read once: a live event's each cost a call into C.)
+-- (Fields are read once, and only when needed: a live event's each cost a
+-- call into C. The state's name changes only with the state.)
 local function off_cpu(self, n, e, t)
   local runtime, state, id = e.runtime, e.state, e.stack_id
+  local state_name = n.off_state == state and n.off_state_name or e.state_name
   if n.on_since then
     if t > n.on_since then
       n.oncpu = n.oncpu + (t - n.on_since)
@@ -261,7 +264,7 @@ local function off_cpu(self, n, e, t)
   end
   n.runtime = runtime
   n.on_since, n.track_from = nil, nil
-  n.off_since, n.off_state, n.off_state_name, n.off_stack_id = t, state, e.state_name, id
+  n.off_since, n.off_state, n.off_state_name, n.off_stack_id = t, state, state_name, id
   n.switches = n.switches + 1
   if state == "R" then n.preempted = n.preempted + 1 end
   if id and id >= 0 and not self.stacks[id] then self.stacks[id] = e.kstack end
@@ -288,16 +291,19 @@ local function after_exit(self, n, kind, t)
   end
 end
 
-local function switched(self, e, kind, t)
-  local pid = e.pid
-  local n, old = self.live[pid], self.tails[pid]
-  if kind == "offcpu" and old and old.tail_from and n and not n.on_since then
-    n = old   -- the old task's last switch-out, after its pid was given to a new one
+local function switched(self, e, kind, t, pid)
+  pid = pid or e.pid
+  local n = self.live[pid]
+  if kind == "offcpu" then
+    local old = self.tails[pid]
+    if old and old.tail_from and n and not n.on_since then
+      n = old   -- the old task's last switch-out, after its pid was given to a new one
+    end
   end
   if not n then n = existing(self, pid, e.tgid, e) end
   if n.ended then return after_exit(self, n, kind, t) end
   placed(self, n, e)
-  if kind == "oncpu" then on_cpu(self, n, t, e.waker_pid) else off_cpu(self, n, e, t) end
+  if kind == "oncpu" then on_cpu(self, n, e, t) else off_cpu(self, n, e, t) end
 end
 
 -- ---- lifecycle ------------------------------------------------------------------
@@ -419,13 +425,15 @@ local handlers = {
 }
 
 -- Takes in one event (the live event object or a table of its fields).
-function Tree:feed(e)
-  local kind = e.kind
+-- A caller that has read its kind, time and pid already may pass them: a
+-- live event's fields each cost a call into C.
+function Tree:feed(e, kind, t, pid)
+  kind = kind or e.kind
   local h = handlers[kind]
   if not h then return end
-  local t = e.time
+  t = t or e.time
   if not self.start then self.start = t end
-  h(self, e, kind, t)
+  h(self, e, kind, t, pid)
 end
 
 -- Tracing ended at time t: tasks still alive are counted up to t.
