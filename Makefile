@@ -139,6 +139,12 @@ tests: $(TB)/unit_trace_format
 $(TB)/unit_trace_format: tests/unit/test_trace_format.c runtime/trace_reader.c runtime/trace_writer.c runtime/trace_compact.c runtime/events.c runtime/trace_format.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $(filter %.c,$^) -lcmocka -lzstd
 
+# The backlog's queue (runtime/backlog.c, kt.backlog).
+TEST_BINS += $(TB)/unit_backlog
+tests: $(TB)/unit_backlog
+$(TB)/unit_backlog: tests/unit/test_backlog.c runtime/backlog.c runtime/backlog.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
+
 # User-space symbols by build-id (runtime/usyms.c).
 TEST_BINS += $(TB)/unit_usyms
 tests: $(TB)/unit_usyms

@@ -25,6 +25,7 @@
 #include "warn.h"
 #include "metrics_serve.h"
 #include "lost_rate.h"
+#include "backlog.h"
 
 #define POLL_MS        50           /* drains records submitted without a wake-up */
 #define CHECK_EVERY_NS 100000000ULL /* targets-gone and lost checks */
@@ -39,6 +40,9 @@
 #define DRAIN_SLICE_NS  200000000ULL
 #define REPL_SLICE_NS    20000000ULL   /* the REPL reads the keyboard between slices */
 #define FINAL_DRAIN_NS 2000000000ULL
+/* With kt.backlog, how long the script takes the backlog before the ring
+ * buffer is drained again: the ring buffer holds what comes meanwhile. */
+#define BACKLOG_SLICE_NS 10000000ULL
 static uint64_t drain_until;    /* CLOCK_MONOTONIC ns */
 static bool drain_yielded;      /* on_record cut the last drain short */
 static bool final_drain;
@@ -69,6 +73,10 @@ static int on_record(void *ctx, void *data, size_t size)
 		kt_target_remove(&s->probes, KT_TARGET_TGID, h->tgid);
 	if (s->interrupted || s->stopped_in_lua)   /* Ctrl-C in the REPL; a stopped script */
 		return 0;
+	if (s->backlog) {   /* taken by deliver_backlog(); a drop is counted there */
+		kt_backlog_push(s->backlog, data, size);
+		return 0;
+	}
 	kt_lua_dispatch(s, data, size);
 	if (s->failed)
 		return -1;
@@ -184,6 +192,27 @@ static void set_asleep(struct kt_session *s, bool asleep)
 		__atomic_store_n(&s->probes.reader->asleep, asleep, __ATOMIC_SEQ_CST);
 }
 
+/* Hands the backlog's records to the script, oldest first, for up to
+ * slice_ns (all of them with 0); returns how many. */
+static int deliver_backlog(struct kt_session *s, uint64_t slice_ns)
+{
+	uint64_t until = kt_mono_ns() + slice_ns;
+	const void *rec;
+	size_t size;
+	int n = 0;
+
+	while ((rec = kt_backlog_peek(s->backlog, &size))) {
+		if (s->failed || s->interrupted || s->stopped_in_lua || (s->stop && !final_drain))
+			break;
+		kt_lua_dispatch(s, rec, size);
+		kt_backlog_pop(s->backlog);
+		n++;
+		if (slice_ns && kt_mono_ns() >= until)
+			break;
+	}
+	return n;
+}
+
 /* Records delivered by a poll or consume call: its count, or some when the
  * script's slice ran out. */
 static int delivered(int r)
@@ -203,7 +232,7 @@ void kt_loop_run(struct kt_session *s)
 	}
 	while (!s->stop) {
 		uint64_t now = kt_now_ns(s);
-		int timeout = poll_timeout_ms(s, now, asleep), r, got;
+		int timeout = kt_backlog_empty(s->backlog) ? poll_timeout_ms(s, now, asleep) : 0, r, got;
 
 		/* The REPL waits for the keyboard too, and reads it. */
 		drain_start(timeout * 1000000ULL + DRAIN_SLICE_NS);
@@ -222,6 +251,8 @@ void kt_loop_run(struct kt_session *s)
 			drain_start(s->interactive ? REPL_SLICE_NS : DRAIN_SLICE_NS);
 			/* records submitted without a wake-up */
 			got += delivered(ring_buffer__consume(s->rb));
+			if (s->backlog)
+				got += deliver_backlog(s, BACKLOG_SLICE_NS);
 		}
 		if (asleep) {
 			s->next_check_ns = 0;   /* a signal, a timer or events: look at once */
@@ -259,7 +290,13 @@ void kt_loop_run(struct kt_session *s)
 			kt_warn("the script is slower than the events: "
 				"the last ones were not delivered (%.0f s at the end)",
 				FINAL_DRAIN_NS / 1e9);
+		if (s->backlog)   /* asked to be late rather than lose any: all of it */
+			deliver_backlog(s, 0);
 	}
+	if (s->backlog && s->backlog->dropped)
+		kt_warn("%llu events dropped: kt.backlog's limit of %zu MB was reached "
+			"(the script fell that far behind)",
+			(unsigned long long)s->backlog->dropped, s->backlog->limit >> 20);
 	if (!s->failed)
 		check_counters(s);
 	ring_buffer__free(s->rb);

@@ -15,6 +15,7 @@
 #include "events.h"
 #include "ksyms.h"
 #include "emit.h"
+#include "lua_backlog.h"
 
 static struct kt_session *session(lua_State *L)
 {
@@ -116,6 +117,7 @@ const struct kt_api_name kt_api_functions[] = {
 	{ "strftime", kt_strftime, "(fmt, ns)", "local time of a monotonic time, as strftime(3); %f: microseconds" },
 	{ "ksym", kt_ksym, "(addr)", "\"symbol+0xoff\" of a kernel address" },
 	{ "signame", kt_signame, "(n)", "\"SIGKILL\" for 9" },
+	{ "backlog", kt_lua_backlog, "([mb])", "let the handlers run behind a burst: events wait in keytime-run's memory (up to mb MB, 512) rather than being lost" },
 	{ "emit", kt_lua_emit, "(format [, opts])", "the host writes each event as a line: \"json\" or \"table\" ({single_thread=, stack=, ustack=}); nil: stop" },
 	{ NULL, NULL, NULL, NULL },
 };

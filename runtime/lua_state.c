@@ -23,6 +23,7 @@
 #include "warn.h"
 #include "metrics_serve.h"
 #include "emit.h"
+#include "lua_backlog.h"
 
 const struct kt_api_name kt_api_values[] = {
 	{ "filter", NULL, "", "the targets and the switches (kt.filter.*, below)" },
@@ -205,4 +206,5 @@ void kt_lua_close(struct kt_session *s)
 		lua_close(s->L);
 	s->L = NULL;
 	kt_emit_free(s);
+	kt_lua_backlog_free(s);
 }

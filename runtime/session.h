@@ -17,6 +17,7 @@ struct kt_source;
 struct kt_ksyms;
 struct kt_stacks;
 struct kt_ustacks;
+struct kt_backlog;
 struct kt_trace_writer;
 struct kt_metrics;
 struct kt_metrics_http;
@@ -46,6 +47,7 @@ struct kt_session {
 	struct kt_stacks *stacks;        /* symbolized stacks (stacks.c) */
 	struct kt_ustacks *ustacks;      /* user stacks (ustacks.c); NULL: never asked */
 	struct kt_trace_writer *recorder;  /* --record */
+	struct kt_backlog *backlog;       /* kt.backlog: records waiting for the script; NULL: off */
 	bool record_failed;
 	/* kt.now() during the main chunk and the end hook: fixed instants, kept in
 	 * the recording, so a replay sees the same times. 0: the clock. */

@@ -8,6 +8,7 @@
 #include "source.h"
 #include "events.h"
 #include "warn.h"
+#include "backlog.h"
 
 void kt_stats_push(struct kt_session *s)
 {
@@ -15,6 +16,8 @@ void kt_stats_push(struct kt_session *s)
 	uint64_t lost[KT_KIND_MAX] = {0}, total = 0, lost_total;
 
 	lost_total = kt_lost_total(s, lost);
+	if (s->backlog)   /* kt.backlog's drops: events lost too, in no kind's count */
+		lost_total += s->backlog->dropped;
 	lua_createtable(L, 0, 5);
 	lua_newtable(L);
 	for (unsigned k = 1; k < KT_KIND_MAX; k++) {

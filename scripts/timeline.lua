@@ -32,8 +32,11 @@ if not out then
 end
 
 kt.filter.follow = true
--- Everything is kept until the end: the collector need not walk it again and again.
-collectgarbage("generational")
+-- Everything is kept until the end: the collector need not walk it again
+-- and again; and a burst may wait in keytime-run's memory (kt.backlog)
+-- rather than be lost: nothing is written before the end anyway.
+collectgarbage("incremental")
+kt.backlog()
 
 -- Chrome reads the keys in any order; a fixed one keeps the bytes stable.
 local KEY_ORDER = { "traceEvents", "name", "cat", "ph", "ts", "dur", "pid", "tid", "id", "bp", "s", "args" }
@@ -44,7 +47,19 @@ local FLOW_CAT = "lifecycle"
 -- ns. The common ones are runs of values (no table each): a slice as five,
 -- name, from, to, tgid, pid; the others begin with a tag (below). A rarer
 -- one is a table for json.encode.
+-- The array is made of chunks (records is the newest, nslots its slots in
+-- use; a run never spans two): one array of millions of slots, doubled as
+-- it grows, stalled the handlers for the copy and its page faults.
+local CHUNK = 1 << 16
 local records, nslots, nrecords = {}, 0, 0
+local chunks = { records }   -- every chunk, the newest last
+local chunk_slots = {}       -- slots in use of each full chunk
+
+local function next_chunk()
+  chunk_slots[#chunks] = nslots
+  records, nslots = {}, 0
+  chunks[#chunks + 1] = records
+end
 local t0               -- time (ns) of the first event: ts 0
 local last_time        -- time (ns) of the latest event
 local threads = {}     -- pid -> { tgid, pid, comm, exec }
@@ -67,6 +82,7 @@ local CREATED, EXITED, FLOW_START, FLOW_END = 1, 2, 3, 4
 -- CREATED kind time tgid pid child_pid child_tgid; EXITED time tgid pid
 -- exit_code signal; FLOW_START and FLOW_END kind time tgid pid id.
 local function put(a, b, c, d, e, f, g)
+  if nslots > CHUNK - 7 then next_chunk() end
   local n = nslots
   records[n + 1], records[n + 2], records[n + 3], records[n + 4], records[n + 5], records[n + 6] = a, b, c, d, e, f
   if g ~= nil then records[n + 7], nslots = g, n + 7 else nslots = n + 6 end
@@ -74,6 +90,7 @@ local function put(a, b, c, d, e, f, g)
 end
 
 local function emit(ev)
+  if nslots >= CHUNK then next_chunk() end
   nslots, nrecords = nslots + 1, nrecords + 1
   records[nslots] = ev
 end
@@ -104,6 +121,7 @@ local function slice(node, name, from, to)
   local last = last_end[node]
   if last and from < last then from = last end
   if to < from then to = from end
+  if nslots > CHUNK - 5 then next_chunk() end
   local n = nslots
   records[n + 1], records[n + 2], records[n + 3], records[n + 4], records[n + 5] = name, from, to, node.tgid, node.pid
   nslots, nrecords = n + 5, nrecords + 1
@@ -167,11 +185,11 @@ local on_kind = {
 }
 
 kt.on("*", function(e)
-  local time, pid = e.time, e.pid
-  t0 = t0 or time
-  if not last_time or time > last_time then last_time = time end
-  local kind = e.kind
-  local th = thread_of(e, pid, e.tgid, kind)
+  local time, pid, tgid, kind = e.time, e.pid, e.tgid, e.kind
+  if not t0 then t0, last_time = time, time
+  elseif time > last_time then last_time = time end
+  local th = threads[pid]
+  if not th or th.tgid ~= tgid or RENAMING[kind] then th = thread_of(e, pid, tgid, kind) end
   -- The first event of a new child ends the arrow from its parent.
   local flow = flows[pid]
   if flow then
@@ -180,7 +198,7 @@ kt.on("*", function(e)
   end
   local handle = on_kind[kind]
   if handle then handle(e, th, time) end
-  tree:feed(e)
+  tree:feed(e, kind, time, pid)
 end)
 
 -- ---- the end: close what is open, name the tracks, write the file -------------
@@ -271,24 +289,28 @@ kt.on("end", function(stats)
     out:write(rec)
     first = false
   end
-  local i = 1
-  while i <= nslots do
-    if not first then out:write(",\n") end
-    local rec = records[i]
-    local kind = type(rec)
-    if kind == "table" then
-      rec.ts = us(rec.ts)
-      out:write(json.encode(rec, KEY_ORDER))
-      i = i + 1
-    elseif kind == "number" then
-      local text
-      text, i = tagged_text(i)
-      out:write(text)
-    else
-      out:write(slice_text(rec, records[i + 1], records[i + 2], records[i + 3], records[i + 4]))
-      i = i + 5
+  chunk_slots[#chunks] = nslots
+  for c, chunk in ipairs(chunks) do
+    records = chunk   -- tagged_text's
+    local i, last = 1, chunk_slots[c]
+    while i <= last do
+      if not first then out:write(",\n") end
+      local rec = chunk[i]
+      local kind = type(rec)
+      if kind == "table" then
+        rec.ts = us(rec.ts)
+        out:write(json.encode(rec, KEY_ORDER))
+        i = i + 1
+      elseif kind == "number" then
+        local text
+        text, i = tagged_text(i)
+        out:write(text)
+      else
+        out:write(slice_text(rec, chunk[i + 1], chunk[i + 2], chunk[i + 3], chunk[i + 4]))
+        i = i + 5
+      end
+      first = false
     end
-    first = false
   end
   out:write('\n],\n"displayTimeUnit":"ns"}\n')
   local ok, werr
