@@ -145,10 +145,16 @@ tests: $(TB)/unit_backlog
 $(TB)/unit_backlog: tests/unit/test_backlog.c runtime/backlog.c runtime/backlog.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
 
+# Strings by 64-bit key (runtime/text_cache.c: stacks.c, usyms.c).
+TEST_BINS += $(TB)/unit_text_cache
+tests: $(TB)/unit_text_cache
+$(TB)/unit_text_cache: tests/unit/test_text_cache.c runtime/text_cache.c runtime/text_cache.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
+
 # User-space symbols by build-id (runtime/usyms.c).
 TEST_BINS += $(TB)/unit_usyms
 tests: $(TB)/unit_usyms
-$(TB)/unit_usyms: tests/unit/test_usyms.c runtime/usyms.c runtime/usyms.h | $(TB)
+$(TB)/unit_usyms: tests/unit/test_usyms.c runtime/usyms.c runtime/text_cache.c runtime/usyms.h runtime/text_cache.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -ldw -lelf
 
 # trace_shift: moves a recording's clock later (tests/integration/json_exact.sh).

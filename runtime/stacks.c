@@ -9,13 +9,9 @@
 #include "source.h"
 #include "stacks.h"
 #include "ksyms.h"
+#include "text_cache.h"
 
 #define RECORDED_IDS 65536
-
-struct sym_slot {
-	uint64_t ip;
-	char *name;
-};
 
 struct recorded {
 	int n;
@@ -23,8 +19,7 @@ struct recorded {
 };
 
 struct kt_stacks {
-	struct sym_slot *slots;      /* open addressing, power-of-two size */
-	size_t cap, used;
+	struct kt_text_cache names;  /* kernel address -> "symbol+0xoff" */
 	struct recorded **recorded;  /* replay: by stack id */
 };
 
@@ -35,48 +30,17 @@ static struct kt_stacks *stacks_of(struct kt_session *s)
 	return s->stacks;
 }
 
-static int grow(struct kt_stacks *st)
-{
-	size_t cap = st->cap ? st->cap * 2 : 1024;
-	struct sym_slot *slots = calloc(cap, sizeof(*slots));
-
-	if (!slots)
-		return -1;
-	for (size_t i = 0; i < st->cap; i++) {
-		if (!st->slots[i].name)
-			continue;
-		size_t j = (st->slots[i].ip * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
-		while (slots[j].name)
-			j = (j + 1) & (cap - 1);
-		slots[j] = st->slots[i];
-	}
-	free(st->slots);
-	st->slots = slots;
-	st->cap = cap;
-	return 0;
-}
-
 static const char *symbol(struct kt_session *s, struct kt_stacks *st, uint64_t ip)
 {
 	char buf[300];
-	size_t j;
+	const char *name = kt_text_cache_find(&st->names, ip);
 
-	if ((st->used + 1) * 2 > st->cap && grow(st))
-		return NULL;
-	j = (ip * 0x9E3779B97F4A7C15ULL >> 20) & (st->cap - 1);
-	while (st->slots[j].name) {
-		if (st->slots[j].ip == ip)
-			return st->slots[j].name;
-		j = (j + 1) & (st->cap - 1);
-	}
+	if (name)
+		return name;
 	if (!s->ksyms)
 		s->ksyms = kt_ksyms_load();
 	kt_ksyms_format(s->ksyms, ip, buf, sizeof(buf));
-	if (!(st->slots[j].name = strdup(buf)))
-		return NULL;
-	st->slots[j].ip = ip;
-	st->used++;
-	return st->slots[j].name;
+	return kt_text_cache_put(&st->names, ip, strdup(buf));
 }
 
 /* The probe, its trampoline and the tracepoint's own machinery are not part
@@ -147,9 +111,7 @@ void kt_stacks_free(struct kt_stacks *st)
 {
 	if (!st)
 		return;
-	for (size_t i = 0; i < st->cap; i++)
-		free(st->slots[i].name);
-	free(st->slots);
+	kt_text_cache_free(&st->names);
 	if (st->recorded) {
 		for (int id = 0; id < RECORDED_IDS; id++) {
 			if (!st->recorded[id])

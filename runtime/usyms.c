@@ -13,6 +13,7 @@
 #include <elfutils/libdwfl.h>
 #include <elfutils/libdwelf.h>
 #include "usyms.h"
+#include "text_cache.h"
 
 #define MAX_LOADS 16
 
@@ -40,18 +41,12 @@ struct named_file {
 	bool read;
 };
 
-struct frame_slot {
-	uint64_t key;                /* module index, offset, ret */
-	char *text;
-};
-
 struct kt_usyms {
 	struct module *mods;
 	size_t nmods, capmods;
 	struct named_file *files;
 	size_t nfiles, capfiles;
-	struct frame_slot *frames;   /* open addressing, power-of-two size */
-	size_t capframes, nframes;
+	struct kt_text_cache frames; /* (module index, offset, ret) -> its text */
 	char **loose;                /* strings of frames not cached (files not found) */
 	size_t nloose, caploose;
 };
@@ -79,13 +74,11 @@ void kt_usyms_free(struct kt_usyms *u)
 	}
 	for (size_t i = 0; i < u->nfiles; i++)
 		free(u->files[i].path);
-	for (size_t i = 0; i < u->capframes; i++)
-		free(u->frames[i].text);
+	kt_text_cache_free(&u->frames);
 	for (size_t i = 0; i < u->nloose; i++)
 		free(u->loose[i]);
 	free(u->mods);
 	free(u->files);
-	free(u->frames);
 	free(u->loose);
 	free(u);
 }
@@ -353,27 +346,6 @@ static char *describe(const struct module *m, uint64_t offset, bool ret)
 	return asprintf(&text, "0x%" PRIx64 " (%s)", offset, m->name) >= 0 ? text : NULL;
 }
 
-static int grow_frames(struct kt_usyms *u)
-{
-	size_t cap = u->capframes ? u->capframes * 2 : 1024;
-	struct frame_slot *slots = calloc(cap, sizeof(*slots));
-
-	if (!slots)
-		return -1;
-	for (size_t i = 0; i < u->capframes; i++) {
-		if (!u->frames[i].text)
-			continue;
-		size_t j = (u->frames[i].key * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
-		while (slots[j].text)
-			j = (j + 1) & (cap - 1);
-		slots[j] = u->frames[i];
-	}
-	free(u->frames);
-	u->frames = slots;
-	u->capframes = cap;
-	return 0;
-}
-
 /* A string kept as long as u: for frames not cached, whose text may change
  * once their file is found. Each distinct one is kept once. */
 static const char *keep_loose(struct kt_usyms *u, char *text)
@@ -396,8 +368,9 @@ const char *kt_usyms_frame(struct kt_usyms *u, const unsigned char *id, size_t i
 			   uint64_t offset, bool ret, uint32_t tgid)
 {
 	struct module *m;
-	size_t index, j;
+	size_t index;
 	uint64_t key;
+	const char *cached;
 	char *text;
 
 	if (!id_len || id_len > KT_BUILD_ID_MAX || !(m = module_of(u, id, id_len, tgid, &index)))
@@ -408,21 +381,10 @@ const char *kt_usyms_frame(struct kt_usyms *u, const unsigned char *id, size_t i
 			snprintf(hex + 2 * i, 3, "%02x", id[i]);
 		return keep_loose(u, asprintf(&text, "0x%" PRIx64 " (build-id %s)", offset, hex) >= 0 ? text : NULL);
 	}
-	if ((u->nframes + 1) * 2 > u->capframes && grow_frames(u))
-		return NULL;
 	key = (uint64_t)index << 44 ^ offset << 1 ^ ret;
-	j = (key * 0x9E3779B97F4A7C15ULL >> 20) & (u->capframes - 1);
-	while (u->frames[j].text) {
-		if (u->frames[j].key == key)
-			return u->frames[j].text;
-		j = (j + 1) & (u->capframes - 1);
-	}
-	if (!(text = describe(m, offset, ret)))
-		return NULL;
-	u->frames[j].key = key;
-	u->frames[j].text = text;
-	u->nframes++;
-	return text;
+	if ((cached = kt_text_cache_find(&u->frames, key)))
+		return cached;
+	return kt_text_cache_put(&u->frames, key, describe(m, offset, ret));
 }
 
 const char *kt_usyms_addr(struct kt_usyms *u, uint32_t tgid, uint64_t addr, bool ret)
