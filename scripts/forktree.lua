@@ -28,6 +28,9 @@ local args = parser:parse(kt.args)
 local out = io.stdout
 kt.filter.follow = true
 if args.exec_failures then kt.filter.exec_calls = true end
+-- The tree is printed at the end: a burst may wait in keytime-run's memory
+-- rather than be lost (not with --live, which prints as things happen).
+if not args.live then kt.backlog() end
 local tree = proctree.attach { stacks = args.json, wakers = args.json }
 
 -- ---- text --------------------------------------------------------------------

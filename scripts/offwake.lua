@@ -25,6 +25,7 @@ if not args.depth or args.depth < 0 then parser:error("--depth needs a whole num
 
 kt.filter.stacks = true
 if args.ustack then kt.filter.ustacks = true end
+kt.backlog()   -- it prints at the end: a burst may wait rather than be lost
 -- Events carry stack ids; each id's frames are read once (at the end), and
 -- a pair is keyed by ids and comms: little work per event, so a busy target
 -- does not outrun the script.
