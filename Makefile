@@ -53,7 +53,7 @@ BPF_ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aar
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ibpf \
              -I/usr/include/$(shell uname -m)-linux-gnu
 
-$(B)/keytime.bpf.o: bpf/keytime.bpf.c bpf/keytime.h bpf/kernel_types.h | $(B)
+$(B)/keytime.bpf.o: bpf/keytime.bpf.c bpf/keytime.h bpf/runq_hist_map.h bpf/kernel_types.h | $(B)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # The probes for another architecture, alone: make bpf-object BPF_ARCH=arm64
@@ -156,6 +156,12 @@ TEST_BINS += $(TB)/unit_usyms
 tests: $(TB)/unit_usyms
 $(TB)/unit_usyms: tests/unit/test_usyms.c runtime/usyms.c runtime/text_cache.c runtime/usyms.h runtime/text_cache.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -ldw -lelf
+
+# The probes' run-queue histogram buckets (bpf/runq_hist_map.h).
+TEST_BINS += $(TB)/unit_runq_hist
+tests: $(TB)/unit_runq_hist
+$(TB)/unit_runq_hist: tests/unit/test_runq_hist.c bpf/runq_hist_map.h bpf/keytime.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Ibpf -o $@ $(filter %.c,$^) -lcmocka
 
 # trace_shift: moves a recording's clock later (tests/integration/json_exact.sh).
 tests: $(TB)/trace_shift

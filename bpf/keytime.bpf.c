@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "keytime.h"
+#include "runq_hist_map.h"
 
 #define E2BIG        7
 #define EEXIST       17
@@ -876,6 +877,54 @@ static __always_inline void runq_switched_in(struct task_struct *next, __u64 now
 	bpf_map_delete_elem(&kt_runq, &pid);
 }
 
+/* ---- run-queue latency histograms (kt_config.runq_hist) ---------------- */
+
+/* By tgid or pid (bpf/runq_hist_map.h). 4096 processes or threads; a latency
+ * with no room left is counted in kt_runq_hist_full, never dropped
+ * silently. The host removes the entries of tasks that have gone. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct kt_runq_hist);
+} kt_runq_hist SEC(".maps");
+
+__u64 kt_runq_hist_full;
+/* Zero, to insert from: a value does not fit the 512-byte stack. */
+const char kt_runq_hist_zero[sizeof(struct kt_runq_hist)];
+
+/* Whether switches and wake-ups follow targets' run-queue waits. */
+static __always_inline bool runq_on(struct kt_config *c)
+{
+	return c->runq || c->runq_hist;
+}
+
+static __always_inline void runq_hist_add(struct kt_config *c, struct task_struct *t, __u64 ns)
+{
+	__u32 key = c->runq_hist == KT_RUNQ_HIST_PID ? t->pid : t->tgid;
+	struct kt_runq_hist *h;
+	long e;
+
+	if (!c->runq_hist || ns == KT_RUNQ_UNKNOWN)
+		return;
+	h = bpf_map_lookup_elem(&kt_runq_hist, &key);
+	if (!h) {
+		e = bpf_map_update_elem(&kt_runq_hist, &key, &kt_runq_hist_zero, BPF_NOEXIST);
+		if (e && e != -EEXIST) {   /* -EEXIST: another CPU made it meanwhile */
+			__sync_fetch_and_add(&kt_runq_hist_full, 1);
+			return;
+		}
+		h = bpf_map_lookup_elem(&kt_runq_hist, &key);
+		if (!h) {   /* removed by the host meanwhile */
+			__sync_fetch_and_add(&kt_runq_hist_full, 1);
+			return;
+		}
+	}
+	__builtin_memcpy(h->comm, t->comm, KT_COMM_LEN);
+	__sync_fetch_and_add(&h->sum_ns, ns);
+	__sync_fetch_and_add(&h->slots[kt_runq_hist_slot(ns) & (KT_RUNQ_HIST_SLOTS - 1)], 1);
+}
+
 /* ---- on/off CPU ------------------------------------------------------- */
 
 static __always_inline int sched_switch(void *ctx, bool preempt, struct task_struct *prev,
@@ -884,12 +933,12 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 	struct kt_config *c = current_config();
 	struct kt_switch *rec;
 
-	if (!c || !c->cpu_events)
+	if (!c || !(c->cpu_events || c->runq_hist))   /* runq_hist: the program runs for it alone */
 		return 0;
 	if (switch_target_of(c, prev) >= 0) {
-		if (c->runq)   /* TASK_RUNNING: it stays on the run queue */
+		if (runq_on(c))   /* TASK_RUNNING: it stays on the run queue */
 			runq_switched_out(prev, preempt || task_state(prev) == 0, bpf_ktime_get_ns());
-		rec = reserve(sizeof(*rec), KT_OFFCPU);
+		rec = c->cpu_events ? reserve(sizeof(*rec), KT_OFFCPU) : NULL;
 		if (rec) {
 			fill_header(&rec->hdr, KT_OFFCPU, prev);
 			rec->state = preempt ? 0 : prev_state;
@@ -902,7 +951,7 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 		}
 	}
 	if (switch_target_of(c, next) >= 0) {
-		rec = reserve(sizeof(*rec), KT_ONCPU);
+		rec = c->cpu_events ? reserve(sizeof(*rec), KT_ONCPU) : NULL;
 		if (rec) {
 			fill_header(&rec->hdr, KT_ONCPU, next);
 			rec->state = 0;
@@ -911,12 +960,16 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 			rec->runq_latency = KT_RUNQ_UNKNOWN;
 			rec->waker_pid = -1;
 			rec->ustack = KT_USTACK_NOT_ASKED;
-			if (c->runq)
+			if (runq_on(c)) {
 				runq_switched_in(next, rec->hdr.time, rec);
+				runq_hist_add(c, next, rec->runq_latency);
+			}
 			submit(rec, sizeof(*rec), c);
-		} else if (c->runq) {
-			struct kt_switch lost;   /* still consume the state */
-			runq_switched_in(next, bpf_ktime_get_ns(), &lost);
+		} else if (runq_on(c)) {
+			/* lost, or no record wanted: still consume the state */
+			struct kt_switch none = { .runq_latency = KT_RUNQ_UNKNOWN };
+			runq_switched_in(next, bpf_ktime_get_ns(), &none);
+			runq_hist_add(c, next, none.runq_latency);
 		}
 	}
 	return 0;
@@ -1022,7 +1075,7 @@ static __always_inline int wakeup(void *ctx, struct task_struct *p, __u32 flags)
 	if (!wakee_target && !(c->wakeups && target_of(c, waker) >= 0))
 		return 0;
 	irq = in_interrupt_context(ctx);
-	if (c->runq && wakee_target)
+	if (runq_on(c) && wakee_target)
 		runq_woken(p, waker->pid, bpf_ktime_get_ns());
 	if (!c->wakeups)
 		return 0;

@@ -264,6 +264,11 @@ struct kt_config {
 	__u32 runq;               /* onCPU carries runq_latency and waker_pid */
 	__u32 ustacks;            /* user stacks at offCPU and wakeup */
 	__u32 ustacks_reserved;
+	/* Run-queue latency histograms kept in the kernel (bpf/runq_hist_map.h):
+	 * 0 off, or KT_RUNQ_HIST_TGID / _PID. The switch and wake-up programs
+	 * run while it is on, onCPU/offCPU records or not. */
+	__u32 runq_hist;
+	__u32 runq_hist_reserved;
 };
 
 /* Records kept in kt_children, so a child's end can be told to its parent. */

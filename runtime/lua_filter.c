@@ -11,6 +11,7 @@
 #include "lua_filter.h"
 #include "source.h"
 #include "attr_targets.h"
+#include "runq_hist.h"
 
 #define FILTER_MT "keytime.filter"
 
@@ -203,6 +204,7 @@ const struct kt_api_name kt_filter_names[] = {
 	{ "stacks", NULL, "", "switch: kernel stacks at offCPU and wakeup (e.kstack)" },
 	{ "runq", NULL, "", "switch: onCPU carries runq_latency and waker_pid (the wake-up probes)" },
 	{ "ustacks", NULL, "", "switch: user stacks at offCPU and wakeup (e.ustack)" },
+	{ "runq_hist", NULL, "", "\"process\", \"thread\" or false: run-queue latency histograms kept in the kernel (kt.runq_hist)" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -278,6 +280,10 @@ static int filter_index(lua_State *L)
 		lua_pushboolean(L, s->probes.exec_calls);
 		return 1;
 	}
+	if (!strcmp(k, "runq_hist")) {
+		kt_runq_hist_push_mode(L, s);
+		return 1;
+	}
 	if (s->source->config_get(s, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
 	if ((f = config_field(&c, k))) {
@@ -323,6 +329,8 @@ static int filter_newindex(lua_State *L)
 			return luaL_error(L, "cannot switch exec_enter/exec_exit events: %s", strerror(-e));
 		return 0;
 	}
+	if (!strcmp(k, "runq_hist"))
+		return kt_runq_hist_switch(L, s, 3);
 	if (s->source->config_get(s, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
 	if (!(f = config_field(&c, k)))

@@ -33,6 +33,7 @@ const struct kt_api_name kt_api_values[] = {
 	{ "version", NULL, "", "keytime's version" },
 	{ "pid", NULL, "", "keytime-run's own process id" },
 	{ "replaying", NULL, "", "true when the events come from a recording (--replay)" },
+	{ "recording", NULL, "", "true when the run is recorded (--record)" },
 	{ "features", NULL, "", "what this kernel let the probes do: cpu_events, exec_calls, ..." },
 	{ "metrics", NULL, "", "Prometheus metrics: counter, gauge, histogram, listen (kt.metrics.*)" },
 	{ NULL, NULL, NULL, NULL },
@@ -164,6 +165,8 @@ int kt_lua_open(struct kt_session *s)
 	lua_setfield(L, -2, "pid");            /* keytime-run's own process */
 	lua_pushboolean(L, s->source->recorded);
 	lua_setfield(L, -2, "replaying");      /* pids of a recording: no /proc for them */
+	lua_pushboolean(L, s->opts->record != NULL);
+	lua_setfield(L, -2, "recording");
 	push_features(L, s);
 	lua_setfield(L, -2, "features");
 	kt_metrics_push_module(L, s);

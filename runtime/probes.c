@@ -220,6 +220,9 @@ static int open_skeleton(struct kt_probes *p, char *err, int errlen)
 		}
 		bpf_map__set_max_entries(skel->maps.kt_events, kb * 1024);
 	}
+	if (getenv("KEYTIME_TEST_RUNQ_HIST_ENTRIES"))   /* tests: a map that fills */
+		bpf_map__set_max_entries(skel->maps.kt_runq_hist,
+					 strtoul(getenv("KEYTIME_TEST_RUNQ_HIST_ENTRIES"), NULL, 10));
 	if (!p->features.ustacks) {   /* a map the kernel makes; never asked */
 		bpf_map__set_map_flags(skel->maps.kt_ustacks, 0);
 		bpf_map__set_value_size(skel->maps.kt_ustacks, sizeof(__u64));
@@ -340,18 +343,20 @@ fail:
 int kt_probes_set_cpu_events(struct kt_probes *p, bool on)
 {
 	struct kt_config c;
+	bool attach;
 
 	if (kt_config_get(p, &c))
 		return -errno;
+	attach = on || c.runq_hist;   /* the kernel's histograms need the switches too */
 	if (!p->skel) {
 		;   /* no probes loaded (bench/hostpath.c): the switch alone */
-	} else if (on && !p->features.cpu_events) {
+	} else if (attach && !p->features.cpu_events) {
 		return 0;   /* this kernel cannot: said once when loading */
-	} else if (on && !p->switch_link) {
+	} else if (attach && !p->switch_link) {
 		p->switch_link = bpf_program__attach(p->switch_prog);
 		if (!p->switch_link)
 			return -errno;
-	} else if (!on && p->switch_link) {
+	} else if (!attach && p->switch_link) {
 		bpf_link__destroy(p->switch_link);
 		p->switch_link = NULL;
 	}
@@ -430,7 +435,7 @@ int kt_probes_set_wake(struct kt_probes *p, int events, int runq)
 		c.wakeups = events;
 	if (runq >= 0)
 		c.runq = runq;
-	if (skel && (c.wakeups || c.runq) && !p->features.wakeups)
+	if (skel && (c.wakeups || c.runq || c.runq_hist) && !p->features.wakeups)
 		return 0;   /* this kernel cannot: said once when loading */
 	if (skel) {
 		struct bpf_program *wake[] = { skel->progs.kt_wake_sched_waking,
@@ -452,7 +457,7 @@ int kt_probes_set_wake(struct kt_probes *p, int events, int runq)
 				e = attach_set(ctx_in, ins, 3, true);
 		}
 		if (!e)
-			e = attach_set(wake, p->wake_links, 2, c.wakeups || c.runq);
+			e = attach_set(wake, p->wake_links, 2, c.wakeups || c.runq || c.runq_hist);
 		if (e || !c.wakeups) {
 			attach_set(NULL, ins, 3, false);
 			attach_set(NULL, outs, 3, false);

@@ -12,6 +12,9 @@
 -- [2, 4)                 70 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
 -- With --json, one object per process (or thread) and interval:
 -- {"time":...,"tgid":3184,"comm":"server","count":85,"sum_ns":...,"buckets":[{"low":0,"high":1,"count":3},...]}
+-- Live, the kernel keeps the histograms (kt.filter.runq_hist) and no onCPU
+-- event comes up; recording or replaying (or with --events), they are made
+-- here from onCPU's runq_latency, which the recording keeps.
 local cli = require "keytime.cli"
 local hist = require "keytime.hist"
 
@@ -21,28 +24,48 @@ local parser = cli.parser("runqlat.lua",
 parser:flag("--threads", "One histogram per thread instead of per process.")
 parser:option("--interval", "Print (and start again) every this many seconds."):convert(tonumber)
 parser:flag("--json", "One JSON object per histogram instead of text.")
+parser:flag("--events", "Make the histograms from onCPU events here rather than in the kernel.")
 local args = parser:parse(kt.args)
 if args.interval and args.interval <= 0 then parser:error("--interval needs a number of seconds > 0") end
 local json = args.json and require "keytime.json"
 
-kt.filter.runq = true
+local in_kernel = not (args.events or kt.replaying or kt.recording)
 local hists, names = {}, {}   -- by tgid (or pid)
 
-kt.on("oncpu", function(e)
-  local ns = e.runq_latency
-  if not ns then return end   -- not seen becoming runnable
-  local key = args.threads and e.pid or e.tgid
-  local h = hists[key]
-  if not h then
-    h = hist.log2()
-    hists[key] = h
+if in_kernel then
+  kt.filter.runq_hist = args.threads and "thread" or "process"
+else
+  kt.filter.runq = true
+  kt.on("oncpu", function(e)
+    local ns = e.runq_latency
+    if not ns then return end   -- not seen becoming runnable
+    local key = args.threads and e.pid or e.tgid
+    local h = hists[key]
+    if not h then
+      h = hist.log2()
+      hists[key] = h
+    end
+    names[key] = e.comm
+    h:add(ns // 1000)
+    h.sum_ns = (h.sum_ns or 0) + ns
+  end)
+end
+
+-- The kernel's histograms since the last report, as the ones made here.
+local not_counted = 0
+local function take_kernel_hists()
+  local got
+  got, not_counted = kt.runq_hist("reset")
+  for key, k in pairs(got) do
+    local h = hist.log2()
+    for bucket, n in pairs(k.slots) do h:add(bucket == 0 and 0 or 1 << (bucket - 1), n) end
+    h.sum_ns = k.sum_ns
+    hists[key], names[key] = h, k.comm
   end
-  names[key] = e.comm
-  h:add(ns // 1000)
-  h.sum_ns = (h.sum_ns or 0) + ns
-end)
+end
 
 local function report()
+  if in_kernel then take_kernel_hists() end
   local keys = {}
   for k, h in pairs(hists) do if h.count > 0 then keys[#keys + 1] = k end end
   table.sort(keys)
@@ -62,5 +85,14 @@ local function report()
   io.stdout:flush()
 end
 
-if args.interval then kt.every(args.interval * 1000, report) end
-kt.on("end", report)
+if args.interval then
+  kt.every(args.interval * 1000, report)
+elseif in_kernel then
+  kt.every(1000, function() kt.runq_hist("collect") end)   -- frees the entries of tasks gone
+end
+kt.on("end", function()
+  report()
+  if not_counted > 0 then
+    io.stderr:write(("runqlat.lua: %d run-queue waits not counted: the kernel's histogram map was full\n"):format(not_counted))
+  end
+end)
