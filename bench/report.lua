@@ -40,7 +40,8 @@ local CONFIG_TEXT = {
   ["idle-exits"] = "untraced, alerts/crashes.lua (exit events only: no switch probe) attached to an idle process",
   ["empty-switch"] = "untraced, a sched_switch program that does nothing attached (the floor)",
   ["wakeups.lua"] = "keytime-run bench/wakeups.lua (wakeup events, counted)",
-  ["runqlat.lua"] = "keytime-run scripts/runqlat.lua (run-queue latency, histogram at the end)",
+  ["runqlat.lua"] = "keytime-run scripts/runqlat.lua (run-queue latency, histograms kept in the kernel, printed at the end)",
+  ["runqlat.lua-events"] = "keytime-run scripts/runqlat.lua --events (the histograms made from every onCPU event)",
   ["offwake.lua"] = "keytime-run scripts/offwake.lua (wakee and waker stacks, top list at the end)",
   ["offwake.lua-ustack"] = "keytime-run scripts/offwake.lua --ustack (kernel and user stacks, build-ids taken in the kernel)",
   ["bpftrace-runqlat"] = "bpftrace bench/runqlat.bt (system-wide, histogram at the end)",
@@ -119,7 +120,7 @@ local function target(what, result, met) targets[#targets + 1] = { what, result,
 -- must have every lifecycle event (the alerts subscribe to fewer kinds).
 local KEYTIME_CONFIGS = { "keytime.lua", "keytime.lua-json", "forktree.lua", "forktree.lua-json",
   "timeline.lua", "crashes.lua", "forkrate.lua", "offcpu.lua", "exporter.lua", "count.lua",
-  "wakeups.lua", "runqlat.lua", "offwake.lua", "offwake.lua-ustack" }
+  "wakeups.lua", "runqlat.lua", "runqlat.lua-events", "offwake.lua", "offwake.lua-ustack" }
 local EVERY_KIND = { ["keytime.lua"] = true, ["keytime.lua-json"] = true, ["count.lua"] = true,
   ["forktree.lua"] = true, ["forktree.lua-json"] = true, ["timeline.lua"] = true }
 

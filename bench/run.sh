@@ -222,7 +222,7 @@ configs_for() {   # mode: the configurations that fit it, in the order they take
     [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
     if [ "$1" = pingpong ]; then   # two threads waking each other: the wake-up rows
-        c+=(wakeups.lua runqlat.lua offwake.lua offwake.lua-ustack)
+        c+=(wakeups.lua runqlat.lua runqlat.lua-events offwake.lua offwake.lua-ustack)
         $have_bpftrace && c+=(bpftrace-runqlat)
         [ -n "$LIBBPF_RUNQLAT" ] && c+=(libbpf-runqlat)
         [ -n "$BCC_RUNQLAT" ] && c+=(bcc-runqlat)
@@ -263,6 +263,7 @@ run_config() {   # mode round config
     empty-switch)  run_empty_switch "$1" "$2" ;;
     wakeups.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua bench/wakeups.lua ;;
     runqlat.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/runqlat.lua ;;
+    runqlat.lua-events) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/runqlat.lua --events ;;
     offwake.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/offwake.lua ;;
     offwake.lua-ustack) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/offwake.lua --ustack ;;
     bpftrace-runqlat) run_bpftrace_script "$1" "$2" "$3" bench/runqlat.bt ;;
