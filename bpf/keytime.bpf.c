@@ -764,8 +764,9 @@ static __always_inline unsigned int task_state(struct task_struct *t)
 
 /* Per target thread, from the moment it became runnable (woken, or
  * switched out still runnable) to its next switch-in, where it is read and
- * removed. By pid, with the task's start time against a reused pid; LRU, so
- * a thread that ends meanwhile leaves nothing for good. A hash map rather
+ * cleared (the entry kept for the next wait). By pid, with the task's start
+ * time against a reused pid; LRU, so a thread that ends leaves nothing for
+ * good. A hash map rather
  * than task storage: 6.1's task storage may not be taken at sched_switch.
  * Now and then a switch-in comes with no sched_switch program run seen for
  * it (a switch-out then follows another: proctree's "missed"): the wait that
@@ -852,11 +853,8 @@ static __always_inline void runq_switched_out(struct task_struct *prev, bool run
 	else
 		runq_mend(st, prev, now);
 	st->woken_on_cpu = 0;
-	if (!runnable) {
-		if (!pending && !st->carried)
-			bpf_map_delete_elem(&kt_runq, &pid);
-		return;   /* the wake-up's wait, or the carried one, stays */
-	}
+	if (!runnable)
+		return;   /* the wake-up's wait, or the carried one, stays; or none (kept, idle) */
 	st->runnable_since = now;
 	st->runtime = prev->se.sum_exec_runtime;
 	st->waker_pid = waker;
@@ -874,7 +872,12 @@ static __always_inline void runq_switched_in(struct task_struct *next, __u64 now
 		rec->runq_latency = now - st->runnable_since + st->carried;
 		rec->waker_pid = st->waker_pid;
 	}
-	bpf_map_delete_elem(&kt_runq, &pid);
+	/* kept, not waiting, for the next wait: a removal here and an insertion
+	 * at the next wake-up cost a switch-heavy target more (LRU: the entries
+	 * of threads gone make room) */
+	st->runnable_since = 0;
+	st->carried = 0;
+	st->woken_on_cpu = 0;
 }
 
 /* ---- run-queue latency histograms (kt_config.runq_hist) ---------------- */
@@ -1074,11 +1077,11 @@ static __always_inline int wakeup(void *ctx, struct task_struct *p, __u32 flags)
 	wakee_target = target_of(c, p) >= 0;
 	if (!wakee_target && !(c->wakeups && target_of(c, waker) >= 0))
 		return 0;
-	irq = in_interrupt_context(ctx);
 	if (runq_on(c) && wakee_target)
 		runq_woken(p, waker->pid, bpf_ktime_get_ns());
 	if (!c->wakeups)
 		return 0;
+	irq = in_interrupt_context(ctx);
 	rec = reserve(sizeof(*rec), KT_WAKEUP);
 	if (!rec)
 		return 0;
