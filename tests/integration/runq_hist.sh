@@ -24,7 +24,8 @@ for th in a b; do
     [ "$TIME_SCALE" -gt 1 ] && low=$((kernel / 2))
     [ "$sum" -ge $low ] && [ "$sum" -le $high ] ||
         fail "thread $tid waited $sum ns in the kernel's histogram, schedstat says $kernel ns: $line"
-    [ "$count" -ge $((runs * 98 / 100)) ] && [ "$count" -le $((runs + 3)) ] ||
+    # (after its reading it may wait a few more times, more under emulation: 32 for 28 runs in a 6.1 guest)
+    [ "$count" -ge $((runs * 98 / 100)) ] && [ "$count" -le $((runs + 3 * TIME_SCALE)) ] ||
         fail "thread $tid: $count waits counted, schedstat says $runs runs: $line"
     # the buckets add up to the count
     total=$(grep -o '"count":[0-9]*,"high"' <<<"$line" | tr -dc '0-9\n' | awk '{ s += $1 } END { print s }')
