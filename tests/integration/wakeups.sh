@@ -46,7 +46,7 @@ grep -qE "^@usecs\[wake [0-9]+\]:$" "$WORK/rl2.out" && grep -qE '^\[[0-9]+[KM]?,
 grep -qE '^wake;.*futex_wait[^-]*;--;([^;]+;)*futex_wake;.*;wake [0-9]+$' "$WORK/ow.out" ||
     fail "offwake.lua --folded: no mutex wait woken by futex_wake: $(cat "$WORK/ow.out")"
 us=$(grep -E '^wake;.*futex_wait[^-]*;--;([^;]+;)*futex_wake;.*;wake [0-9]+$' "$WORK/ow.out" | awk '{ s += $NF } END { print s }')
-[ "$us" -ge 45000 ] || fail "offwake.lua: the mutex wait summed to $us us, expected about 50000"
+[ "$us" -ge 45000 ] || fail "offwake.lua: the mutex wait summed to $us us, expected about 50000: $(cat "$WORK/ow.out" "$WORK/ow.m")"
 "$KT" "$TOP/scripts/offwake.lua" -c "$TB/wake wakers $WORK/ow2.m" >"$WORK/ow2.out" 2>"$WORK/ow2.err" ||
     fail "offwake.lua (top list): $(cat "$WORK/ow2.err")"
 grep -qE "^ *[0-9.]+ ms in [0-9]+ spells?: wake blocked in " "$WORK/ow2.out" && grep -q "woken by wake" "$WORK/ow2.out" ||
