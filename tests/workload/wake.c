@@ -134,6 +134,31 @@ static void *worker_main(void *arg)
 	return arg;
 }
 
+/* Until thread tid sleeps (state S in /proc): after saying it is ready, the
+ * worker's next step is the mutex, so that is where it sleeps. Without this
+ * wait, a worker held off the CPU for SLEEP_MS (a loaded host, an emulated
+ * guest) took the mutex after the unlock and never waited for it. */
+static void wait_until_asleep(pid_t tid)
+{
+	char path[64], buf[512], *state;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	for (int i = 0; i < 100000; i++) {
+		if (!(f = fopen(path, "re")))
+			die("open %s: %s", path, strerror(errno));
+		buf[0] = 0;
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+		state = strrchr(buf, ')');   /* after the comm, which may hold anything */
+		if (state && state[1] == ' ' && state[2] == 'S')
+			return;
+		usleep(100);
+	}
+	die("worker %d never went to sleep on the mutex", (int)tid);
+}
+
 static void pass(int in, int out, int rounds, int first)
 {
 	char byte = 0;
@@ -177,6 +202,7 @@ static void wakers(FILE *manifest)
 		die("pthread_create: %s", strerror(err));
 	if (read(worker_ready[0], &byte, 1) != 1)
 		die_errno("read");
+	wait_until_asleep(worker_tid);
 	while (nanosleep(&nap, &nap))
 		if (errno != EINTR)
 			die_errno("nanosleep");
