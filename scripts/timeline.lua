@@ -100,14 +100,13 @@ end
 -- Not on every event: a string made per event is a cost a storm notices.
 local RENAMING = { exec = true, exit = true }
 
-local function thread_of(e, pid, tgid, kind)
-  local th = threads[pid]
+-- th: the thread known by this pid, if any (the caller's fast path has
+-- already kept it when it is the same thread and the kind renames nothing).
+local function thread_of(e, th, pid, tgid)
   if not th or th.tgid ~= tgid then
     th = { tgid = tgid, pid = pid }
     threads[pid] = th
     named[tgid .. "/" .. pid] = th
-  elseif not RENAMING[kind] then
-    return th
   end
   local comm = e.comm
   th.comm = comm
@@ -189,7 +188,7 @@ kt.on("*", function(e)
   if not t0 then t0, last_time = time, time
   elseif time > last_time then last_time = time end
   local th = threads[pid]
-  if not th or th.tgid ~= tgid or RENAMING[kind] then th = thread_of(e, pid, tgid, kind) end
+  if not th or th.tgid ~= tgid or RENAMING[kind] then th = thread_of(e, th, pid, tgid) end
   -- The first event of a new child ends the arrow from its parent.
   local flow = flows[pid]
   if flow then
