@@ -124,6 +124,8 @@ static void check_counters(struct kt_session *s)
 		kt_lua_call_untraced(s, fresh, total);
 	}
 	total = kt_lost_total(s, NULL);
+	if (s->backlog)   /* kt.backlog's drops: lost as much as the ring buffer's */
+		total += s->backlog->dropped;
 	if (grew(&lost_seen, total, now, 0, &fresh)) {
 		fflush(stdout);
 		kt_lost_rate_note(fresh, now);

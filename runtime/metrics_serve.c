@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 #include "session.h"
 #include "source.h"
+#include "backlog.h"
 #include "events.h"
 #include "metrics.h"
 #include "metrics_http.h"
@@ -78,6 +79,10 @@ static void render_self(struct kt_session *s, FILE *out)
 	for (unsigned k = 1; k < KT_KIND_MAX; k++)
 		fprintf(out, "keytime_tracer_lost_events_total{kind=\"%s\"} %llu\n", kt_kind_name(k),
 			(unsigned long long)lost[k]);
+	self_metric(out, "keytime_tracer_backlog_dropped_total", "counter",
+		    "Events dropped because kt.backlog's limit was reached (0 without kt.backlog).");
+	fprintf(out, "keytime_tracer_backlog_dropped_total %llu\n",
+		(unsigned long long)(s->backlog ? s->backlog->dropped : 0));
 	self_metric(out, "keytime_tracer_untraced_total", "counter",
 		    "Tasks not traced for want of room in the filter map, by reason.");
 	for (unsigned r = 0; r < KT_UNTRACED_MAX; r++)

@@ -68,16 +68,23 @@ kt.on("*", function(e)
   local t = kt.now() + 5000000
   while kt.now() < t do end
 end)
-kt.on("end", function(s) print(("seen=%d events=%d lost=%d"):format(seen, s.events, s.lost)) end)
+local hooked = 0
+kt.on("lost", function(new, total) hooked = total end)
+kt.on("end", function(s) print(("seen=%d events=%d lost=%d hooked=%d"):format(seen, s.events, s.lost, hooked)) end)
 LUA
 "$KT" "$WORK/limit.lua" --follow -c "$TB/known_ends kt_bl 4000 0 0" >"$WORK/out" 2>"$WORK/err" ||
     fail "keytime-run failed: $(cat "$WORK/err")"
-read -r seen events lost < <(sed -nE 's/^seen=([0-9]+) events=([0-9]+) lost=([0-9]+)$/\1 \2 \3/p' "$WORK/out")
+read -r seen events lost hooked < <(sed -nE 's/^seen=([0-9]+) events=([0-9]+) lost=([0-9]+) hooked=([0-9]+)$/\1 \2 \3 \4/p' "$WORK/out")
 [ -n "${lost:-}" ] || fail "no summary line: $(cat "$WORK/out")"
 [ "$lost" -gt 0 ] || fail "a 1 MB backlog behind a 5 ms handler dropped nothing (events=$events)"
 grep -qE "^keytime-run: $lost events dropped: kt.backlog's limit of 1 MB was reached" "$WORK/err" ||
     fail "no report of the $lost dropped: $(cat "$WORK/err")"
 [ $((seen + lost)) -eq "$events" ] || fail "seen $seen + dropped $lost is not the $events taken from the ring buffer"
+# Drops are losses like the ring buffer's: the lost handlers hear of them,
+# and the run says so while it happens.
+[ "$hooked" -eq "$lost" ] || fail "the lost handler was told of $hooked of the $lost dropped"
+grep -q "events lost in the last second; the script is the bottleneck" "$WORK/err" ||
+    fail "no line while it happened: $(cat "$WORK/err")"
 
 # A bad limit is one clear line.
 echo 'kt.backlog(0)' >"$WORK/bad.lua"

@@ -76,6 +76,7 @@ wait_pid $storm $((60 * TIME_SCALE)) || fail "the storm did not end"
 stored "keytime_process_starts_total{comm=\"kt_storm\",instance=\"127.0.0.1:$port2\",kind=\"fork\"}" 3000
 lost=$(query "sum(keytime_tracer_lost_events_total{instance=\"127.0.0.1:$port2\"})")
 [ "$lost" = 0 ] || fail "exporter 2 lost $lost events in the storm"
+grep -q "^keytime_tracer_backlog_dropped_total 0$" "$WORK/storm.txt" || fail "no backlog drops line: $(grep backlog "$WORK/storm.txt")"
 
 # ---- the end: SIGTERM, exit 0, nothing left ----------------------------------------
 kill -TERM $exp1 $exp2
