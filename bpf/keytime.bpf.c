@@ -421,12 +421,48 @@ static __always_inline void fill_header_ids(struct kt_header *h, __u32 kind, __u
 }
 
 /* The thread's number in its own pid namespace (the deepest), and that
- * namespace's inode. The task's pointers are the kernel's typed ones, read
- * with plain loads (the verifier guards them): a probe read each, as
- * BPF_CORE_READ does, cost a switch record about a fifth of its time.
- * numbers[] is indexed by level, which a plain load cannot take: a task in
- * a nested pid namespace (a container) is read with a probe read. */
+ * namespace's inode. Read with probe reads: numbers[] is indexed by level. */
 static __always_inline __u32 ns_number(struct task_struct *task, __u32 *ns_inum)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level]);
+	if (ns_inum)
+		*ns_inum = BPF_CORE_READ(up.ns, ns.inum);
+	return up.nr;
+}
+
+/* Who the thread is: uid, gid, cgroup, its ids in its pid namespace. */
+static __always_inline void fill_ident(struct kt_header *h, struct task_struct *task)
+{
+	h->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	h->uid = BPF_CORE_READ(task, cred, euid.val);
+	h->gid = BPF_CORE_READ(task, cred, egid.val);
+	h->nspid = ns_number(task, &h->pidns);
+	h->nstgid = ns_number(BPF_CORE_READ(task, group_leader), NULL);
+	h->ident_reserved = 0;
+}
+
+static __always_inline void fill_header(struct kt_header *h, __u32 kind,
+					struct task_struct *task)
+{
+	/* comm is always NUL-terminated and padded (set_task_comm) */
+	fill_header_ids(h, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
+	fill_ident(h, task);
+}
+
+/* The same for the records that come at every switch and wake-up: the
+ * task's pointers read with plain loads of the kernel's typed pointers (the
+ * verifier guards them), not a probe read each, which cost a pingpong
+ * switch about a third of the switch program's time. Only here: each plain
+ * load of a pointer makes the verifier search the kernel's BTF by name
+ * (btf_nested_type_is_trusted), which adds to the probes' load time at
+ * every place it is inlined. numbers[] is indexed by level, which a plain
+ * load cannot take: a task in a nested pid namespace (a container) takes a
+ * probe read. */
+static __always_inline __u32 ns_number_typed(struct task_struct *task, __u32 *ns_inum)
 {
 	struct pid *pid = task->thread_pid;
 	unsigned int level = pid->level;
@@ -446,25 +482,18 @@ static __always_inline __u32 ns_number(struct task_struct *task, __u32 *ns_inum)
 	return up.nr;
 }
 
-/* Who the thread is: uid, gid, cgroup, its ids in its pid namespace. */
-static __always_inline void fill_ident(struct kt_header *h, struct task_struct *task)
+static __always_inline void fill_header_hot(struct kt_header *h, __u32 kind,
+					    struct task_struct *task)
 {
 	const struct cred *cred = task->cred;
 
+	fill_header_ids(h, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
 	h->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
 	h->uid = cred->euid.val;
 	h->gid = cred->egid.val;
-	h->nspid = ns_number(task, &h->pidns);
-	h->nstgid = ns_number(task->group_leader, NULL);
+	h->nspid = ns_number_typed(task, &h->pidns);
+	h->nstgid = ns_number_typed(task->group_leader, NULL);
 	h->ident_reserved = 0;
-}
-
-static __always_inline void fill_header(struct kt_header *h, __u32 kind,
-					struct task_struct *task)
-{
-	/* comm is always NUL-terminated and padded (set_task_comm) */
-	fill_header_ids(h, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
-	fill_ident(h, task);
 }
 
 /* ---- task creation ---------------------------------------------------- */
@@ -957,7 +986,7 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 			runq_switched_out(prev, preempt || task_state(prev) == 0, bpf_ktime_get_ns());
 		rec = c->cpu_events ? reserve(sizeof(*rec), KT_OFFCPU) : NULL;
 		if (rec) {
-			fill_header(&rec->hdr, KT_OFFCPU, prev);
+			fill_header_hot(&rec->hdr, KT_OFFCPU, prev);
 			rec->state = preempt ? 0 : prev_state;
 			rec->stack_id = c->stacks ? bpf_get_stackid(ctx, &kt_stacks, 0) : -1;
 			rec->runtime = prev->se.sum_exec_runtime;
@@ -970,7 +999,7 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 	if (switch_target_of(c, next) >= 0) {
 		rec = c->cpu_events ? reserve(sizeof(*rec), KT_ONCPU) : NULL;
 		if (rec) {
-			fill_header(&rec->hdr, KT_ONCPU, next);
+			fill_header_hot(&rec->hdr, KT_ONCPU, next);
 			rec->state = 0;
 			rec->stack_id = -1;
 			rec->runtime = next->se.sum_exec_runtime;
@@ -1099,7 +1128,7 @@ static __always_inline int wakeup(void *ctx, struct task_struct *p, __u32 flags)
 	rec = reserve(sizeof(*rec), KT_WAKEUP);
 	if (!rec)
 		return 0;
-	fill_header(&rec->hdr, KT_WAKEUP, p);
+	fill_header_hot(&rec->hdr, KT_WAKEUP, p);
 	rec->waker_pid = waker->pid;
 	rec->waker_tgid = waker->tgid;
 	__builtin_memcpy(rec->waker_comm, waker->comm, KT_COMM_LEN);
