@@ -4,6 +4,7 @@
 #include <string.h>
 #include <inttypes.h>
 #include "ksyms.h"
+#include "grow.h"
 
 struct ksym {
 	uint64_t addr;
@@ -37,14 +38,8 @@ struct kt_ksyms *kt_ksyms_parse(FILE *in)
 		/* Only text symbols can be in a stack. */
 		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 			continue;
-		if (k->n == k->cap) {
-			size_t cap = k->cap ? k->cap * 2 : 4096;
-			struct ksym *s = realloc(k->syms, cap * sizeof(*s));
-			if (!s)
-				goto fail;
-			k->syms = s;
-			k->cap = cap;
-		}
+		if (k->n == k->cap && kt_grow(&k->syms, &k->cap, sizeof(*k->syms), 4096))
+			goto fail;
 		k->syms[k->n].addr = addr;
 		k->syms[k->n].name = strdup(name);
 		if (!k->syms[k->n].name)

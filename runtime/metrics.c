@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "metrics.h"
+#include "grow.h"
 
 struct series {
 	char *key;              /* label values, each followed by '\0' */
@@ -275,14 +276,9 @@ static struct series *series_of(struct kt_metric *metric, const char *const *val
 		snprintf(err, errlen, "%s: more than %d label sets", metric->name, KT_METRIC_MAX_SERIES);
 		return NULL;
 	}
-	if (metric->nseries == metric->cap) {
-		size_t cap = metric->cap ? 2 * metric->cap : 8;
-		struct series *n = realloc(metric->series, cap * sizeof(*n));
-		if (!n)
-			goto oom;
-		metric->series = n;
-		metric->cap = cap;
-	}
+	if (metric->nseries == metric->cap &&
+	    kt_grow(&metric->series, &metric->cap, sizeof(*metric->series), 8))
+		goto oom;
 	if (2 * (metric->nseries + 1) >= metric->index_cap && grow_index(metric))
 		goto oom;
 	s = &metric->series[metric->nseries];

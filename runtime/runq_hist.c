@@ -17,6 +17,7 @@
 #include "session.h"
 #include "source.h"
 #include "runq_hist.h"
+#include "grow.h"
 #include "keytime.skel.h"
 #include "runq_hist_map.h"
 
@@ -81,14 +82,8 @@ static struct hist_entry *entry(struct hist_state *st, __u32 id)
 	}
 	if (lo < st->n && st->e[lo].id == id)
 		return &st->e[lo];
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 64;
-		struct hist_entry *e = realloc(st->e, cap * sizeof(*e));
-		if (!e)
-			return NULL;
-		st->e = e;
-		st->cap = cap;
-	}
+	if (st->n == st->cap && kt_grow(&st->e, &st->cap, sizeof(*st->e), 64))
+		return NULL;
 	memmove(&st->e[lo + 1], &st->e[lo], (st->n - lo) * sizeof(*st->e));
 	st->n++;
 	memset(&st->e[lo], 0, sizeof(*st->e));
@@ -150,14 +145,9 @@ static int collect(struct kt_session *s, struct hist_state *st)
 		if (grew)
 			memcpy(e->comm, v.comm, KT_COMM_LEN);
 		if (was_gone) {
-			if (ngone == capgone) {
-				size_t cap = capgone ? capgone * 2 : 16;
-				__u32 *g = realloc(gone, cap * sizeof(*g));
-				if (!g) {
-					r = -1;
-					break;
-				}
-				gone = g, capgone = cap;
+			if (ngone == capgone && kt_grow(&gone, &capgone, sizeof(*gone), 16)) {
+				r = -1;
+				break;
 			}
 			gone[ngone++] = key;
 		}
