@@ -88,29 +88,69 @@ struct {
 	__uint(value_size, KT_STACK_DEPTH * sizeof(__u64));
 } kt_stacks SEC(".maps");
 
-/* User stacks (kt_config.ustacks), walked by frame pointers. The kernel
- * gives each frame as the build-id of the file mapped there and the offset
- * in it (BPF_F_STACK_BUILD_ID), which the host symbolizes even after the
- * process has gone; a frame whose mapping it could not look at then (the
- * mm lock taken) comes as a bare address. The host turns it to a plain
- * stack map when the kernel cannot make this one (probes.c). */
+/* User stacks (kt_config.ustacks), walked by frame pointers, into a stack
+ * map the host makes only once a script asks for them (ustack_map.c) and
+ * puts in slot 0 of one of these; until then the slot is empty and no
+ * stack is taken. KT_USTACKS_ADDR: the frames' addresses, which the host
+ * resolves through the process's mappings (umaps.c). KT_USTACKS_BUILD_ID:
+ * the build-id of the file mapped at each frame and the offset in it
+ * (BPF_F_STACK_BUILD_ID), which the kernel looks up at every capture: far
+ * dearer, but named even when the process ended before the host read it;
+ * a frame whose mapping it could not look at (the mm lock taken) comes as
+ * a bare address. The templates hold one entry: the kernel does not
+ * compare an inner stack map's size. */
 #define KT_BPF_F_STACK_BUILD_ID (1U << 5)
 #define KT_BPF_F_USER_STACK     (1ULL << 8)
 
-struct {
+struct kt_ustack_addr_map {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 4096);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, KT_USTACK_DEPTH * sizeof(__u64));
+};
+
+struct kt_ustack_build_id_map {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);
 	__uint(map_flags, KT_BPF_F_STACK_BUILD_ID);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, KT_USTACK_DEPTH * KT_USTACK_FRAME_SIZE);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct kt_ustack_addr_map);
 } kt_ustacks SEC(".maps");
 
-/* The current task's user stack as a record's ustack (keytime.h). */
-static __always_inline __s32 user_stack(void *ctx)
-{
-	long id = bpf_get_stackid(ctx, &kt_ustacks, KT_BPF_F_USER_STACK);
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct kt_ustack_build_id_map);
+} kt_ustacks_build_id SEC(".maps");
 
-	return id >= 0 ? (__s32)id + 1 : (__s32)(id < 0 ? id : -1);
+/* The current task's user stack as a record's ustack (keytime.h), taken
+ * as kt_config.ustacks says. */
+static __always_inline __s32 user_stack(void *ctx, __u32 mode)
+{
+	__u32 zero = 0;
+	void *map;
+	long id;
+
+	if (mode == KT_USTACKS_BUILD_ID) {
+		map = bpf_map_lookup_elem(&kt_ustacks_build_id, &zero);
+		if (!map)
+			return -1;
+		id = bpf_get_stackid(ctx, map, KT_BPF_F_USER_STACK);
+		return id >= 0 ? (__s32)id + 1 + KT_USTACK_BUILD_ID_REF : (__s32)id;
+	}
+	map = bpf_map_lookup_elem(&kt_ustacks, &zero);
+	if (!map)
+		return -1;
+	id = bpf_get_stackid(ctx, map, KT_BPF_F_USER_STACK);
+	return id >= 0 ? (__s32)id + 1 : (__s32)id;
 }
 
 /* The filter map's entries of the tasks last switched on this CPU. The
@@ -992,7 +1032,7 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 			rec->runtime = prev->se.sum_exec_runtime;
 			rec->runq_latency = KT_RUNQ_UNKNOWN;
 			rec->waker_pid = -1;
-			rec->ustack = c->ustacks ? user_stack(ctx) : KT_USTACK_NOT_ASKED;
+			rec->ustack = c->ustacks ? user_stack(ctx, c->ustacks) : KT_USTACK_NOT_ASKED;
 			submit(rec, sizeof(*rec), c);
 		}
 	}
@@ -1137,7 +1177,7 @@ static __always_inline int wakeup(void *ctx, struct task_struct *p, __u32 flags)
 	rec->stack_id = c->stacks ? bpf_get_stackid(ctx, &kt_stacks, 0) : -1;
 	/* in interrupt context, the user stack would be whichever task's the
 	 * interrupt hit */
-	rec->ustack = !c->ustacks ? KT_USTACK_NOT_ASKED : irq ? -1 : user_stack(ctx);
+	rec->ustack = !c->ustacks ? KT_USTACK_NOT_ASKED : irq ? -1 : user_stack(ctx, c->ustacks);
 	submit(rec, sizeof(*rec), c);
 	return 0;
 }

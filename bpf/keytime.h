@@ -12,9 +12,11 @@
 #define KT_ARGS_BUF      (KT_ARGV_MAX * KT_ARG_LEN)
 #define KT_STACK_DEPTH   64                  /* kernel frames kept per stack */
 #define KT_USTACK_DEPTH  32                  /* user frames kept per stack */
-/* A user stack frame as the kernel gives it (kt_ustacks, BPF_F_STACK_BUILD_ID:
- * linux/bpf.h's struct bpf_stack_build_id). */
+/* A user stack frame as the kernel gives it by build-id (kt_ustacks_build_id,
+ * BPF_F_STACK_BUILD_ID: linux/bpf.h's struct bpf_stack_build_id); by
+ * address (kt_ustacks) it is a __u64. */
 #define KT_USTACK_FRAME_SIZE 32
+#define KT_USTACK_ENTRIES 4096               /* stacks each user stack map holds */
 
 enum kt_kind {
 	KT_EXEC_ENTER = 1,
@@ -149,9 +151,13 @@ struct kt_wakeup {
 /* The ustack of a record: 0, not asked (kt_config.ustacks off; recordings
  * from before user stacks have 0 there); negative, asked but none (the
  * helper's -errno: a kernel thread, an interrupt, the map full); else
- * 1 + the stack's id in kt_ustacks. */
+ * 1 + the stack's id in kt_ustacks' map, or KT_USTACK_BUILD_ID_REF + 1 + its
+ * id in kt_ustacks_build_id's. */
 #define KT_USTACK_NOT_ASKED 0
-#define KT_USTACK_ID(ref)   ((ref) - 1)
+#define KT_USTACK_BUILD_ID_REF (1 << 24)
+#define KT_USTACK_ID(ref)   (((ref) & ~KT_USTACK_BUILD_ID_REF) - 1)
+#define KT_USTACKS_ADDR     1   /* kt_config.ustacks: frames as addresses */
+#define KT_USTACKS_BUILD_ID 2   /* ... as build-id and offset */
 
 /* Why a new task of a followed target is not traced, or a child's end not
  * told to its parent (kt_untraced, per CPU): counted, never silent. */
@@ -262,7 +268,7 @@ struct kt_config {
 	/* The wake-up probes (attached while either is on). */
 	__u32 wakeups;            /* report wakeup events */
 	__u32 runq;               /* onCPU carries runq_latency and waker_pid */
-	__u32 ustacks;            /* user stacks at offCPU and wakeup */
+	__u32 ustacks;            /* user stacks at offCPU and wakeup: 0 or KT_USTACKS_* */
 	__u32 ustacks_reserved;
 	/* Run-queue latency histograms kept in the kernel (bpf/runq_hist_map.h):
 	 * 0 off, or KT_RUNQ_HIST_TGID / _PID. The switch and wake-up programs

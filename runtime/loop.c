@@ -62,8 +62,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;   /* not ours to judge: skip a malformed record */
 	s->events[h->kind]++;
 	kt_cgroup_path(h->cgroup_id);   /* on first sight: a cgroup may go before it is asked */
-	if (s->ustacks && h->kind == KT_EXEC)   /* before the recorder names its stacks */
-		kt_ustacks_exec_seen(s, data, size);
+	if (s->ustacks)   /* before the recorder names its stacks */
+		kt_ustacks_seen(s, data, size);
 	if (s->recorder)
 		kt_record_event(s, data, size);
 	/* Kernels whose exit tracepoint does not say group_dead leave the

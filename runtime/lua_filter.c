@@ -203,7 +203,7 @@ const struct kt_api_name kt_filter_names[] = {
 	{ "myproc", NULL, "", "switch: keytime-run's own process may be traced" },
 	{ "stacks", NULL, "", "switch: kernel stacks at offCPU and wakeup (e.kstack)" },
 	{ "runq", NULL, "", "switch: onCPU carries runq_latency and waker_pid (the wake-up probes)" },
-	{ "ustacks", NULL, "", "switch: user stacks at offCPU and wakeup (e.ustack)" },
+	{ "ustacks", NULL, "", "switch: user stacks at offCPU and wakeup (e.ustack); \"buildid\": by build-id in the kernel (dearer)" },
 	{ "runq_hist", NULL, "", "\"process\", \"thread\" or false: run-queue latency histograms kept in the kernel (kt.runq_hist)" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -286,6 +286,10 @@ static int filter_index(lua_State *L)
 	}
 	if (s->source->config_get(s, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
+	if (!strcmp(k, "ustacks") && c.ustacks == KT_USTACKS_BUILD_ID) {
+		lua_pushstring(L, "buildid");
+		return 1;
+	}
 	if ((f = config_field(&c, k))) {
 		lua_pushboolean(L, *f);
 		return 1;
@@ -351,7 +355,14 @@ static int filter_newindex(lua_State *L)
 		/* a kernel that cannot: said once, and the run goes on without */
 		static bool said;
 		char why[256];
-		if (kt_ustacks_switch(s, on, why, sizeof(why)) && !said) {
+		int mode = on ? KT_USTACKS_ADDR : 0;
+		if (lua_type(L, 3) == LUA_TSTRING) {
+			if (strcmp(lua_tostring(L, 3), "buildid"))
+				return luaL_error(L, "kt.filter.ustacks: true, false or \"buildid\", not \"%s\"",
+						  lua_tostring(L, 3));
+			mode = KT_USTACKS_BUILD_ID;
+		}
+		if (kt_ustacks_switch(s, mode, why, sizeof(why)) && !said) {
 			said = true;
 			kt_warn("%s", why);
 		}

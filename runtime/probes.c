@@ -179,17 +179,13 @@ unsigned kt_default_max_targets(void)
 }
 
 /* Whether this kernel makes a stack map that gives build-ids; why not in
- * why. For tests, KEYTIME_TEST_BREAK=kt_ustacks says it cannot. */
+ * why. For tests, KEYTIME_TEST_BREAK=kt_ustacks says it cannot (user
+ * stacks at all: load_programs). */
 static bool build_id_stacks(char *why, size_t whylen)
 {
-	const char *broken = getenv("KEYTIME_TEST_BREAK");
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_STACK_BUILD_ID);
 	int fd;
 
-	if (broken && !strcmp(broken, "kt_ustacks")) {
-		snprintf(why, whylen, "KEYTIME_TEST_BREAK");
-		return false;
-	}
 	fd = bpf_map_create(BPF_MAP_TYPE_STACK_TRACE, NULL, sizeof(__u32),
 			    KT_USTACK_DEPTH * sizeof(struct bpf_stack_build_id), 1, &o);
 	if (fd < 0) {
@@ -223,11 +219,8 @@ static int open_skeleton(struct kt_probes *p, char *err, int errlen)
 	if (getenv("KEYTIME_TEST_RUNQ_HIST_ENTRIES"))   /* tests: a map that fills */
 		bpf_map__set_max_entries(skel->maps.kt_runq_hist,
 					 strtoul(getenv("KEYTIME_TEST_RUNQ_HIST_ENTRIES"), NULL, 10));
-	if (!p->features.ustacks) {   /* a map the kernel makes; never asked */
-		bpf_map__set_map_flags(skel->maps.kt_ustacks, 0);
-		bpf_map__set_value_size(skel->maps.kt_ustacks, sizeof(__u64));
-		bpf_map__set_max_entries(skel->maps.kt_ustacks, 1);
-	}
+	if (!p->features.ustacks_build_id)   /* a template the kernel makes; never filled */
+		kt_ustack_map_template_plain(skel);
 	return 0;
 }
 
@@ -243,7 +236,12 @@ static int load_programs(struct kt_probes *p, char *err, int errlen)
 
 	if (kt_kernel_shape_read(&shape, err, errlen))
 		return -1;
-	p->features.ustacks = build_id_stacks(p->ustacks_off, sizeof(p->ustacks_off));
+	p->features.ustacks_build_id = build_id_stacks(p->ustacks_off, sizeof(p->ustacks_off));
+	p->features.ustacks = !getenv("KEYTIME_TEST_BREAK") || strcmp(getenv("KEYTIME_TEST_BREAK"), "kt_ustacks");
+	if (!p->features.ustacks) {
+		snprintf(p->ustacks_off, sizeof(p->ustacks_off), "KEYTIME_TEST_BREAK");
+		p->features.ustacks_build_id = false;
+	}
 	for (int attempt = 0; attempt <= OPT_COUNT; attempt++) {
 		if (open_skeleton(p, err, errlen))
 			return -1;
@@ -292,6 +290,7 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,
 	int e;
 
 	memset(p, 0, sizeof(*p));
+	p->ustacks_fd = p->ustacks_build_id_fd = -1;
 	p->max_targets = max_targets ? max_targets : kt_default_max_targets();
 	libbpf_set_print(libbpf_print);
 	if (load_programs(p, err, errlen))
@@ -303,7 +302,7 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,
 	p->lost_fd = bpf_map__fd(skel->maps.kt_lost);
 	p->untraced_fd = bpf_map__fd(skel->maps.kt_untraced);
 	p->stacks_fd = bpf_map__fd(skel->maps.kt_stacks);
-	p->ustacks_fd = bpf_map__fd(skel->maps.kt_ustacks);
+	p->ustacks_fd = p->ustacks_build_id_fd = -1;   /* made when asked (ustack_map.c) */
 	p->events_fd = bpf_map__fd(skel->maps.kt_events);
 	if (!p->features.cpu_events)
 		cfg.cpu_events = 0;
@@ -480,8 +479,10 @@ void kt_probes_close(struct kt_probes *p)
 		bpf_link__destroy(p->core_links[i]);   /* NULL is fine */
 		p->core_links[i] = NULL;
 	}
-	if (p->skel)
+	if (p->skel) {
+		kt_probes_ustack_maps_close(p);
 		keytime_bpf__destroy(p->skel);
+	}
 	p->skel = NULL;
 }
 

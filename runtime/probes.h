@@ -17,7 +17,8 @@ struct kt_features {
 	bool exit_group_dead;     /* sched_process_exit passes group_dead (else derived) */
 	bool switch_prev_state;   /* sched_switch passes prev_state (else read from the task) */
 	bool wakeups;             /* the wake-up programs loaded: wakeup, runq_latency */
-	bool ustacks;             /* user stacks by build-id (kt_ustacks) */
+	bool ustacks;             /* user stacks (kt_ustacks) */
+	bool ustacks_build_id;    /* ... by build-id too (kt_ustacks_build_id) */
 };
 
 struct kt_probes {
@@ -36,8 +37,10 @@ struct kt_probes {
 	struct kt_reader_state *reader; /* the probes' kt_reader, mapped; NULL: none */
 	int targets_fd, config_fd, lost_fd, stacks_fd, events_fd, filter_fd, untraced_fd;
 	int attrs_fd;                   /* kt_attrs: targets by cgroup, uid, comm (attr_targets.h) */
-	int ustacks_fd;                 /* kt_ustacks: user stacks (ustacks.h) */
-	char ustacks_off[160];          /* why features.ustacks is false */
+	/* The user stack maps in kt_ustacks and kt_ustacks_build_id, made when
+	 * first asked for (ustack_map.c); -1 before. */
+	int ustacks_fd, ustacks_build_id_fd;
+	char ustacks_off[160];          /* why features.ustacks(_build_id) is false */
 	unsigned max_targets;           /* entries the filter map holds */
 };
 
@@ -62,6 +65,14 @@ int kt_probes_set_exec_calls(struct kt_probes *p, bool on);
  * is on. 0 or -errno. */
 int kt_probes_set_wake(struct kt_probes *p, int events, int runq);
 void kt_probes_close(struct kt_probes *p);
+/* The user stack map of kt_ustacks (build_id: kt_ustacks_build_id), made
+ * and put in place the first time; its fd then in p (ustack_map.c). 0, or
+ * -1 with a message in err. */
+int kt_probes_ustack_map(struct kt_probes *p, bool build_id, char *err, size_t errlen);
+void kt_probes_ustack_maps_close(struct kt_probes *p);
+/* Before load, on a kernel without build-id stack maps: the build-id
+ * template made plain, so the kernel can make it. */
+void kt_ustack_map_template_plain(struct keytime_bpf *skel);
 
 /* The config map and the filter map. */
 int kt_config_get(struct kt_probes *p, struct kt_config *c);

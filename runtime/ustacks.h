@@ -14,9 +14,12 @@
 struct kt_session;
 struct kt_ustacks;
 
-/* kt.filter.ustacks: on (the host's side made first) or off. 0, or -1
- * with a message in err (this kernel cannot). */
-int kt_ustacks_switch(struct kt_session *s, bool on, char *err, size_t errlen);
+/* kt.filter.ustacks: mode KT_USTACKS_ADDR, KT_USTACKS_BUILD_ID (keytime.h),
+ * or 0 off; the host's side (its map, ustack_map.c) made first. 0; 1
+ * with a message in err when on in another mode (this kernel cannot by
+ * build-id: by address); or -1 with a message in err (off: this kernel
+ * cannot). */
+int kt_ustacks_switch(struct kt_session *s, int mode, char *err, size_t errlen);
 void kt_ustacks_free(struct kt_ustacks *u);
 
 /* A record's ustack (keytime.h: 1 + its id) of process tgid: fills frames
@@ -28,5 +31,8 @@ int kt_ustack_frames(struct kt_session *s, int32_t ustack, uint32_t tgid,
 int kt_ustacks_add_recorded(struct kt_session *s, int32_t ustack, const char *const *frames, int n);
 /* An exec seen live: its binary is where later frames may be. */
 void kt_ustacks_exec_seen(struct kt_session *s, const void *rec, size_t size);
+/* A record read live, before anything else looks at it: an exec, a fork
+ * or a process's first user stack has its mappings read (umaps.h). */
+void kt_ustacks_seen(struct kt_session *s, const void *rec, size_t size);
 
 #endif

@@ -421,6 +421,35 @@ const char *kt_usyms_addr(struct kt_usyms *u, uint32_t tgid, uint64_t addr, bool
 	return keep_loose(u, asprintf(&text, "0x%" PRIx64, addr) >= 0 ? text : NULL);
 }
 
+void kt_usyms_offer(struct kt_usyms *u, const unsigned char *id, size_t id_len, int fd, const char *name)
+{
+	struct module *m = NULL;
+	int copy;
+
+	if (!id_len || id_len > KT_BUILD_ID_MAX || fd < 0)
+		return;
+	for (size_t i = 0; i < u->nmods && !m; i++)
+		if (same_id(u->mods[i].id, u->mods[i].id_len, id, id_len))
+			m = &u->mods[i];
+	if (m && m->dwfl)
+		return;
+	if (!m) {
+		if (u->nmods == u->capmods && grow((void **)&u->mods, &u->capmods, sizeof(*u->mods)))
+			return;
+		m = &u->mods[u->nmods++];
+		memset(m, 0, sizeof(*m));
+		memcpy(m->id, id, id_len);
+		m->id_len = id_len;
+	}
+	if ((copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0)
+		module_open(m, copy, name);
+}
+
+const char *kt_usyms_keep(struct kt_usyms *u, char *text)
+{
+	return keep_loose(u, text);
+}
+
 bool kt_usyms_named(const char *frame)
 {
 	return frame && strncmp(frame, "0x", 2) != 0;

@@ -42,6 +42,14 @@ const char *kt_usyms_frame(struct kt_usyms *u, const unsigned char *id, size_t i
  * otherwise. */
 const char *kt_usyms_addr(struct kt_usyms *u, uint32_t tgid, uint64_t addr, bool ret);
 
+/* The file whose build-id is id, open as fd (not taken: dup'ed), named
+ * name: found so for frames asked of it from now. */
+void kt_usyms_offer(struct kt_usyms *u, const unsigned char *id, size_t id_len, int fd, const char *name);
+
+/* A frame's text (malloc'd, taken) kept as long as u, as one string per
+ * distinct text; NULL when text is. */
+const char *kt_usyms_keep(struct kt_usyms *u, char *text);
+
 /* Whether a frame string names a function (not an address alone). */
 bool kt_usyms_named(const char *frame);
 
