@@ -157,6 +157,12 @@ tests: $(TB)/unit_usyms
 $(TB)/unit_usyms: tests/unit/test_usyms.c runtime/usyms.c runtime/text_cache.c runtime/usyms.h runtime/text_cache.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -ldw -lelf
 
+# Processes' mappings for user stacks by address (runtime/umaps.c).
+TEST_BINS += $(TB)/unit_umaps
+tests: $(TB)/unit_umaps
+$(TB)/unit_umaps: tests/unit/test_umaps.c runtime/umaps.c runtime/umaps.h runtime/usyms.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -ldw -lelf
+
 # The probes' run-queue histogram buckets (bpf/runq_hist_map.h).
 TEST_BINS += $(TB)/unit_runq_hist
 tests: $(TB)/unit_runq_hist

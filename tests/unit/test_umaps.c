@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests of runtime/umaps.c on a /proc tree of their own: maps lines
+ * parsed (files, anonymous and special mappings, deleted files, spaces in
+ * names, garbage), an address turned into its file's build-id and offset,
+ * a library mapped later found by reading again, a process's mappings kept
+ * after it has gone and its binary deleted, a fork's copied, and the
+ * number of processes kept bounded, the least recently used let go. The
+ * file each mapping's map_files link names is a copy of this test binary,
+ * whose build-id is read independently (libelf). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include <gelf.h>
+#include <elfutils/libdwelf.h>
+#include "umaps.h"
+
+static unsigned char self_id[KT_BUILD_ID_MAX];
+static size_t self_id_len;
+static char root[] = "/tmp/kt-umaps.XXXXXX";
+static char prog[96];   /* the copy of this binary the mappings name */
+
+static size_t build_id_of(const char *path, unsigned char id[KT_BUILD_ID_MAX])
+{
+	int fd = open(path, O_RDONLY);
+	Elf *elf;
+	const void *p;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	elf_version(EV_CURRENT);
+	assert_non_null(elf = elf_begin(fd, ELF_C_READ, NULL));
+	n = dwelf_elf_gnu_build_id(elf, &p);
+	assert_true(n > 0 && n <= KT_BUILD_ID_MAX);
+	memcpy(id, p, n);
+	elf_end(elf);
+	close(fd);
+	return (size_t)n;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ssize_t n;
+
+	assert_true(in >= 0 && out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, n), n);
+	close(in);
+	close(out);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Process tgid of the tree: its maps text, and a map_files link to target
+ * for each executable file mapping in it. */
+static void fake_process(uint32_t tgid, const char *maps, const char *target)
+{
+	char dir[160], path[256], line[512];
+	const char *p = maps;
+
+	snprintf(dir, sizeof(dir), "%s/%u", root, tgid);
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/map_files", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	write_text(path, maps);
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		uint64_t start, end;
+		char perms[8];
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		p += len + (p[len] == '\n');
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s", &start, &end, perms) == 3 && strchr(perms, 'x')) {
+			snprintf(path, sizeof(path), "%s/map_files/%" PRIx64 "-%" PRIx64, dir, start, end);
+			unlink(path);
+			assert_int_equal(symlink(target, path), 0);
+		}
+	}
+}
+
+static void gone(uint32_t tgid)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/%u", root, tgid);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int setup(void **state)
+{
+	assert_non_null(mkdtemp(root));
+	snprintf(prog, sizeof(prog), "%s/prog", root);
+	copy_file("/proc/self/exe", prog);
+	self_id_len = build_id_of(prog, self_id);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	return system(cmd);
+}
+
+static void parse_lines(void **state)
+{
+	struct kt_umap_line l;
+	char a[] = "55d0c8a00000-55d0c8a02000 r-xp 00001000 fe:01 1234567    /usr/bin/true\n";
+	char b[] = "7ffd1a2b3000-7ffd1a2b5000 r-xp 00000000 00:00 0                          [vdso]\n";
+	char c[] = "7f0000000000-7f0000021000 rw-p 00000000 00:00 0 \n";
+	char d[] = "7f1000000000-7f1000004000 r-xp 00002000 08:02 42    /tmp/my prog (deleted)\n";
+	char e[] = "not a mapping\n";
+	char f[] = "7f2000000000-7f1000000000 r-xp 00000000 08:02 42 /backwards\n";
+
+	assert_true(kt_umaps_parse_line(a, &l));
+	assert_true(l.start == 0x55d0c8a00000 && l.end == 0x55d0c8a02000 && l.offset == 0x1000);
+	assert_true(l.exec);
+	assert_int_equal(l.ino, 1234567);
+	assert_string_equal(l.path, "/usr/bin/true");
+	assert_true(kt_umaps_parse_line(b, &l));
+	assert_string_equal(l.path, "[vdso]");
+	assert_int_equal(l.ino, 0);
+	assert_true(kt_umaps_parse_line(c, &l));
+	assert_false(l.exec);
+	assert_string_equal(l.path, "");
+	assert_true(kt_umaps_parse_line(d, &l));
+	assert_string_equal(l.path, "/tmp/my prog (deleted)");
+	assert_true(l.offset == 0x2000);
+	assert_false(kt_umaps_parse_line(e, &l));
+	assert_false(kt_umaps_parse_line(f, &l));
+}
+
+#define MAPS_100 "555500000000-555500001000 r--p 00000000 08:02 77 /x/prog\n" \
+		 "555500001000-555500005000 r-xp 00001000 08:02 77 /x/prog\n" \
+		 "555500005000-555500006000 rw-p 00005000 08:02 77 /x/prog\n" \
+		 "7ff000000000-7ff000010000 rw-p 00000000 00:00 0 \n" \
+		 "7ffd00000000-7ffd00002000 r-xp 00000000 00:00 0 [vdso]\n"
+
+/* An address in a file mapping: that file (by build-id) and the offset in
+ * it; anywhere else: none. */
+static void address_to_offset(void **state)
+{
+	struct kt_umaps *m = kt_umaps_new(root, 16);
+	const struct kt_umap_file *f;
+	uint64_t off = 0;
+
+	fake_process(100, MAPS_100, prog);
+	assert_int_equal(kt_umaps_read(m, 100), 0);
+	assert_true(kt_umaps_known(m, 100));
+	assert_int_equal(kt_umaps_mappings(m), 1);   /* the executable file mapping alone */
+	f = kt_umaps_resolve(m, 100, 0x555500001234, &off);
+	assert_non_null(f);
+	assert_true(off == 0x1234);
+	assert_string_equal(f->name, "prog");
+	assert_int_equal(f->id_len, self_id_len);
+	assert_memory_equal(f->id, self_id, self_id_len);
+	assert_true(f->fd >= 0);
+	assert_non_null(kt_umaps_resolve(m, 100, 0x555500004fff, &off));
+	assert_true(off == 0x4fff);
+	/* its end, data, the heap, the vdso: no file's code */
+	assert_null(kt_umaps_resolve(m, 100, 0x555500005000, &off));
+	assert_null(kt_umaps_resolve(m, 100, 0x555500000800, &off));
+	assert_null(kt_umaps_resolve(m, 100, 0x7ff000000100, &off));
+	assert_null(kt_umaps_resolve(m, 100, 0x7ffd00000100, &off));
+	/* a process never read and not there */
+	assert_null(kt_umaps_resolve(m, 999, 0x555500001234, &off));
+	assert_false(kt_umaps_known(m, 999));
+	kt_umaps_free(m);
+	gone(100);
+}
+
+/* A library mapped after the first read: found by reading again; the
+ * process gone and its binary deleted: still resolved from what was kept. */
+static void later_library_then_gone(void **state)
+{
+	struct kt_umaps *m = kt_umaps_new(root, 16);
+	char lib[128], maps[1024];
+	const struct kt_umap_file *f;
+	uint64_t off;
+
+	snprintf(lib, sizeof(lib), "%s/libx.so", root);
+	copy_file(prog, lib);
+	fake_process(200, MAPS_100, prog);
+	assert_int_equal(kt_umaps_read(m, 200), 0);
+	snprintf(maps, sizeof(maps), "%s7f5500000000-7f5500003000 r-xp 00002000 08:02 78 %s\n", MAPS_100, lib);
+	fake_process(200, maps, lib);
+	f = kt_umaps_resolve(m, 200, 0x7f5500000010, &off);
+	assert_non_null(f);
+	assert_string_equal(f->name, "libx.so");
+	assert_true(off == 0x2010);
+	/* gone, the library deleted: the mappings and the open file stay */
+	gone(200);
+	unlink(lib);
+	f = kt_umaps_resolve(m, 200, 0x7f5500000020, &off);
+	assert_non_null(f);
+	assert_true(off == 0x2020 && f->fd >= 0);
+	assert_non_null(kt_umaps_resolve(m, 200, 0x555500001000, &off));
+	/* an address it never mapped: none, asked as often as one likes */
+	for (int i = 0; i < 20; i++)
+		assert_null(kt_umaps_resolve(m, 200, 0x1000 + i, &off));
+	kt_umaps_free(m);
+}
+
+/* A deleted binary's mapping ("(deleted)"): named without the suffix. */
+static void deleted_binary(void **state)
+{
+	struct kt_umaps *m = kt_umaps_new(root, 16);
+	const struct kt_umap_file *f;
+	uint64_t off;
+
+	fake_process(300, "555500001000-555500005000 r-xp 00001000 08:02 79 /x/gone (deleted)\n", prog);
+	assert_int_equal(kt_umaps_read(m, 300), 0);
+	f = kt_umaps_resolve(m, 300, 0x555500001010, &off);
+	assert_non_null(f);
+	assert_string_equal(f->name, "gone");
+	assert_memory_equal(f->id, self_id, self_id_len);
+	kt_umaps_free(m);
+	gone(300);
+}
+
+/* A fork's child: its parent's mappings, though it has none of its own to read. */
+static void fork_copies(void **state)
+{
+	struct kt_umaps *m = kt_umaps_new(root, 16);
+	uint64_t off;
+
+	fake_process(400, MAPS_100, prog);
+	assert_int_equal(kt_umaps_read(m, 400), 0);
+	kt_umaps_fork(m, 400, 401);
+	assert_true(kt_umaps_known(m, 401));
+	assert_non_null(kt_umaps_resolve(m, 401, 0x555500002000, &off));
+	assert_true(off == 0x2000);
+	/* a fork of a parent not known, the child gone already: nothing */
+	kt_umaps_fork(m, 499, 498);
+	assert_false(kt_umaps_known(m, 498));
+	kt_umaps_free(m);
+	gone(400);
+}
+
+/* At most max_procs processes kept: the least recently used go first. */
+static void bounded(void **state)
+{
+	struct kt_umaps *m = kt_umaps_new(root, 3);
+	uint64_t off;
+
+	for (uint32_t t = 500; t < 505; t++)
+		fake_process(t, MAPS_100, prog);
+	assert_int_equal(kt_umaps_read(m, 500), 0);
+	assert_int_equal(kt_umaps_read(m, 501), 0);
+	assert_int_equal(kt_umaps_read(m, 502), 0);
+	assert_non_null(kt_umaps_resolve(m, 500, 0x555500002000, &off));   /* 500 used: 501 is the oldest */
+	assert_int_equal(kt_umaps_read(m, 503), 0);
+	assert_int_equal(kt_umaps_procs(m), 3);
+	assert_false(kt_umaps_known(m, 501));
+	assert_true(kt_umaps_known(m, 500) && kt_umaps_known(m, 502) && kt_umaps_known(m, 503));
+	assert_int_equal(kt_umaps_read(m, 504), 0);
+	assert_false(kt_umaps_known(m, 502));
+	assert_int_equal(kt_umaps_procs(m), 3);
+	assert_int_equal(kt_umaps_mappings(m), 3);
+	/* the let-go process, gone meanwhile: none, not a stale answer */
+	gone(501);
+	assert_null(kt_umaps_resolve(m, 501, 0x555500002000, &off));
+	for (uint32_t t = 500; t < 505; t++)
+		gone(t);
+	kt_umaps_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_lines),
+		cmocka_unit_test(address_to_offset),
+		cmocka_unit_test(later_library_then_gone),
+		cmocka_unit_test(deleted_binary),
+		cmocka_unit_test(fork_copies),
+		cmocka_unit_test(bounded),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
