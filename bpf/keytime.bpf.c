@@ -729,7 +729,12 @@ int BPF_PROG(kt_process_exec, struct task_struct *task, pid_t old_pid, struct li
 	if (len && bpf_probe_read_user(rec->args, len, (void *)start))
 		len = 0;
 	rec->args_len = len;
-	submit(rec, sizeof(*rec), c);
+	/* user stacks by address: the host reads the new image's mappings
+	 * at once, while it lives (a short command may be gone by the timer) */
+	if (c->ustacks == KT_USTACKS_ADDR)
+		bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
+	else
+		submit(rec, sizeof(*rec), c);
 	return 0;
 }
 

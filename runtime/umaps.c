@@ -190,7 +190,14 @@ static struct kt_umap_file *file_of(struct kt_umaps *m, uint32_t tgid, const str
 								     : strlen(base_name(l->path)));
 	snprintf(link, sizeof(link), "%s/%u/map_files/%" PRIx64 "-%" PRIx64, m->root, tgid, l->start, l->end);
 	f->fd = open(link, O_RDONLY | O_CLOEXEC);
-	if (f->fd >= 0 && (elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL))) {
+	if (f->fd < 0 || !f->name) {   /* gone meanwhile: another process's read may open it */
+		if (f->fd >= 0)
+			close(f->fd);
+		free(f->name);
+		free(f);
+		return NULL;
+	}
+	if ((elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL))) {
 		n = dwelf_elf_gnu_build_id(elf, &id);
 		if (n > 0 && n <= KT_BUILD_ID_MAX) {
 			memcpy(f->id, id, n);
@@ -198,17 +205,11 @@ static struct kt_umap_file *file_of(struct kt_umaps *m, uint32_t tgid, const str
 		}
 		elf_end(elf);
 	}
-	if (f->fd >= 0 && (m->nopen == MAX_OPEN || !f->id_len)) {
+	if (m->nopen == MAX_OPEN || !f->id_len) {
 		close(f->fd);
 		f->fd = -1;
-	} else if (f->fd >= 0) {
+	} else {
 		m->nopen++;
-	}
-	if (!f->name) {
-		if (f->fd >= 0)
-			close(f->fd), m->nopen--;
-		free(f);
-		return NULL;
 	}
 	return m->files[m->nfiles++] = f;
 }
@@ -238,8 +239,8 @@ int kt_umaps_read(struct kt_umaps *m, uint32_t tgid)
 		maps[n].start = l.start;
 		maps[n].end = l.end;
 		maps[n].offset = l.offset;
-		maps[n].file = file_of(m, tgid, &l, makedev(dev_major, dev_minor));
-		n++;
+		if ((maps[n].file = file_of(m, tgid, &l, makedev(dev_major, dev_minor))))
+			n++;   /* else not kept: a later read may open it */
 	}
 	fclose(in);
 	if (!n) {   /* gone (an ended process's maps read empty): keep what was kept */
