@@ -154,8 +154,9 @@ struct kt_wakeup {
  * 1 + the stack's id in kt_ustacks' map, or KT_USTACK_BUILD_ID_REF + 1 + its
  * id in kt_ustacks_build_id's. */
 #define KT_USTACK_NOT_ASKED 0
-#define KT_USTACK_BUILD_ID_REF (1 << 24)
-#define KT_USTACK_ID(ref)   (((ref) & ~KT_USTACK_BUILD_ID_REF) - 1)
+#define KT_USTACK_BUILD_ID_REF KT_USTACK_ENTRIES
+#define KT_USTACK_BY_BUILD_ID(ref) ((ref) - 1 >= KT_USTACK_BUILD_ID_REF)
+#define KT_USTACK_ID(ref)   (((ref) - 1) % KT_USTACK_ENTRIES)
 #define KT_USTACKS_ADDR     1   /* kt_config.ustacks: frames as addresses */
 #define KT_USTACKS_BUILD_ID 2   /* ... as build-id and offset */
 

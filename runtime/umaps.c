@@ -352,6 +352,23 @@ const struct kt_umap_file *kt_umaps_resolve(struct kt_umaps *m, uint32_t tgid, u
 	return at->file;
 }
 
+const struct kt_umap_file *kt_umaps_file_by_build_id(const struct kt_umaps *m, const unsigned char *id,
+						     size_t id_len)
+{
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct kt_umap_file *f = m->files[i];
+		size_t k = f->id_len;
+
+		if (f->fd < 0 || !k || k > id_len || memcmp(f->id, id, k))
+			continue;
+		while (k < id_len && !id[k])
+			k++;
+		if (k == id_len)
+			return f;
+	}
+	return NULL;
+}
+
 size_t kt_umaps_procs(const struct kt_umaps *m)
 {
 	return m->nprocs;

@@ -55,6 +55,10 @@ bool kt_umaps_known(const struct kt_umaps *m, uint32_t tgid);
  * (read once more first if tgid was not known or addr fell outside). */
 const struct kt_umap_file *kt_umaps_resolve(struct kt_umaps *m, uint32_t tgid, uint64_t addr,
 					    uint64_t *offset);
+/* An open file of build-id id (the kernel's: zero-padded to its length),
+ * among those met so far; NULL if none. */
+const struct kt_umap_file *kt_umaps_file_by_build_id(const struct kt_umaps *m, const unsigned char *id,
+						     size_t id_len);
 /* Processes kept, mappings kept (for the bound's tests). */
 size_t kt_umaps_procs(const struct kt_umaps *m);
 size_t kt_umaps_mappings(const struct kt_umaps *m);

@@ -15,7 +15,7 @@
 #include "usyms.h"
 #include "warn.h"
 
-#define STACK_IDS 65536   /* slots: ids (below KT_USTACK_ENTRIES), build-id ones past half */
+#define STACK_IDS 65536   /* refs kept (keytime.h): by address, then by build-id; recordings' */
 #define UMAPS_PROCS 4096  /* processes whose mappings are kept (umaps.h) */
 
 struct named_stack {
@@ -62,7 +62,7 @@ static int prepare(struct kt_session *s, struct kt_ustacks *u, int mode, char *e
 {
 	if (s->source->recorded)
 		return 0;
-	if (mode == KT_USTACKS_ADDR && !u->umaps &&
+	if (!u->umaps &&
 	    !(u->umaps = kt_umaps_new("/proc", UMAPS_PROCS))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -141,6 +141,12 @@ static int name_by_build_id(struct kt_session *s, struct kt_ustacks *u, int32_t 
 		const char *f = NULL;
 
 		if (raw[i].status == BPF_STACK_BUILD_ID_VALID) {
+			/* the file as mapped while the process ran: it may have
+			 * been replaced on disk since, or the process gone */
+			const struct kt_umap_file *file =
+				kt_umaps_file_by_build_id(u->umaps, raw[i].build_id, sizeof(raw[i].build_id));
+			if (file)
+				kt_usyms_offer(u->usyms, raw[i].build_id, sizeof(raw[i].build_id), file->fd, file->name);
 			f = kt_usyms_frame(u->usyms, raw[i].build_id, sizeof(raw[i].build_id),
 					   raw[i].offset, i > 0, tgid);
 		} else if (raw[i].status == BPF_STACK_BUILD_ID_IP) {
@@ -191,13 +197,11 @@ static bool holds_for(struct kt_ustacks *u, const struct named_stack *st, const 
 	return true;
 }
 
+/* Where a stack is kept by its ref (keytime.h): the ref's order; a
+ * recording's refs, from keytime before build-id refs too, are the same. */
 static int slot_of(int32_t ustack)
 {
-	int32_t id = KT_USTACK_ID(ustack);
-
-	if (id < 0 || id >= STACK_IDS / 2)
-		return -1;
-	return ustack & KT_USTACK_BUILD_ID_REF ? STACK_IDS / 2 + id : id;
+	return ustack > 0 && ustack <= STACK_IDS ? ustack - 1 : -1;
 }
 
 static int symbolize(struct kt_session *s, struct kt_ustacks *u, int32_t ustack, uint32_t tgid,
@@ -209,7 +213,7 @@ static int symbolize(struct kt_session *s, struct kt_ustacks *u, int32_t ustack,
 	uint64_t offsets[KT_USTACK_DEPTH];
 	__u64 ips[KT_USTACK_DEPTH];
 	struct named_stack *st = slot >= 0 ? u->by_id[slot] : NULL;
-	bool all_named = true, by_address = !(ustack & KT_USTACK_BUILD_ID_REF);
+	bool all_named = true, by_address = !(KT_USTACK_BY_BUILD_ID(ustack));
 	int n = 0;
 
 	if (!by_address) {
@@ -252,7 +256,7 @@ int kt_ustack_frames(struct kt_session *s, int32_t ustack, uint32_t tgid,
 	if (ustack <= 0 || !u)
 		return 0;
 	if (slot >= 0 && u->by_id[slot] && (s->source->recorded || u->by_id[slot]->tgid == tgid ||
-					    (ustack & KT_USTACK_BUILD_ID_REF)))
+					    (KT_USTACK_BY_BUILD_ID(ustack))))
 		return copy_out(u->by_id[slot], frames);
 	if (s->source->recorded)
 		return 0;
@@ -298,8 +302,9 @@ void kt_ustacks_exec_seen(struct kt_session *s, const void *rec, size_t size)
 	}
 }
 
-/* A stack by address, as soon as it is read: its process's mappings read
- * if they were only at its exec, and a new stack's frames looked up, the
+/* A stack, as soon as it is read: its process's mappings read if they
+ * were only at its exec (by build-id: so the files are open should they
+ * be replaced), and by address a new stack's frames looked up, the
  * mappings read again for one not held, while the process most likely
  * still runs; the names can come later. */
 static void cover(struct kt_session *s, uint32_t tgid, int32_t ustack)
@@ -310,7 +315,7 @@ static void cover(struct kt_session *s, uint32_t tgid, int32_t ustack)
 	uint64_t offset;
 
 	kt_umaps_stack_seen(u->umaps, tgid);
-	if (id >= KT_USTACK_ENTRIES || u->walked[id / 8] & (1 << id % 8))
+	if (KT_USTACK_BY_BUILD_ID(ustack) || u->walked[id / 8] & (1 << id % 8))
 		return;
 	u->walked[id / 8] |= 1 << id % 8;
 	if (s->probes.ustacks_fd < 0 || bpf_map_lookup_elem(s->probes.ustacks_fd, &id, ips))
@@ -337,11 +342,11 @@ void kt_ustacks_seen(struct kt_session *s, const void *rec, size_t size)
 		ustack = ((const struct kt_switch *)rec)->ustack;
 	} else if (h->kind == KT_WAKEUP && size >= sizeof(struct kt_wakeup)) {
 		ustack = ((const struct kt_wakeup *)rec)->ustack;
-		if (ustack > 0 && !(ustack & KT_USTACK_BUILD_ID_REF))   /* the waker's */
+		if (ustack > 0)   /* the waker's */
 			cover(s, ((const struct kt_wakeup *)rec)->waker_tgid, ustack);
 		return;
 	}
-	if (ustack > 0 && !(ustack & KT_USTACK_BUILD_ID_REF))
+	if (ustack > 0)
 		cover(s, h->tgid, ustack);
 }
 

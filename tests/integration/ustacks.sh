@@ -18,20 +18,76 @@ check_sleeps() {   # FILE WHAT
     [ "$n" -eq $COUNT ] || fail "$2: $n of the $COUNT sleeps have the stack inner_sleep, outer_wait, main: $(cat "$1")"
 }
 
-"$KT" --handler-timeout 0 --record "$WORK/u.kt" "$TOP/tests/lib/ustack_events.lua" -c "$TB/ustack_work $COUNT 50" \
-    >"$WORK/u.out" 2>"$WORK/u.err" || fail "ustack_events.lua: $(cat "$WORK/u.err")"
-grep -qx "exited_first 1" "$WORK/u.out" || fail "the workload had not exited when its stacks were named: $(cat "$WORK/u.out")"
-check_sleeps "$WORK/u.out" "live, named after the workload exited"
+# Both ways of taking them: by address (true), by build-id ("buildid").
+for MODE in address buildid; do
+    export USTACK_MODE=$MODE
+    "$KT" --handler-timeout 0 --record "$WORK/u.kt" "$TOP/tests/lib/ustack_events.lua" -c "$TB/ustack_work $COUNT 50" \
+        >"$WORK/u.out" 2>"$WORK/u.err" || fail "$MODE: ustack_events.lua: $(cat "$WORK/u.err")"
+    grep -qx "exited_first 1" "$WORK/u.out" || fail "$MODE: the workload had not exited when its stacks were named: $(cat "$WORK/u.out")"
+    check_sleeps "$WORK/u.out" "$MODE: live, named after the workload exited"
 
-# A replay as another user, with no access to the workload or its binary.
-chmod 644 "$WORK/u.kt"
-cp "$TOP/tests/lib/ustack_events.lua" "$WORK/" && cp "$KT" "$WORK/keytime-run" || fail "cannot stage for nobody"
-setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-    "$WORK/keytime-run" --replay "$WORK/u.kt" "$WORK/ustack_events.lua" >"$WORK/r.out" 2>"$WORK/r.err" ||
-    fail "replay as nobody: $(cat "$WORK/r.err")"
-check_sleeps "$WORK/r.out" "replayed as nobody"
-diff <(grep '^ustack ' "$WORK/u.out") <(grep '^ustack ' "$WORK/r.out") >/dev/null ||
-    fail "the replay's frames differ: $(diff <(grep '^ustack ' "$WORK/u.out") <(grep '^ustack ' "$WORK/r.out") | head -5)"
+    # A replay as another user, with no access to the workload or its binary.
+    chmod 644 "$WORK/u.kt"
+    cp "$TOP/tests/lib/ustack_events.lua" "$WORK/" && cp "$KT" "$WORK/keytime-run" || fail "cannot stage for nobody"
+    setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+        "$WORK/keytime-run" --replay "$WORK/u.kt" "$WORK/ustack_events.lua" >"$WORK/r.out" 2>"$WORK/r.err" ||
+        fail "$MODE: replay as nobody: $(cat "$WORK/r.err")"
+    check_sleeps "$WORK/r.out" "$MODE: replayed as nobody"
+    diff <(grep '^ustack ' "$WORK/u.out") <(grep '^ustack ' "$WORK/r.out") >/dev/null ||
+        fail "$MODE: the replay's frames differ: $(diff <(grep '^ustack ' "$WORK/u.out") <(grep '^ustack ' "$WORK/r.out") | head -5)"
+
+    # The binary deleted and another file put at its path while it runs
+    # (the workload does it itself, before its first sleep): the frames
+    # are still named from the file it runs.
+    mkdir -p "$WORK/up" && rm -f "$WORK/up/ustack_work" && cp "$TB/ustack_work" "$WORK/up/ustack_work" || fail "cannot stage the binary"
+    "$KT" --handler-timeout 0 "$TOP/tests/lib/ustack_events.lua" -c "$WORK/up/ustack_work $COUNT 50 replace" \
+        >"$WORK/p.out" 2>"$WORK/p.err" || fail "$MODE: replaced binary: $(cat "$WORK/p.err")"
+    [ "$(head -c 9 "$WORK/up/ustack_work")" = '#!/bin/sh' ] || fail "$MODE: the workload did not replace its binary"
+    check_sleeps "$WORK/p.out" "$MODE: its binary replaced on disk while it ran"
+
+    # A process that exits right after its only stack is taken (a 1 ms
+    # sleep), named after it has gone. By build-id: named whatever the
+    # reader did meanwhile. By address: named from the mappings read at
+    # its exec (which wakes the reader), or given as bare addresses if the
+    # reader came too late; never other names.
+    "$KT" --handler-timeout 0 "$TOP/tests/lib/ustack_events.lua" -c "$TB/ustack_work 1 1" \
+        >"$WORK/x.out" 2>"$WORK/x.err" || fail "$MODE: short process: $(cat "$WORK/x.err")"
+    grep -qx "exited_first 1" "$WORK/x.out" || fail "$MODE: the short process had not exited: $(cat "$WORK/x.out")"
+    if [ $MODE = buildid ]; then
+        COUNT=1 check_sleeps "$WORK/x.out" "$MODE: a process that exited right after its stack"
+    else
+        grep -qE "^ustack [0-9]+ S (inner_sleep\+0x[0-9a-f]+ \(ustack_work\)|0x[0-9a-f]+)\|(outer_wait\+0x[0-9a-f]+ \(ustack_work\)|0x[0-9a-f]+)\|(main\+0x[0-9a-f]+ \(ustack_work\)|0x[0-9a-f]+)(\||$)" "$WORK/x.out" ||
+            fail "$MODE: a process that exited right after its stack: $(cat "$WORK/x.out")"
+    fi
+done
+unset USTACK_MODE
+
+# The user stack map is made only when asked for, of the size asked
+# (the kernel's own account of keytime-run's maps, /proc/PID/fdinfo):
+# none without user stacks; 8 bytes a frame by address, 32 by build-id.
+stack_maps() {   # SCRIPT: "value_size max_entries" of each stack map but kt_stacks
+    rm -f "$WORK/mark"
+    "$KT" -q "$1" -c "sleep $((2 * TIME_SCALE))" >"$WORK/m.out" 2>"$WORK/m.err" &
+    local pid=$! i
+    for i in $(seq 1 $((100 * TIME_SCALE))); do
+        [ -e "$WORK/mark" ] && break
+        sleep 0.05
+    done
+    [ -e "$WORK/mark" ] || fail "$1 did not start: $(cat "$WORK/m.err")"
+    for f in /proc/$pid/fdinfo/*; do
+        awk '/^map_type:/{t=$2} /^value_size:/{v=$2} /^max_entries:/{m=$2} END{if (t == 7 && v != 512) print v, m}' "$f" 2>/dev/null
+    done | sort -u
+    wait $pid || fail "$1: $(cat "$WORK/m.err")"
+}
+MARK='io.open(os.getenv("WORK") .. "/mark", "w"):close()'
+export WORK
+printf '%s\n' "$MARK" >"$WORK/m0.lua"
+printf 'kt.filter.ustacks = true\n%s\n' "$MARK" >"$WORK/m1.lua"
+printf 'kt.filter.ustacks = "buildid"\nprint(kt.filter.ustacks)\n%s\n' "$MARK" >"$WORK/m2.lua"
+[ -z "$(stack_maps "$WORK/m0.lua")" ] || fail "a user stack map without user stacks: $(stack_maps "$WORK/m0.lua")"
+[ "$(stack_maps "$WORK/m1.lua")" = "256 4096" ] || fail "by address, not one map of 4096 stacks of 32 8-byte frames: $(stack_maps "$WORK/m1.lua")"
+[ "$(stack_maps "$WORK/m2.lua")" = "1024 4096" ] || fail "by build-id, not one map of 4096 stacks of 32 32-byte frames: $(stack_maps "$WORK/m2.lua")"
+"$KT" -q "$WORK/m2.lua" -c true 2>&1 | grep -qx buildid || fail "kt.filter.ustacks does not read back \"buildid\""
 
 # keytime.lua --ustack: the frames under each offCPU line; --json: the ustack list.
 "$KT" "$TOP/scripts/keytime.lua" --ustack -c "$TB/ustack_work 1 50" >"$WORK/t.out" 2>"$WORK/t.err" ||

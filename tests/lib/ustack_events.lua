@@ -4,8 +4,9 @@
 -- printed when the run ends. Live, the first sleep's handler first waits
 -- until the workload has exited (its memory gone: /proc/PID/maps empty),
 -- so every stack is named after the process is gone; "exited_first 1"
--- says it was. A replay prints the same ustack lines.
-kt.filter.ustacks = true
+-- says it was. A replay prints the same ustack lines. USTACK_MODE=buildid:
+-- the frames taken by build-id in the kernel.
+kt.filter.ustacks = os.getenv("USTACK_MODE") == "buildid" and "buildid" or true
 local scale = tonumber(os.getenv("KEYTIME_TIME_SCALE") or "1")
 local lines, waited = {}, nil
 

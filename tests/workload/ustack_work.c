@@ -6,9 +6,14 @@
  * stack taken while it sleeps reads inner_sleep, outer_wait, main.
  * inner_sleep makes the system call itself: a libc wrapper, built without
  * frame pointers, between it and the kernel would hide it from the walk.
- * Usage: ustack_work [COUNT [MS]] */
+ * With "replace", it first deletes its own binary and puts another file
+ * at its path, as an upgrade does while a program runs.
+ * Usage: ustack_work [COUNT [MS [replace]]] */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/syscall.h>
 #include "die.h"
 
@@ -53,8 +58,19 @@ int main(int argc, char **argv)
 	int count = argc > 1 ? atoi(argv[1]) : 3;
 	long ms = argc > 2 ? atol(argv[2]) : 50;
 
-	if (count < 1 || ms < 1)
-		die("usage: ustack_work [COUNT [MS]]");
+	if (count < 1 || ms < 1 || (argc > 3 && strcmp(argv[3], "replace")))
+		die("usage: ustack_work [COUNT [MS [replace]]]");
+	if (argc > 3) {
+		char self[4096];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		FILE *f;
+
+		if (n <= 0)
+			die("cannot read /proc/self/exe");
+		self[n] = 0;
+		if (unlink(self) || !(f = fopen(self, "w")) || fputs("#!/bin/sh\nexit 3\n", f) < 0 || fclose(f))
+			die("cannot replace its own binary");
+	}
 	outer_wait(count, ms);
 	return 0;
 }
