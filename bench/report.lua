@@ -43,7 +43,10 @@ local CONFIG_TEXT = {
   ["runqlat.lua"] = "keytime-run scripts/runqlat.lua (run-queue latency, histograms kept in the kernel, printed at the end)",
   ["runqlat.lua-events"] = "keytime-run scripts/runqlat.lua --events (the histograms made from every onCPU event)",
   ["offwake.lua"] = "keytime-run scripts/offwake.lua (wakee and waker stacks, top list at the end)",
-  ["offwake.lua-ustack"] = "keytime-run scripts/offwake.lua --ustack (kernel and user stacks, build-ids taken in the kernel)",
+  ["offwake.lua-ustack"] = "keytime-run scripts/offwake.lua --ustack (kernel and user stacks, user frames by address)",
+  ["offwake.lua-ustack-buildid"] = "keytime-run scripts/offwake.lua --ustack, kt.filter.ustacks = \"buildid\" (build-ids taken in the kernel)",
+  ["keytime.lua-ustack"] = "keytime-run scripts/keytime.lua --ustack (user stack under each offCPU, by address)",
+  ["keytime.lua-ustack-buildid"] = "keytime-run scripts/keytime.lua --ustack, kt.filter.ustacks = \"buildid\" (build-ids taken in the kernel)",
   ["bpftrace-runqlat"] = "bpftrace bench/runqlat.bt (system-wide, histogram at the end)",
   ["libbpf-runqlat"] = "libbpf-tools runqlat -p PID (histogram at the end)",
   ["bcc-runqlat"] = "BCC runqlat-bpfcc -p PID (histogram at the end)",
@@ -120,7 +123,8 @@ local function target(what, result, met) targets[#targets + 1] = { what, result,
 -- must have every lifecycle event (the alerts subscribe to fewer kinds).
 local KEYTIME_CONFIGS = { "keytime.lua", "keytime.lua-json", "forktree.lua", "forktree.lua-json",
   "timeline.lua", "crashes.lua", "forkrate.lua", "offcpu.lua", "exporter.lua", "count.lua",
-  "wakeups.lua", "runqlat.lua", "runqlat.lua-events", "offwake.lua", "offwake.lua-ustack" }
+  "wakeups.lua", "runqlat.lua", "runqlat.lua-events", "offwake.lua", "offwake.lua-ustack",
+  "keytime.lua-ustack" }   -- not the -buildid rows: what that choice costs, losses included
 local EVERY_KIND = { ["keytime.lua"] = true, ["keytime.lua-json"] = true, ["count.lua"] = true,
   ["forktree.lua"] = true, ["forktree.lua-json"] = true, ["timeline.lua"] = true }
 

@@ -222,7 +222,8 @@ configs_for() {   # mode: the configurations that fit it, in the order they take
     [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
     if [ "$1" = pingpong ]; then   # two threads waking each other: the wake-up rows
-        c+=(wakeups.lua runqlat.lua runqlat.lua-events offwake.lua offwake.lua-ustack)
+        c+=(wakeups.lua runqlat.lua runqlat.lua-events offwake.lua offwake.lua-ustack
+            offwake.lua-ustack-buildid keytime.lua-ustack keytime.lua-ustack-buildid)
         $have_bpftrace && c+=(bpftrace-runqlat)
         [ -n "$LIBBPF_RUNQLAT" ] && c+=(libbpf-runqlat)
         [ -n "$BCC_RUNQLAT" ] && c+=(bcc-runqlat)
@@ -266,6 +267,9 @@ run_config() {   # mode round config
     runqlat.lua-events) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/runqlat.lua --events ;;
     offwake.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/offwake.lua ;;
     offwake.lua-ustack) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/offwake.lua --ustack ;;
+    offwake.lua-ustack-buildid) run_keytime "$1" "$2" "$3" bench/counted.lua bench/buildid.lua scripts/offwake.lua --ustack ;;
+    keytime.lua-ustack) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/keytime.lua --ustack ;;
+    keytime.lua-ustack-buildid) run_keytime "$1" "$2" "$3" bench/counted.lua bench/buildid.lua scripts/keytime.lua --ustack ;;
     bpftrace-runqlat) run_bpftrace_script "$1" "$2" "$3" bench/runqlat.bt ;;
     libbpf-runqlat)   run_snoop "$1" "$2" "$3" $LIBBPF_RUNQLAT -p %PID% ;;
     bcc-runqlat)      run_snoop "$1" "$2" "$3" $BCC_RUNQLAT -p %PID% ;;
