@@ -219,8 +219,8 @@ static int open_skeleton(struct kt_probes *p, char *err, int errlen)
 	if (getenv("KEYTIME_TEST_RUNQ_HIST_ENTRIES"))   /* tests: a map that fills */
 		bpf_map__set_max_entries(skel->maps.kt_runq_hist,
 					 strtoul(getenv("KEYTIME_TEST_RUNQ_HIST_ENTRIES"), NULL, 10));
-	if (!p->features.ustacks_build_id)   /* a template the kernel makes; never filled */
-		kt_ustack_map_template_plain(skel);
+	if (kt_ustack_map_templates(p, skel, err, errlen))
+		return -1;
 	return 0;
 }
 
@@ -291,9 +291,12 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,
 
 	memset(p, 0, sizeof(*p));
 	p->ustacks_fd = p->ustacks_build_id_fd = -1;
+	p->ustack_templates[0] = p->ustack_templates[1] = -1;
 	p->max_targets = max_targets ? max_targets : kt_default_max_targets();
 	libbpf_set_print(libbpf_print);
-	if (load_programs(p, err, errlen))
+	e = load_programs(p, err, errlen);
+	kt_ustack_map_templates_close(p);   /* the outer maps keep what they need of them */
+	if (e)
 		goto fail;
 	skel = p->skel;
 	p->targets_fd = bpf_map__fd(skel->maps.kt_targets);

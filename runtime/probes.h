@@ -40,6 +40,7 @@ struct kt_probes {
 	/* The user stack maps in kt_ustacks and kt_ustacks_build_id, made when
 	 * first asked for (ustack_map.c); -1 before. */
 	int ustacks_fd, ustacks_build_id_fd;
+	int ustack_templates[2];        /* their templates while loading; -1 */
 	char ustacks_off[160];          /* why features.ustacks(_build_id) is false */
 	unsigned max_targets;           /* entries the filter map holds */
 };
@@ -70,9 +71,10 @@ void kt_probes_close(struct kt_probes *p);
  * -1 with a message in err. */
 int kt_probes_ustack_map(struct kt_probes *p, bool build_id, char *err, size_t errlen);
 void kt_probes_ustack_maps_close(struct kt_probes *p);
-/* Before load, on a kernel without build-id stack maps: the build-id
- * template made plain, so the kernel can make it. */
-void kt_ustack_map_template_plain(struct keytime_bpf *skel);
+/* Before load: the user stack maps' templates, sized as this kernel wants
+ * them (made once, in p; closed once loaded). 0, or -1 with a message. */
+int kt_ustack_map_templates(struct kt_probes *p, struct keytime_bpf *skel, char *err, size_t errlen);
+void kt_ustack_map_templates_close(struct kt_probes *p);
 
 /* The config map and the filter map. */
 int kt_config_get(struct kt_probes *p, struct kt_config *c);

@@ -328,6 +328,18 @@ static bool may_read_again(const struct proc *p, uint64_t addr)
 	return p->nstrays < STRAYS || now_ns() - p->read_ns >= STRAY_INTERVAL_NS;
 }
 
+bool kt_umaps_stray(const struct kt_umaps *m, uint32_t tgid, uint64_t addr)
+{
+	const struct proc *p = find(m, tgid);
+
+	if (!p)
+		return false;
+	for (unsigned i = 0; i < STRAYS && i < p->nstrays; i++)
+		if (p->strays[i] == addr)
+			return true;
+	return false;
+}
+
 const struct kt_umap_file *kt_umaps_resolve(struct kt_umaps *m, uint32_t tgid, uint64_t addr,
 					    uint64_t *offset)
 {

@@ -49,6 +49,10 @@ void kt_umaps_fork(struct kt_umaps *m, uint32_t parent, uint32_t child);
 /* A stack of tgid's is seen: its mappings read now if they were read only
  * at its exec or fork so far (the libraries its loader mapped since). */
 void kt_umaps_stack_seen(struct kt_umaps *m, uint32_t tgid);
+/* Whether addr is one tgid's mappings did not hold even read again after
+ * it was asked for (code not from a file, a walk gone astray): it stays
+ * unknown. */
+bool kt_umaps_stray(const struct kt_umaps *m, uint32_t tgid, uint64_t addr);
 /* Whether mappings of tgid are kept. */
 bool kt_umaps_known(const struct kt_umaps *m, uint32_t tgid);
 /* The file mapped at addr in tgid and the offset in it; NULL when none is

@@ -171,6 +171,7 @@ static const char *name_address(struct kt_ustacks *u, uint32_t tgid, uint64_t ip
 {
 	char *text;
 
+	*offset = 0;
 	*file = kt_umaps_resolve(u->umaps, tgid, ip, offset);
 	if (*file && (*file)->id_len) {
 		kt_usyms_offer(u->usyms, (*file)->id, (*file)->id_len, (*file)->fd, (*file)->name);
@@ -189,9 +190,11 @@ static bool holds_for(struct kt_ustacks *u, const struct named_stack *st, const 
 		      uint32_t tgid)
 {
 	for (int i = 0; i < st->n; i++) {
-		uint64_t offset;
-		if (kt_umaps_resolve(u->umaps, tgid, ips[i], &offset) != st->files[i] ||
-		    offset != st->offsets[i])
+		uint64_t offset = 0;
+		const struct kt_umap_file *f = kt_umaps_resolve(u->umaps, tgid, ips[i], &offset);
+
+		if (f != st->files[i] || (f && offset != st->offsets[i]) ||
+		    (!f && !kt_umaps_stray(u->umaps, tgid, ips[i])))
 			return false;
 	}
 	return true;
@@ -229,7 +232,10 @@ static int symbolize(struct kt_session *s, struct kt_ustacks *u, int32_t ustack,
 			const char *f = name_address(u, tgid, ips[i], i > 0, &files[n], &offsets[n]);
 			if (!f)
 				break;
-			all_named &= kt_usyms_named(f) && files[n];
+			/* an address its mappings never held, read again since: it
+			 * will not be named later either */
+			all_named &= (kt_usyms_named(f) && files[n]) ||
+				     (!files[n] && kt_umaps_stray(u->umaps, tgid, ips[i]));
 			frames[n++] = f;
 		}
 	}
