@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* User stacks of offCPU and wakeup events (e.ustack) as frame strings:
- * from the probes' kt_ustacks map when live, each frame named by
- * usyms.c, or as a recording holds them. A stack whose frames are all
+ * from the probes' user stack maps when live (by address: each frame's
+ * file and offset from the process's mappings, umaps.c), each frame named
+ * by usyms.c, or as a recording holds them. A stack whose frames are all
  * named is named once. */
 #ifndef KT_USTACKS_H
 #define KT_USTACKS_H
@@ -22,9 +23,11 @@ struct kt_ustacks;
 int kt_ustacks_switch(struct kt_session *s, int mode, char *err, size_t errlen);
 void kt_ustacks_free(struct kt_ustacks *u);
 
-/* A record's ustack (keytime.h: 1 + its id) of process tgid: fills frames
- * (innermost first) and returns how many; 0 when there is none. The strings
- * live until kt_ustacks_free. */
+/* A record's ustack (keytime.h: 1 + its id, past KT_USTACK_BUILD_ID_REF
+ * when by build-id) of process tgid: fills frames (innermost first) and
+ * returns how many; 0 when there is none. By address, frames are named
+ * through tgid's mappings (umaps.h): tgid must be the process the stack
+ * was taken in. The strings live until kt_ustacks_free. */
 int kt_ustack_frames(struct kt_session *s, int32_t ustack, uint32_t tgid,
 		     const char *frames[KT_STACK_DEPTH]);
 /* A stack as a recording holds it. */
