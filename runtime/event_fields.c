@@ -248,7 +248,7 @@ struct kt_value kt_field_get(const void *rec, enum kt_field f)
 		case KT_F_NEW_TASK:    return v_bool(x->flags & KT_WAKEUP_NEW);
 		case KT_F_STACK_ID:    return v_int(x->stack_id);
 		case KT_F_KSTACK:      return (struct kt_value){ .type = KT_V_KSTACK, .i = x->stack_id };
-		case KT_F_USTACK:      return ustack(x->ustack, h->tgid);
+		case KT_F_USTACK:      return ustack(x->ustack, x->waker_tgid);   /* the waker's */
 		default: return none;
 		}
 	}

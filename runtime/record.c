@@ -141,7 +141,8 @@ void kt_record_event(struct kt_session *s, const void *rec_, size_t size)
 						      : ((const struct kt_wakeup *)rec_)->ustack;
 		if (ustack > 0 && !kt_trace_stack_seen(s->recorder, KT_TRACE_USTACK | ustack)) {
 			const char *frames[KT_STACK_DEPTH];
-			int n = kt_ustack_frames(s, ustack, h->tgid, frames);
+			uint32_t tgid = h->kind == KT_OFFCPU ? h->tgid : ((const struct kt_wakeup *)rec_)->waker_tgid;
+			int n = kt_ustack_frames(s, ustack, tgid, frames);
 			err |= kt_trace_write_stack(s->recorder, KT_TRACE_USTACK | ustack, frames, n);
 		}
 	}
