@@ -53,7 +53,7 @@ BPF_ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aar
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ibpf \
              -I/usr/include/$(shell uname -m)-linux-gnu
 
-$(B)/keytime.bpf.o: bpf/keytime.bpf.c bpf/keytime.h bpf/runq_hist_map.h bpf/kernel_types.h | $(B)
+$(B)/keytime.bpf.o: bpf/keytime.bpf.c bpf/keytime.h bpf/runq_hist_map.h bpf/offwake_map.h bpf/kernel_types.h | $(B)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # The probes for another architecture, alone: make bpf-object BPF_ARCH=arm64

@@ -9,8 +9,10 @@
 #include <bpf/bpf_core_read.h>
 #include "keytime.h"
 #include "runq_hist_map.h"
+#include "offwake_map.h"
 
 #define E2BIG        7
+#define EFAULT       14
 #define EEXIST       17
 #define CLONE_VFORK  0x00004000
 #define CLONE_THREAD 0x00010000
@@ -131,6 +133,33 @@ struct {
 	__array(values, struct kt_ustack_build_id_map);
 } kt_ustacks_build_id SEC(".maps");
 
+/* Per side (enum kt_stack_side): stacks bpf_get_stackid did not keep,
+ * most for a slot of the map holding another stack (-EEXIST): the host
+ * says how many at the end of the run. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KT_STACK_SIDES);
+	__type(key, __u32);
+	__type(value, __u64);
+} kt_stacks_not_kept SEC(".maps");
+
+static __always_inline void count_stack_not_kept(__u32 side)
+{
+	__u64 *n = bpf_map_lookup_elem(&kt_stacks_not_kept, &side);
+	if (n)
+		*n += 1;
+}
+
+/* The current task's kernel stack: its id in kt_stacks, or -errno. */
+static __always_inline __s32 kernel_stack(void *ctx)
+{
+	long id = bpf_get_stackid(ctx, &kt_stacks, 0);
+
+	if (id < 0)
+		count_stack_not_kept(KT_STACK_KERNEL);
+	return (__s32)id;
+}
+
 /* The current task's user stack as a record's ustack (keytime.h), taken
  * as kt_config.ustacks says. */
 static __always_inline __s32 user_stack(void *ctx, __u32 mode)
@@ -144,12 +173,16 @@ static __always_inline __s32 user_stack(void *ctx, __u32 mode)
 		if (!map)
 			return -1;
 		id = bpf_get_stackid(ctx, map, KT_BPF_F_USER_STACK);
+		if (id < 0 && id != -EFAULT)   /* -EFAULT: none (a kernel thread) */
+			count_stack_not_kept(KT_STACK_USER);
 		return id >= 0 ? (__s32)id + 1 + KT_USTACK_BUILD_ID_REF : (__s32)id;
 	}
 	map = bpf_map_lookup_elem(&kt_ustacks, &zero);
 	if (!map)
 		return -1;
 	id = bpf_get_stackid(ctx, map, KT_BPF_F_USER_STACK);
+	if (id < 0 && id != -EFAULT)
+		count_stack_not_kept(KT_STACK_USER);
 	return id >= 0 ? (__s32)id + 1 : (__s32)id;
 }
 
@@ -867,6 +900,14 @@ struct kt_runq_state {
 	__u64 carried;            /* waits that ended at switch-ins not seen */
 	__s32 waker_pid;          /* -1: became runnable by preemption */
 	__u32 woken_on_cpu;       /* woken while still on a CPU, going to sleep */
+	/* kt_config.offwake: the off-CPU spell open, from a blocking
+	 * switch-out (the wakee's half of ow) to the next switch-in; its first
+	 * wake-up fills the waker's half. In this entry rather than a map of
+	 * its own: the switch probe looks it up once for both. */
+	__u64 off_since;          /* 0: none open */
+	__u32 off_woken;
+	__u32 off_pad;
+	struct kt_offwake_key ow;
 };
 
 struct {
@@ -896,8 +937,9 @@ static __always_inline void runq_mend(struct kt_runq_state *st, struct task_stru
 	st->runnable_since = 0;
 }
 
-static __always_inline void runq_begin(struct task_struct *t, __s32 waker_pid, __u64 now,
-					bool on_cpu)
+/* The thread's entry when it had one (NULL: made now, or no room). */
+static __always_inline struct kt_runq_state *runq_begin(struct task_struct *t, __s32 waker_pid,
+							 __u64 now, bool on_cpu)
 {
 	__u32 pid;
 	struct kt_runq_state *st = runq_state(t, &pid);
@@ -907,23 +949,26 @@ static __always_inline void runq_begin(struct task_struct *t, __s32 waker_pid, _
 		st->runtime = t->se.sum_exec_runtime;
 		st->waker_pid = waker_pid;
 		st->woken_on_cpu = on_cpu;
-		return;
+		return st;
 	}
 	struct kt_runq_state fresh = { t->start_time, now, t->se.sum_exec_runtime, 0, waker_pid, on_cpu };
 	bpf_map_update_elem(&kt_runq, &pid, &fresh, BPF_ANY);
+	return NULL;
 }
 
 /* Woken: it waits from now on. A wake-up may come while the thread is
  * still on a CPU, on its way to sleep (p->on_cpu): its switch-out follows. */
-static __always_inline void runq_woken(struct task_struct *p, __u32 waker_pid, __u64 now)
+static __always_inline struct kt_runq_state *runq_woken(struct task_struct *p, __u32 waker_pid,
+							 __u64 now)
 {
-	runq_begin(p, waker_pid, now, p->on_cpu);
+	return runq_begin(p, waker_pid, now, p->on_cpu);
 }
 
 /* prev leaves the CPU: still runnable, it waits from now on; asleep, from
  * its wake-up on. A wait still open that did not begin during this run
  * ended at a switch-in not seen: mended. */
-static __always_inline void runq_switched_out(struct task_struct *prev, bool runnable, __u64 now)
+static __always_inline struct kt_runq_state *runq_switched_out(struct task_struct *prev,
+								bool runnable, __u64 now)
 {
 	__u32 pid;
 	struct kt_runq_state *st = runq_state(prev, &pid);
@@ -933,7 +978,7 @@ static __always_inline void runq_switched_out(struct task_struct *prev, bool run
 	if (!st) {
 		if (runnable)
 			runq_begin(prev, -1, now, false);
-		return;
+		return NULL;
 	}
 	pending = st->runnable_since && st->woken_on_cpu;   /* woken during this run */
 	if (pending)
@@ -942,20 +987,21 @@ static __always_inline void runq_switched_out(struct task_struct *prev, bool run
 		runq_mend(st, prev, now);
 	st->woken_on_cpu = 0;
 	if (!runnable)
-		return;   /* the wake-up's wait, or the carried one, stays; or none (kept, idle) */
+		return st;   /* the wake-up's wait, or the carried one, stays; or none (kept, idle) */
 	st->runnable_since = now;
 	st->runtime = prev->se.sum_exec_runtime;
 	st->waker_pid = waker;
+	return st;
 }
 
-static __always_inline void runq_switched_in(struct task_struct *next, __u64 now,
-					     struct kt_switch *rec)
+static __always_inline struct kt_runq_state *runq_switched_in(struct task_struct *next, __u64 now,
+							       struct kt_switch *rec)
 {
 	__u32 pid;
 	struct kt_runq_state *st = runq_state(next, &pid);
 
 	if (!st)
-		return;
+		return NULL;
 	if (st->runnable_since && now >= st->runnable_since) {
 		rec->runq_latency = now - st->runnable_since + st->carried;
 		rec->waker_pid = st->waker_pid;
@@ -966,6 +1012,7 @@ static __always_inline void runq_switched_in(struct task_struct *next, __u64 now
 	st->runnable_since = 0;
 	st->carried = 0;
 	st->woken_on_cpu = 0;
+	return st;
 }
 
 /* ---- run-queue latency histograms (kt_config.runq_hist) ---------------- */
@@ -987,7 +1034,7 @@ const char kt_runq_hist_zero[sizeof(struct kt_runq_hist)];
 /* Whether switches and wake-ups follow targets' run-queue waits. */
 static __always_inline bool runq_on(struct kt_config *c)
 {
-	return c->runq || c->runq_hist;
+	return c->runq || c->runq_hist || c->offwake;
 }
 
 static __always_inline void runq_hist_add(struct kt_config *c, struct task_struct *t, __u64 ns)
@@ -1016,30 +1063,148 @@ static __always_inline void runq_hist_add(struct kt_config *c, struct task_struc
 	__sync_fetch_and_add(&h->slots[kt_runq_hist_slot(ns) & (KT_RUNQ_HIST_SLOTS - 1)], 1);
 }
 
+/* ---- off-CPU time by (wakee, waker) (kt_config.offwake) ----------------- */
+
+/* The offwaketime idea kept in the kernel (bpf/offwake_map.h): a target
+ * thread's spell from a blocking switch-out to its next switch-in, when a
+ * wake-up came between, adds to its (wakee, waker) pair. 16384 pairs; a
+ * spell with no room left is counted in kt_offwake_full, never dropped
+ * silently. The host removes the pairs of processes that have gone. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct kt_offwake_key);
+	__type(value, struct kt_offwake_total);
+} kt_offwake SEC(".maps");
+
+__u64 kt_offwake_full;
+
+/* prev left the CPU in state: a blocking switch-out opens its spell (its
+ * half of the pair taken now), any other closes what was open. st: its
+ * entry (NULL: none yet). After the offCPU record is reserved, as a wake-up
+ * looks after reserving its own, so both ways see wake-ups racing a
+ * switch-out in the same order but for a few instructions. */
+static __always_inline void offwake_switched_out(struct kt_config *c, struct kt_runq_state *st,
+						 struct task_struct *prev, __u32 state, __u64 now,
+						 __s32 kstack, __s32 ustack)
+{
+	__u32 pid = prev->pid;
+
+	if (!c->offwake)
+		return;
+	if (!kt_offwake_blocking(state)) {
+		if (st)
+			st->off_since = 0;
+		return;
+	}
+	if (!st) {
+		struct kt_runq_state fresh = { .start_time = prev->start_time };
+
+		bpf_map_update_elem(&kt_runq, &pid, &fresh, BPF_ANY);
+		if (!(st = runq_state(prev, &pid)))
+			return;
+	}
+	st->off_woken = 0;
+	st->ow.tgid = prev->tgid;
+	st->ow.kstack = kstack;
+	st->ow.ustack = ustack;
+	__builtin_memcpy(st->ow.comm, prev->comm, KT_COMM_LEN);
+	st->off_since = now;
+}
+
+/* Whether a wake-up of the thread now would be the first of its open spell
+ * (wake-ups of one task are serialized by its pi_lock). */
+static __always_inline bool offwake_open(struct kt_config *c, struct kt_runq_state *st)
+{
+	return c->offwake && st && st->off_since && !st->off_woken;
+}
+
+static __always_inline void offwake_woken(struct kt_runq_state *st, struct task_struct *waker,
+					  bool irq, __s32 kstack, __s32 ustack)
+{
+	st->ow.waker_tgid = waker->tgid;
+	st->ow.waker_kstack = kstack;
+	st->ow.waker_ustack = ustack;
+	st->ow.flags = irq ? KT_WAKEUP_IRQ : 0;
+	st->ow.reserved = 0;
+	__builtin_memcpy(st->ow.waker_comm, waker->comm, KT_COMM_LEN);
+	st->off_woken = 1;
+}
+
+/* The thread runs again at now: a spell a wake-up ended adds to its pair. */
+static __always_inline void offwake_switched_in(struct kt_config *c, struct kt_runq_state *st,
+						__u64 now)
+{
+	struct kt_offwake_key key;
+	struct kt_offwake_total *t, zero = {};
+	long e;
+
+	if (!c->offwake || !st || !st->off_since)
+		return;
+	if (!st->off_woken || now < st->off_since) {
+		st->off_since = 0;
+		return;
+	}
+	__builtin_memcpy(&key, &st->ow, sizeof(key));
+	__u64 ns = now - st->off_since;
+	st->off_since = 0;
+	st->off_woken = 0;
+	t = bpf_map_lookup_elem(&kt_offwake, &key);
+	if (!t) {
+		e = bpf_map_update_elem(&kt_offwake, &key, &zero, BPF_NOEXIST);
+		if (e && e != -EEXIST) {   /* -EEXIST: another CPU made it meanwhile */
+			__sync_fetch_and_add(&kt_offwake_full, 1);
+			return;
+		}
+		if (!(t = bpf_map_lookup_elem(&kt_offwake, &key))) {   /* removed by the host meanwhile */
+			__sync_fetch_and_add(&kt_offwake_full, 1);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&t->ns, ns);
+	__sync_fetch_and_add(&t->count, 1);
+}
+
 /* ---- on/off CPU ------------------------------------------------------- */
 
 static __always_inline int sched_switch(void *ctx, bool preempt, struct task_struct *prev,
 					struct task_struct *next, unsigned int prev_state)
 {
 	struct kt_config *c = current_config();
+	struct kt_runq_state *st = NULL;
 	struct kt_switch *rec;
 
-	if (!c || !(c->cpu_events || c->runq_hist))   /* runq_hist: the program runs for it alone */
+	/* runq_hist, offwake: the program runs for them alone */
+	if (!c || !(c->cpu_events || c->runq_hist || c->offwake))
 		return 0;
 	if (switch_target_of(c, prev) >= 0) {
+		__u32 state = preempt ? 0 : prev_state;
+		bool spell = c->offwake && kt_offwake_blocking(state);
+		__s32 kstack = -1, ustack = KT_USTACK_NOT_ASKED;
+		__u64 now;
+
 		if (runq_on(c))   /* TASK_RUNNING: it stays on the run queue */
-			runq_switched_out(prev, preempt || task_state(prev) == 0, bpf_ktime_get_ns());
+			st = runq_switched_out(prev, preempt || task_state(prev) == 0, bpf_ktime_get_ns());
+		/* taken once, for the record and the spell alike */
+		if ((c->cpu_events && c->stacks) || spell)
+			kstack = kernel_stack(ctx);
+		if (c->ustacks && (c->cpu_events || spell))
+			ustack = user_stack(ctx, c->ustacks);
 		rec = c->cpu_events ? reserve(sizeof(*rec), KT_OFFCPU) : NULL;
 		if (rec) {
 			fill_header_hot(&rec->hdr, KT_OFFCPU, prev);
-			rec->state = preempt ? 0 : prev_state;
-			rec->stack_id = c->stacks ? bpf_get_stackid(ctx, &kt_stacks, 0) : -1;
+			rec->state = state;
+			rec->stack_id = c->stacks ? kstack : -1;
 			rec->runtime = prev->se.sum_exec_runtime;
 			rec->runq_latency = KT_RUNQ_UNKNOWN;
 			rec->waker_pid = -1;
-			rec->ustack = c->ustacks ? user_stack(ctx, c->ustacks) : KT_USTACK_NOT_ASKED;
+			rec->ustack = ustack;
+			now = rec->hdr.time;
 			submit(rec, sizeof(*rec), c);
+		} else {
+			now = bpf_ktime_get_ns();
 		}
+		offwake_switched_out(c, st, prev, state, now, kstack, ustack);
 	}
 	if (switch_target_of(c, next) >= 0) {
 		rec = c->cpu_events ? reserve(sizeof(*rec), KT_ONCPU) : NULL;
@@ -1052,15 +1217,19 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 			rec->waker_pid = -1;
 			rec->ustack = KT_USTACK_NOT_ASKED;
 			if (runq_on(c)) {
-				runq_switched_in(next, rec->hdr.time, rec);
+				st = runq_switched_in(next, rec->hdr.time, rec);
 				runq_hist_add(c, next, rec->runq_latency);
+				offwake_switched_in(c, st, rec->hdr.time);
 			}
 			submit(rec, sizeof(*rec), c);
 		} else if (runq_on(c)) {
 			/* lost, or no record wanted: still consume the state */
 			struct kt_switch none = { .runq_latency = KT_RUNQ_UNKNOWN };
-			runq_switched_in(next, bpf_ktime_get_ns(), &none);
+			__u64 now = bpf_ktime_get_ns();
+
+			st = runq_switched_in(next, now, &none);
 			runq_hist_add(c, next, none.runq_latency);
+			offwake_switched_in(c, st, now);
 		}
 	}
 	return 0;
@@ -1156,9 +1325,10 @@ static __always_inline int wakeup(void *ctx, struct task_struct *p, __u32 flags)
 {
 	struct kt_config *c = current_config();
 	struct task_struct *waker = bpf_get_current_task_btf();
+	struct kt_runq_state *st = NULL;
 	struct kt_wakeup *rec;
-	bool wakee_target;
-	bool irq;
+	__s32 kstack = -1, ustack = KT_USTACK_NOT_ASKED;
+	bool wakee_target, irq, spell, have_k, have_u;
 
 	if (!c)
 		return 0;
@@ -1166,24 +1336,37 @@ static __always_inline int wakeup(void *ctx, struct task_struct *p, __u32 flags)
 	if (!wakee_target && !(c->wakeups && target_of(c, waker) >= 0))
 		return 0;
 	if (runq_on(c) && wakee_target)
-		runq_woken(p, waker->pid, bpf_ktime_get_ns());
-	if (!c->wakeups)
+		st = runq_woken(p, waker->pid, bpf_ktime_get_ns());
+	spell = offwake_open(c, st);
+	if (!c->wakeups && !spell)
 		return 0;
 	irq = in_interrupt_context(ctx);
-	rec = reserve(sizeof(*rec), KT_WAKEUP);
-	if (!rec)
-		return 0;
-	fill_header_hot(&rec->hdr, KT_WAKEUP, p);
-	rec->waker_pid = waker->pid;
-	rec->waker_tgid = waker->tgid;
-	__builtin_memcpy(rec->waker_comm, waker->comm, KT_COMM_LEN);
-	rec->target_cpu = task_cpu(p);
-	rec->flags = flags | (irq ? KT_WAKEUP_IRQ : 0);
-	rec->stack_id = c->stacks ? bpf_get_stackid(ctx, &kt_stacks, 0) : -1;
-	/* in interrupt context, the user stack would be whichever task's the
-	 * interrupt hit */
-	rec->ustack = !c->ustacks ? KT_USTACK_NOT_ASKED : irq ? -1 : user_stack(ctx, c->ustacks);
-	submit(rec, sizeof(*rec), c);
+	/* taken once, for the record and the spell alike; in interrupt
+	 * context, the user stack would be whichever task's the interrupt hit */
+	if ((have_k = (c->wakeups && c->stacks) || spell))
+		kstack = kernel_stack(ctx);
+	if ((have_u = c->ustacks && (c->wakeups || spell)))
+		ustack = irq ? -1 : user_stack(ctx, c->ustacks);
+	rec = c->wakeups ? reserve(sizeof(*rec), KT_WAKEUP) : NULL;
+	if (rec) {
+		fill_header_hot(&rec->hdr, KT_WAKEUP, p);
+		rec->waker_pid = waker->pid;
+		rec->waker_tgid = waker->tgid;
+		__builtin_memcpy(rec->waker_comm, waker->comm, KT_COMM_LEN);
+		rec->target_cpu = task_cpu(p);
+		rec->flags = flags | (irq ? KT_WAKEUP_IRQ : 0);
+		rec->stack_id = c->stacks ? kstack : -1;
+		rec->ustack = ustack;
+		submit(rec, sizeof(*rec), c);
+	}
+	/* after the record, as the switch-out writes the spell after its own */
+	if (offwake_open(c, st)) {
+		if (!have_k)
+			kstack = kernel_stack(ctx);
+		if (c->ustacks && !have_u)
+			ustack = irq ? -1 : user_stack(ctx, c->ustacks);
+		offwake_woken(st, waker, irq, kstack, ustack);
+	}
 	return 0;
 }
 

@@ -276,6 +276,10 @@ struct kt_config {
 	 * run while it is on, onCPU/offCPU records or not. */
 	__u32 runq_hist;
 	__u32 runq_hist_reserved;
+	/* Off-CPU time by (wakee, waker) kept in the kernel (bpf/offwake_map.h):
+	 * the switch and wake-up programs run while it is on, records or not. */
+	__u32 offwake;
+	__u32 offwake_reserved;
 };
 
 /* Records kept in kt_children, so a child's end can be told to its parent. */

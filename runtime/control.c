@@ -27,7 +27,7 @@ void kt_control_poll(struct kt_session *s, uint64_t now)
 		kt_config_set(&s->probes, &c);
 	}
 	/* -k: the switch program is attached only while it is wanted. */
-	if ((c.cpu_events || c.runq_hist) != (s->probes.switch_link != NULL) &&
+	if ((c.cpu_events || c.runq_hist || c.offwake) != (s->probes.switch_link != NULL) &&
 	    (e = kt_probes_set_cpu_events(&s->probes, c.cpu_events)))
 		kt_warn("cannot switch onCPU/offCPU events: %s", strerror(-e));
 	kt_lua_call_targets(s);

@@ -12,6 +12,7 @@
 #include "source.h"
 #include "attr_targets.h"
 #include "runq_hist.h"
+#include "offwake.h"
 
 #define FILTER_MT "keytime.filter"
 
@@ -205,6 +206,7 @@ const struct kt_api_name kt_filter_names[] = {
 	{ "runq", NULL, "", "switch: onCPU carries runq_latency and waker_pid (the wake-up probes)" },
 	{ "ustacks", NULL, "", "switch: user stacks at offCPU and wakeup (e.ustack); \"buildid\": by build-id in the kernel (dearer)" },
 	{ "runq_hist", NULL, "", "\"process\", \"thread\" or false: run-queue latency histograms kept in the kernel (kt.runq_hist)" },
+	{ "offwake", NULL, "", "switch: off-CPU time by (wakee, waker) stacks kept in the kernel (kt.offwake)" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -284,6 +286,10 @@ static int filter_index(lua_State *L)
 		kt_runq_hist_push_mode(L, s);
 		return 1;
 	}
+	if (!strcmp(k, "offwake")) {
+		kt_offwake_push_mode(L, s);
+		return 1;
+	}
 	if (s->source->config_get(s, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
 	if (!strcmp(k, "ustacks") && c.ustacks == KT_USTACKS_BUILD_ID) {
@@ -335,6 +341,8 @@ static int filter_newindex(lua_State *L)
 	}
 	if (!strcmp(k, "runq_hist"))
 		return kt_runq_hist_switch(L, s, 3);
+	if (!strcmp(k, "offwake"))
+		return kt_offwake_switch(L, s, 3);
 	if (s->source->config_get(s, &c))
 		return luaL_error(L, "cannot read the config map: %s", strerror(errno));
 	if (!(f = config_field(&c, k)))

@@ -219,6 +219,12 @@ static int open_skeleton(struct kt_probes *p, char *err, int errlen)
 	if (getenv("KEYTIME_TEST_RUNQ_HIST_ENTRIES"))   /* tests: a map that fills */
 		bpf_map__set_max_entries(skel->maps.kt_runq_hist,
 					 strtoul(getenv("KEYTIME_TEST_RUNQ_HIST_ENTRIES"), NULL, 10));
+	if (getenv("KEYTIME_TEST_OFFWAKE_ENTRIES"))   /* tests: a map that fills */
+		bpf_map__set_max_entries(skel->maps.kt_offwake,
+					 strtoul(getenv("KEYTIME_TEST_OFFWAKE_ENTRIES"), NULL, 10));
+	if (getenv("KEYTIME_TEST_STACK_ENTRIES"))   /* tests: stacks that find their slot taken */
+		bpf_map__set_max_entries(skel->maps.kt_stacks,
+					 strtoul(getenv("KEYTIME_TEST_STACK_ENTRIES"), NULL, 10));
 	if (kt_ustack_map_templates(p, skel, err, errlen))
 		return -1;
 	return 0;
@@ -349,7 +355,7 @@ int kt_probes_set_cpu_events(struct kt_probes *p, bool on)
 
 	if (kt_config_get(p, &c))
 		return -errno;
-	attach = on || c.runq_hist;   /* the kernel's histograms need the switches too */
+	attach = on || c.runq_hist || c.offwake;   /* the kernel's totals need the switches too */
 	if (!p->skel) {
 		;   /* no probes loaded (bench/hostpath.c): the switch alone */
 	} else if (attach && !p->features.cpu_events) {
@@ -437,7 +443,7 @@ int kt_probes_set_wake(struct kt_probes *p, int events, int runq)
 		c.wakeups = events;
 	if (runq >= 0)
 		c.runq = runq;
-	if (skel && (c.wakeups || c.runq || c.runq_hist) && !p->features.wakeups)
+	if (skel && (c.wakeups || c.runq || c.runq_hist || c.offwake) && !p->features.wakeups)
 		return 0;   /* this kernel cannot: said once when loading */
 	if (skel) {
 		struct bpf_program *wake[] = { skel->progs.kt_wake_sched_waking,
@@ -453,14 +459,14 @@ int kt_probes_set_wake(struct kt_probes *p, int events, int runq)
 						 skel->progs.kt_wake_ctx_irq_in };
 		struct bpf_link **outs = p->wake_ctx_links, **ins = p->wake_ctx_links + 3;
 
-		if (c.wakeups) {
+		if (c.wakeups || c.offwake) {   /* offwake: the waker's irq flag */
 			e = attach_set(ctx_out, outs, 3, true);
 			if (!e)
 				e = attach_set(ctx_in, ins, 3, true);
 		}
 		if (!e)
-			e = attach_set(wake, p->wake_links, 2, c.wakeups || c.runq || c.runq_hist);
-		if (e || !c.wakeups) {
+			e = attach_set(wake, p->wake_links, 2, c.wakeups || c.runq || c.runq_hist || c.offwake);
+		if (e || !(c.wakeups || c.offwake)) {
 			attach_set(NULL, ins, 3, false);
 			attach_set(NULL, outs, 3, false);
 		}

@@ -9,6 +9,7 @@
 #include "events.h"
 #include "warn.h"
 #include "backlog.h"
+#include "stacks_not_kept.h"
 
 void kt_stats_push(struct kt_session *s)
 {
@@ -49,6 +50,8 @@ void kt_stats_push(struct kt_session *s)
 	}
 	lua_pushinteger(L, kt_script_now(s) - s->start_ns);
 	lua_setfield(L, -2, "duration");
+	lua_pushinteger(L, kt_stacks_not_kept(s, NULL));
+	lua_setfield(L, -2, "stacks_not_kept");
 }
 
 /* "N what: name n name n ..." for the non-zero counts[first..n-1]. */
@@ -102,5 +105,6 @@ void kt_stats_report(struct kt_session *s)
 {
 	report_lost(s);
 	report_untraced(s);
+	kt_stacks_not_kept_report(s);
 	report_handler_errors(s);
 }

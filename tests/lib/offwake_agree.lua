@@ -1,0 +1,72 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
+-- Run under keytime-run by tests/integration/offwake_kernel.sh: the
+-- kernel's off-CPU totals by (wakee, waker) (kt.filter.offwake) and the
+-- same summed here from the offCPU, wakeup and onCPU events of the same
+-- run, as offwake.lua's --events does, side by side. The kernel's pairs
+-- go to PAIRS as JSON lines (for check_offwake.lua); at the end, one line
+-- per pair the two disagree on, then
+--   pairs=N spells=N event_spells=N lost=N not_counted=N differ=N stacks_not_kept=N
+--   keytime-run offwake_agree.lua PAIRS [ustack] -c WORKLOAD
+local json = require "keytime.json"
+local pairs_path, ustack = kt.args[1], kt.args[2] == "ustack"
+kt.filter.stacks = true
+if ustack then kt.filter.ustacks = true end
+kt.filter.offwake = true
+local off, mine = {}, {}
+
+-- A pair's key: both sides' process, comm, stack ids and user frames.
+local function key(tgid, comm, stack_id, ustack_frames, w)
+  return table.concat({ tgid, comm, stack_id, table.concat(ustack_frames or {}, "|"), w.tgid, w.comm,
+                        w.stack_id, table.concat(w.ustack or {}, "|"), tostring(w.irq) }, ";")
+end
+
+kt.on("offcpu", function(e)
+  if e.state == "R" or e.state == "X" then off[e.pid] = nil return end
+  off[e.pid] = { time = e.time, tgid = e.tgid, comm = e.comm, stack_id = e.stack_id, ustack = e.ustack }
+end)
+kt.on("wakeup", function(e)
+  local o = off[e.pid]
+  if o and not o.waker then
+    o.waker = { tgid = e.waker_tgid, comm = e.waker_comm, stack_id = e.stack_id, ustack = e.ustack, irq = e.waker_irq }
+  end
+end)
+kt.on("oncpu", function(e)
+  local o = off[e.pid]
+  off[e.pid] = nil
+  if not (o and o.waker) then return end
+  local k = key(o.tgid, o.comm, o.stack_id, o.ustack, o.waker)
+  local m = mine[k] or { ns = 0, count = 0 }
+  mine[k] = m
+  m.ns, m.count = m.ns + (e.time - o.time), m.count + 1
+end)
+kt.on("exit", function(e) off[e.pid] = nil end)
+
+kt.on("end", function(stats)
+  local got, not_counted = kt.offwake()
+  local f = assert(io.open(pairs_path, "w"))
+  local n, spells, event_spells, differ, seen = 0, 0, 0, 0, {}
+  for _, p in ipairs(got) do
+    local w = p.waker
+    f:write(json.encode({ tgid = p.tgid, comm = p.comm, stack_id = p.stack_id, kstack = p.kstack, ns = p.ns,
+      count = p.count, waker_tgid = w.tgid, waker_comm = w.comm, waker_stack_id = w.stack_id,
+      waker_kstack = w.kstack, irq = w.irq }), "\n")
+    local k = key(p.tgid, p.comm, p.stack_id, p.ustack, w)
+    local m = mine[k]
+    n, spells, seen[k] = n + 1, spells + p.count, true
+    if not m or m.ns ~= p.ns or m.count ~= p.count then
+      differ = differ + 1
+      print(("%s: kernel %d spells %d ns; events %s"):format(k, p.count, p.ns,
+        m and ("%d spells %d ns"):format(m.count, m.ns) or "none"))
+    end
+  end
+  f:close()
+  for k, m in pairs(mine) do
+    event_spells = event_spells + m.count
+    if not seen[k] then
+      differ = differ + 1
+      print(("%s: kernel none; events %d spells %d ns"):format(k, m.count, m.ns))
+    end
+  end
+  print(("pairs=%d spells=%d event_spells=%d lost=%d not_counted=%d differ=%d stacks_not_kept=%d"):format(
+    n, spells, event_spells, stats.lost, not_counted, differ, kt.stats().stacks_not_kept))
+end)
