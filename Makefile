@@ -169,6 +169,12 @@ tests: $(TB)/unit_runq_hist
 $(TB)/unit_runq_hist: tests/unit/test_runq_hist.c bpf/runq_hist_map.h bpf/keytime.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Ibpf -o $@ $(filter %.c,$^) -lcmocka
 
+# The kernel's off-CPU pairs: spells opened (bpf/offwake_map.h), the host's totals.
+TEST_BINS += $(TB)/unit_offwake
+tests: $(TB)/unit_offwake
+$(TB)/unit_offwake: tests/unit/test_offwake.c runtime/offwake_table.c runtime/events.c runtime/offwake_table.h bpf/offwake_map.h bpf/keytime.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Ibpf -Iruntime -o $@ $(filter %.c,$^) -lcmocka
+
 # trace_shift: moves a recording's clock later (tests/integration/json_exact.sh).
 tests: $(TB)/trace_shift
 $(TB)/trace_shift: tests/lib/trace_shift.c runtime/trace_reader.c runtime/trace_writer.c runtime/trace_compact.c runtime/events.c runtime/trace_format.h bpf/keytime.h | $(TB)

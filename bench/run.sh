@@ -56,6 +56,10 @@ EXECSNOOP=/usr/sbin/execsnoop; EXITSNOOP=/usr/sbin/exitsnoop
 [ -x $EXITSNOOP ] || EXITSNOOP=
 # Run-queue latency and off-CPU/waker tools, each row left out when absent.
 LIBBPF_RUNQLAT=/usr/sbin/runqlat; [ -x $LIBBPF_RUNQLAT ] || LIBBPF_RUNQLAT=
+# libbpf-tools' off-CPU stacks (CO-RE: they run where BCC's, which compile
+# against the kernel's headers, cannot), offwake.lua's neighbours
+LIBBPF_OFFCPUTIME=/usr/sbin/offcputime; [ -x $LIBBPF_OFFCPUTIME ] || LIBBPF_OFFCPUTIME=
+LIBBPF_WAKEUPTIME=/usr/sbin/wakeuptime; [ -x $LIBBPF_WAKEUPTIME ] || LIBBPF_WAKEUPTIME=
 BCC_RUNQLAT=$(command -v runqlat-bpfcc || true)
 BCC_OFFWAKETIME=$(command -v offwaketime-bpfcc || true)
 
@@ -153,15 +157,34 @@ run_snoop() {   # mode round config tool [args, %PID% for the workload's pid]
     : >"$WORK/snoop.out"
     t0=$(date +%s%N)
     "$B/measure" "$WORK/m.out" stdbuf -oL "$tool" "${args[@]}" >"$WORK/snoop.out" 2>"$WORK/err" & bg_pid=$!
-    for ((i = 0; i < 3000; i++)); do [ -s "$WORK/snoop.out" ] && break; sleep 0.01; done
-    t1=$(date +%s%N)
-    [ -s "$WORK/snoop.out" ] || die "$config did not start: $(cat "$WORK/err")"
+    # attached: its heading printed; offcputime and wakeuptime print none,
+    # and load in well under 2 s: their start is not measured
+    local attach_ms
+    case "${tool##*/}" in
+    offcputime|wakeuptime)
+        sleep 2
+        kill -0 $bg_pid 2>/dev/null || { kill $wl; die "$config did not start: $(cat "$WORK/err")"; }
+        attach_ms=- ;;
+    *)
+        for ((i = 0; i < 3000; i++)); do [ -s "$WORK/snoop.out" ] && break; sleep 0.01; done
+        t1=$(date +%s%N)
+        [ -s "$WORK/snoop.out" ] || { kill $wl; die "$config did not start: $(cat "$WORK/err")"; }
+        attach_ms=$(((t1 - t0) / 1000000)) ;;
+    esac
     echo go >"$WORK/gate"
     wait $wl || die "workload $mode failed under $config"
-    kill -INT $bg_pid; wait $bg_pid; bg_pid=
+    # A tool that ended before the workload traced nothing (BCC's tools
+    # print their failure to compile against the kernel's headers on
+    # stdout, which looks like a heading): no row.
+    if ! kill -INT $bg_pid 2>/dev/null; then
+        wait $bg_pid; bg_pid=
+        echo "bench: $config ended before the workload, left out: $(head -c 300 "$WORK/snoop.out" "$WORK/err" | tr '\n' ' ')" >&2
+        return 0
+    fi
+    wait $bg_pid; bg_pid=
     events=$(($(grep -c . "$WORK/snoop.out") - 1))   # less the heading
     lost=$(sed -n 's/.*[Ll]ost \([0-9]*\) event.*/\1/p' "$WORK/err" | awk '{s+=$1} END {print s+0}')
-    row "$mode" "$config" "$round" "$(workload_elapsed)" $(((t1 - t0) / 1000000)) "$events" "$lost" - \
+    row "$mode" "$config" "$round" "$(workload_elapsed)" "$attach_ms" "$events" "$lost" - \
         "$(kv cpu_ms "$WORK/m.out")" "$(kv maxrss_kb "$WORK/m.out")" "$(kv wakeups "$WORK/m.out")"
 }
 
@@ -222,10 +245,12 @@ configs_for() {   # mode: the configurations that fit it, in the order they take
     [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
     if [ "$1" = pingpong ]; then   # two threads waking each other: the wake-up rows
-        c+=(wakeups.lua runqlat.lua runqlat.lua-events offwake.lua offwake.lua-ustack
+        c+=(wakeups.lua runqlat.lua runqlat.lua-events offwake.lua offwake.lua-events offwake.lua-ustack
             offwake.lua-ustack-buildid keytime.lua-ustack keytime.lua-ustack-buildid)
         $have_bpftrace && c+=(bpftrace-runqlat)
         [ -n "$LIBBPF_RUNQLAT" ] && c+=(libbpf-runqlat)
+        [ -n "$LIBBPF_OFFCPUTIME" ] && c+=(libbpf-offcputime)
+        [ -n "$LIBBPF_WAKEUPTIME" ] && c+=(libbpf-wakeuptime)
         [ -n "$BCC_RUNQLAT" ] && c+=(bcc-runqlat)
         [ -n "$BCC_OFFWAKETIME" ] && c+=(bcc-offwaketime)
     fi
@@ -266,12 +291,15 @@ run_config() {   # mode round config
     runqlat.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/runqlat.lua ;;
     runqlat.lua-events) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/runqlat.lua --events ;;
     offwake.lua)   run_keytime "$1" "$2" "$3" bench/counted.lua scripts/offwake.lua ;;
+    offwake.lua-events) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/offwake.lua --events ;;
     offwake.lua-ustack) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/offwake.lua --ustack ;;
     offwake.lua-ustack-buildid) run_keytime "$1" "$2" "$3" bench/counted.lua bench/buildid.lua scripts/offwake.lua --ustack ;;
     keytime.lua-ustack) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/keytime.lua --ustack ;;
     keytime.lua-ustack-buildid) run_keytime "$1" "$2" "$3" bench/counted.lua bench/buildid.lua scripts/keytime.lua --ustack ;;
     bpftrace-runqlat) run_bpftrace_script "$1" "$2" "$3" bench/runqlat.bt ;;
     libbpf-runqlat)   run_snoop "$1" "$2" "$3" $LIBBPF_RUNQLAT -p %PID% ;;
+    libbpf-offcputime) run_snoop "$1" "$2" "$3" $LIBBPF_OFFCPUTIME -p %PID% ;;
+    libbpf-wakeuptime) run_snoop "$1" "$2" "$3" $LIBBPF_WAKEUPTIME -p %PID% ;;
     bcc-runqlat)      run_snoop "$1" "$2" "$3" $BCC_RUNQLAT -p %PID% ;;
     bcc-offwaketime)  run_snoop "$1" "$2" "$3" $BCC_OFFWAKETIME -p %PID% ;;
     esac

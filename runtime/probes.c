@@ -430,7 +430,8 @@ static int attach_set(struct bpf_program **progs, struct bpf_link **links, int n
  * wake-up on the machine: attached only while wakeup events or run-queue
  * latency are wanted (demand.c, kt.filter.runq). The interrupt-context ones
  * (waker_irq), which run at every timer callback, device interrupt and
- * softirq, only for wakeup events. events/runq: 1 on, 0 off, -1 unchanged. */
+ * softirq, only for wakeup events and kt.filter.offwake (its waker's irq
+ * flag). events/runq: 1 on, 0 off, -1 unchanged. */
 int kt_probes_set_wake(struct kt_probes *p, int events, int runq)
 {
 	struct keytime_bpf *skel = p->skel;
