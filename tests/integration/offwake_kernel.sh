@@ -10,13 +10,24 @@
 source "$(dirname "$0")/../lib/common.sh"
 require_probes
 
+# agree FILE NOT_COUNTED STACKS_NOT_KEPT: offwake_agree.lua's summary says
+# both ways agree pair for pair (ns and spells; but for at most two pairs
+# off by one short spell, a wake-up racing the switch-out: see there), with
+# the kernel's spells and those not counted adding up to the events'.
+agree() {
+    local line k e nc
+    line=$(grep -E "^pairs=[1-9][0-9]* spells=[0-9]+ event_spells=[0-9]+ lost=0 not_counted=$2 differ=0 raced=[0-2] stacks_not_kept=$3\$" "$1") ||
+        return 1
+    read -r k e nc < <(sed 's/^pairs=[0-9]* spells=\([0-9]*\) event_spells=\([0-9]*\) lost=0 not_counted=\([0-9]*\) .*/\1 \2 \3/' <<<"$line")
+    [ $((k + nc - e)) -ge -2 ] && [ $((k + nc - e)) -le 2 ]
+}
+
 # The same events, both ways, pair for pair (ns and spells), with and
 # without user stacks; the kernel's pairs against the workload.
 for extra in "" ustack; do
     "$KT" "$TOP/tests/lib/offwake_agree.lua" "$WORK/p.jsonl" $extra --follow -c "$TB/wake wakers $WORK/a.m" \
         >"$WORK/a.out" 2>"$WORK/a.err" || fail "offwake_agree.lua $extra: $(cat "$WORK/a.err")"
-    grep -qE '^pairs=[1-9][0-9]* spells=([1-9][0-9]*) event_spells=\1 lost=0 not_counted=0 differ=0 stacks_not_kept=0$' "$WORK/a.out" ||
-        fail "kernel and event pairs differ ($extra): $(cat "$WORK/a.out")"
+    agree "$WORK/a.out" 0 0 || fail "kernel and event pairs differ ($extra): $(cat "$WORK/a.out")"
     check check_offwake.lua "$WORK/p.jsonl" "$WORK/a.m" || fail "the kernel's pairs ($extra) against the workload"
 done
 
@@ -48,8 +59,9 @@ read -r events lifecycle < <(sed -n 's/^bench: events=\([0-9]*\) lost=0 lifecycl
 # as not counted, as many as the events saw; offwake.lua says it.
 KEYTIME_TEST_OFFWAKE_ENTRIES=1 "$KT" "$TOP/tests/lib/offwake_agree.lua" "$WORK/f.jsonl" --follow -c "$TB/wake wakers $WORK/f.m" \
     >"$WORK/f.out" 2>"$WORK/f.err" || fail "offwake_agree.lua with a full map: $(cat "$WORK/f.err")"
-read -r k e nc < <(sed -n 's/^pairs=1 spells=\([0-9]*\) event_spells=\([0-9]*\) lost=0 not_counted=\([0-9]*\) differ=[0-9]* .*/\1 \2 \3/p' "$WORK/f.out")
-[ -n "${k:-}" ] && [ "$nc" -gt 0 ] && [ $((k + nc)) -eq "$e" ] || fail "a full map: not counted, or not all: $(tail -1 "$WORK/f.out")"
+read -r k e nc < <(sed -n 's/^pairs=1 spells=\([0-9]*\) event_spells=\([0-9]*\) lost=0 not_counted=\([0-9]*\) .*/\1 \2 \3/p' "$WORK/f.out")
+[ -n "${k:-}" ] && [ "$nc" -gt 0 ] && [ $((k + nc - e)) -ge -2 ] && [ $((k + nc - e)) -le 2 ] ||
+    fail "a full map: not counted, or not all: $(tail -1 "$WORK/f.out")"
 KEYTIME_TEST_OFFWAKE_ENTRIES=1 "$KT" "$TOP/scripts/offwake.lua" --folded -c "$TB/wake wakers $WORK/f.m" >"$WORK/f.out" 2>"$WORK/f.err" ||
     fail "offwake.lua with a full map: $(cat "$WORK/f.err")"
 grep -qE '^offwake.lua: [1-9][0-9]* off-CPU spells not counted: the kernel.s map of pairs was full$' "$WORK/f.err" ||
@@ -60,8 +72,8 @@ grep -qE '^offwake.lua: [1-9][0-9]* off-CPU spells not counted: the kernel.s map
 # taken): counted, said at the end, and shown as such; both ways still agree.
 KEYTIME_TEST_STACK_ENTRIES=1 "$KT" "$TOP/tests/lib/offwake_agree.lua" "$WORK/s.jsonl" --follow -c "$TB/wake wakers $WORK/s.m" \
     >"$WORK/s.out" 2>"$WORK/s.err" || fail "offwake_agree.lua with a stack map of one slot: $(cat "$WORK/s.err")"
-n=$(sed -n 's/^pairs=[1-9][0-9]* spells=\([0-9]*\) event_spells=\1 lost=0 not_counted=0 differ=0 stacks_not_kept=\([1-9][0-9]*\)$/\2/p' "$WORK/s.out")
-[ -n "$n" ] || fail "a stack map of one slot: $(cat "$WORK/s.out")"
+n=$(sed -n 's/^pairs=.* stacks_not_kept=\([1-9][0-9]*\)$/\1/p' "$WORK/s.out")
+[ -n "$n" ] && agree "$WORK/s.out" 0 "$n" || fail "a stack map of one slot: $(cat "$WORK/s.out")"
 grep -qx "keytime-run: $n stacks not kept (a slot of the stack map held another stack): kernel $n user 0" "$WORK/s.err" ||
     fail "stacks not kept: kt.stats() says $n, the end of the run: $(cat "$WORK/s.err")"
 # (of the pairs' stacks, at most one was kept)
