@@ -9,9 +9,11 @@
 -- A wake-up racing its wakee's switch-out on another CPU may be taken by
 -- one way and not the other (the records' order in the ring buffer and the
 -- probes' order at the thread's entry agree but for a few instructions,
--- which a preempted vCPU stretches): such a spell is short, since the
--- wakee runs again soon after. "raced": pairs off by at most one such
--- spell (one spell, 1 ms); "differ": pairs off by more.
+-- which a preempted vCPU stretches; in a ping-pong across two CPUs the
+-- answer often comes while the other side is still switching out): such a
+-- spell is short, since the wakee runs again soon after. "raced": pairs
+-- off by a few such spells (3, or 5% of them; 1 ms each); "differ": pairs
+-- off by more.
 --   keytime-run offwake_agree.lua PAIRS [ustack] -c WORKLOAD
 local json = require "keytime.json"
 local pairs_path, ustack = kt.args[1], kt.args[2] == "ustack"
@@ -22,7 +24,8 @@ local off, mine = {}, {}
 local RACE_NS = 1000000 * (tonumber(os.getenv("KEYTIME_TIME_SCALE")) or 1)
 local function raced(k, m)   -- k, m: { ns, count } or nil
   k, m = k or { ns = 0, count = 0 }, m or { ns = 0, count = 0 }
-  return math.abs(k.count - m.count) <= 1 and math.abs(k.ns - m.ns) <= RACE_NS
+  local dc = math.abs(k.count - m.count)
+  return dc <= math.max(3, math.max(k.count, m.count) // 20) and math.abs(k.ns - m.ns) <= (dc + 1) * RACE_NS
 end
 
 -- A pair's key: both sides' process, comm, stack ids and user frames.
