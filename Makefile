@@ -172,7 +172,7 @@ $(TB)/unit_runq_hist: tests/unit/test_runq_hist.c bpf/runq_hist_map.h bpf/keytim
 # The kernel's off-CPU pairs: spells opened (bpf/offwake_map.h), the host's totals.
 TEST_BINS += $(TB)/unit_offwake
 tests: $(TB)/unit_offwake
-$(TB)/unit_offwake: tests/unit/test_offwake.c runtime/offwake_table.c runtime/events.c runtime/offwake_table.h bpf/offwake_map.h bpf/keytime.h | $(TB)
+$(TB)/unit_offwake: tests/unit/test_offwake.c runtime/offwake_table.c runtime/events.c runtime/offwake_table.h runtime/grow.h bpf/offwake_map.h bpf/keytime.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Ibpf -Iruntime -o $@ $(filter %.c,$^) -lcmocka
 
 # trace_shift: moves a recording's clock later (tests/integration/json_exact.sh).

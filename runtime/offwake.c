@@ -18,6 +18,7 @@
 #include "ustacks.h"
 #include "offwake.h"
 #include "offwake_table.h"
+#include "grow.h"
 #include "keytime.skel.h"
 
 #define STATE_KEY "keytime.offwake"
@@ -78,14 +79,9 @@ static int collect(struct kt_session *s, struct kt_offwake_table *t)
 		}
 		kt_offwake_table_take(p, &v);
 		if (was_gone) {
-			if (ngone == capgone) {
-				size_t cap = capgone ? capgone * 2 : 16;
-				struct kt_offwake_key *g = realloc(gone, cap * sizeof(*g));
-				if (!g) {
-					r = -1;
-					break;
-				}
-				gone = g, capgone = cap;
+			if (ngone == capgone && kt_grow(&gone, &capgone, sizeof(*gone), 16)) {
+				r = -1;
+				break;
 			}
 			gone[ngone++] = key;
 		}

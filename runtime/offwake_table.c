@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "offwake_table.h"
+#include "grow.h"
 
 struct kt_offwake_pair *kt_offwake_table_get(struct kt_offwake_table *t,
 					     const struct kt_offwake_key *key)
@@ -22,14 +23,8 @@ struct kt_offwake_pair *kt_offwake_table_get(struct kt_offwake_table *t,
 	}
 	if (lo < t->n && !memcmp(&t->p[lo].key, key, sizeof(*key)))
 		return &t->p[lo];
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct kt_offwake_pair *p = realloc(t->p, cap * sizeof(*p));
-		if (!p)
-			return NULL;
-		t->p = p;
-		t->cap = cap;
-	}
+	if (t->n == t->cap && kt_grow(&t->p, &t->cap, sizeof(*t->p), 64))
+		return NULL;
 	memmove(&t->p[lo + 1], &t->p[lo], (t->n - lo) * sizeof(*t->p));
 	t->n++;
 	memset(&t->p[lo], 0, sizeof(*t->p));
