@@ -20,6 +20,7 @@
 #include "offwake_table.h"
 #include "grow.h"
 #include "keytime.skel.h"
+#include "lua_registry.h"
 
 #define STATE_KEY "keytime.offwake"
 #define NO_KERNEL_TOTALS(s) ((s)->source->recorded \
@@ -34,22 +35,7 @@ static int state_gc(lua_State *L)
 /* The host's side, kept in the registry, freed with the Lua state. */
 static struct kt_offwake_table *state(lua_State *L)
 {
-	struct kt_offwake_table *t;
-
-	if (lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY) == LUA_TUSERDATA) {
-		t = lua_touserdata(L, -1);
-		lua_pop(L, 1);
-		return t;
-	}
-	lua_pop(L, 1);
-	t = lua_newuserdatauv(L, sizeof(*t), 0);
-	memset(t, 0, sizeof(*t));
-	lua_newtable(L);
-	lua_pushcfunction(L, state_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_setmetatable(L, -2);
-	lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
-	return t;
+	return kt_lua_registry_state(L, STATE_KEY, sizeof(struct kt_offwake_table), state_gc);
 }
 
 static bool process_gone(__u32 tgid)

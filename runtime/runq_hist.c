@@ -20,6 +20,7 @@
 #include "grow.h"
 #include "keytime.skel.h"
 #include "runq_hist_map.h"
+#include "lua_registry.h"
 
 #define STATE_KEY "keytime.runq_hist"
 
@@ -50,22 +51,7 @@ static int state_gc(lua_State *L)
 /* The host's side, kept in the registry, freed with the Lua state. */
 static struct hist_state *state(lua_State *L)
 {
-	struct hist_state *st;
-
-	if (lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY) == LUA_TUSERDATA) {
-		st = lua_touserdata(L, -1);
-		lua_pop(L, 1);
-		return st;
-	}
-	lua_pop(L, 1);
-	st = lua_newuserdatauv(L, sizeof(*st), 0);
-	memset(st, 0, sizeof(*st));
-	lua_newtable(L);
-	lua_pushcfunction(L, state_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_setmetatable(L, -2);
-	lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
-	return st;
+	return kt_lua_registry_state(L, STATE_KEY, sizeof(struct hist_state), state_gc);
 }
 
 /* id's entry, made if absent; NULL when out of memory. */
