@@ -49,6 +49,7 @@ local CONFIG_TEXT = {
   ["keytime.lua-ustack"] = "keytime-run scripts/keytime.lua --ustack (user stack under each offCPU, by address)",
   ["keytime.lua-ustack-buildid"] = "keytime-run scripts/keytime.lua --ustack, kt.filter.ustacks = \"buildid\" (build-ids taken in the kernel)",
   ["bpftrace-runqlat"] = "bpftrace bench/runqlat.bt (system-wide, histogram at the end)",
+  ["bpftrace-offwake"] = "bpftrace bench/offwake.bt (the -c command's wakee and waker kernel stacks, summed at the end)",
   ["libbpf-runqlat"] = "libbpf-tools runqlat -p PID (histogram at the end)",
   ["libbpf-offcputime"] = "libbpf-tools offcputime -p PID (kernel and user off-CPU stacks at the end)",
   ["libbpf-wakeuptime"] = "libbpf-tools wakeuptime -p PID (waker kernel stacks at the end)",

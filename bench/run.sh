@@ -247,7 +247,7 @@ configs_for() {   # mode: the configurations that fit it, in the order they take
     if [ "$1" = pingpong ]; then   # two threads waking each other: the wake-up rows
         c+=(wakeups.lua runqlat.lua runqlat.lua-events offwake.lua offwake.lua-events offwake.lua-ustack
             offwake.lua-ustack-buildid keytime.lua-ustack keytime.lua-ustack-buildid)
-        $have_bpftrace && c+=(bpftrace-runqlat)
+        $have_bpftrace && c+=(bpftrace-runqlat bpftrace-offwake)
         [ -n "$LIBBPF_RUNQLAT" ] && c+=(libbpf-runqlat)
         [ -n "$LIBBPF_OFFCPUTIME" ] && c+=(libbpf-offcputime)
         [ -n "$LIBBPF_WAKEUPTIME" ] && c+=(libbpf-wakeuptime)
@@ -297,6 +297,7 @@ run_config() {   # mode round config
     keytime.lua-ustack) run_keytime "$1" "$2" "$3" bench/counted.lua scripts/keytime.lua --ustack ;;
     keytime.lua-ustack-buildid) run_keytime "$1" "$2" "$3" bench/counted.lua bench/buildid.lua scripts/keytime.lua --ustack ;;
     bpftrace-runqlat) run_bpftrace_script "$1" "$2" "$3" bench/runqlat.bt ;;
+    bpftrace-offwake) run_bpftrace_script "$1" "$2" "$3" bench/offwake.bt ;;
     libbpf-runqlat)   run_snoop "$1" "$2" "$3" $LIBBPF_RUNQLAT -p %PID% ;;
     libbpf-offcputime) run_snoop "$1" "$2" "$3" $LIBBPF_OFFCPUTIME -p %PID% ;;
     libbpf-wakeuptime) run_snoop "$1" "$2" "$3" $LIBBPF_WAKEUPTIME -p %PID% ;;
