@@ -58,25 +58,33 @@ kt.on("exit", function(e) off[e.pid] = nil end)
 kt.on("end", function(stats)
   local got, not_counted = kt.offwake()
   local f = assert(io.open(pairs_path, "w"))
-  local n, spells, event_spells, differ, close, seen = 0, 0, 0, 0, 0, {}
+  local n, spells, event_spells, differ, close, kern = 0, 0, 0, 0, 0, {}
   for _, p in ipairs(got) do
     local w = p.waker
     f:write(json.encode({ tgid = p.tgid, comm = p.comm, stack_id = p.stack_id, kstack = p.kstack, ns = p.ns,
       count = p.count, waker_tgid = w.tgid, waker_comm = w.comm, waker_stack_id = w.stack_id,
       waker_kstack = w.kstack, irq = w.irq }), "\n")
+    -- Two user stack ids can name the same frames (by address, a walk
+    -- that ends in different garbage past the last frame it can name):
+    -- the kernel keeps them apart, the events' key is their text.
     local k = key(p.tgid, p.comm, p.stack_id, p.ustack, w)
+    local t = kern[k] or { ns = 0, count = 0 }
+    kern[k] = t
+    t.ns, t.count = t.ns + p.ns, t.count + p.count
+    n, spells = n + 1, spells + p.count
+  end
+  f:close()
+  for k, t in pairs(kern) do
     local m = mine[k]
-    n, spells, seen[k] = n + 1, spells + p.count, true
-    if not m or m.ns ~= p.ns or m.count ~= p.count then
-      if raced(p, m) then close = close + 1 else differ = differ + 1 end
-      print(("%s: kernel %d spells %d ns; events %s"):format(k, p.count, p.ns,
+    if not m or m.ns ~= t.ns or m.count ~= t.count then
+      if raced(t, m) then close = close + 1 else differ = differ + 1 end
+      print(("%s: kernel %d spells %d ns; events %s"):format(k, t.count, t.ns,
         m and ("%d spells %d ns"):format(m.count, m.ns) or "none"))
     end
   end
-  f:close()
   for k, m in pairs(mine) do
     event_spells = event_spells + m.count
-    if not seen[k] then
+    if not kern[k] then
       if raced(nil, m) then close = close + 1 else differ = differ + 1 end
       print(("%s: kernel none; events %d spells %d ns"):format(k, m.count, m.ns))
     end
