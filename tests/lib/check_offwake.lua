@@ -49,7 +49,17 @@ t.expect(pp >= m.rounds / 4, "ping-pong: woken by the other process's pipe write
 t.expect(pipe_spells[child][child] == 0 and pipe_spells[main][main] <= 1,
   "ping-pong: never woken by a write of its own process (but the worker's ready byte)",
   ("parent %d, child %d"):format(pipe_spells[main][main], pipe_spells[child][child]))
-if t.expect(#mutex == 1, "mutex: one pair of a futex wait ended by an unlock", tostring(#mutex)) then
+local function main_pairs()   -- what the main process's threads waited on, when the mutex check fails
+  local out = {}
+  for _, p in ipairs(pairs_) do
+    if p.tgid == main then
+      out[#out + 1] = ("[%s %d spells %d ns: %s <- %s by %s]"):format(p.comm, p.count, p.ns,
+        table.concat(p.kstack or {}, ","), table.concat(p.waker_kstack or {}, ","), p.waker_comm)
+    end
+  end
+  return table.concat(out, " ")
+end
+if t.expect(#mutex == 1, "mutex: one pair of a futex wait ended by an unlock", #mutex .. " " .. main_pairs()) then
   local p = mutex[1]
   t.expect(has_frame(p.kstack, "futex_wait") and p.count == 1 and p.waker_tgid == main and not p.irq,
     "mutex: the worker blocked once, woken by the main thread", ("%d spells, waker %d irq %s"):format(p.count, p.waker_tgid, p.irq))

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,25 +135,41 @@ static void *worker_main(void *arg)
 	return arg;
 }
 
-/* Until thread tid sleeps (state S in /proc): after saying it is ready, the
- * worker's next step is the mutex, so that is where it sleeps. Without this
- * wait, a worker held off the CPU for SLEEP_MS (a loaded host, an emulated
- * guest) took the mutex after the unlock and never waited for it. */
-static void wait_until_asleep(pid_t tid)
+/* Until thread tid sleeps in the futex syscall (state S and the syscall it
+ * is in, from /proc): after saying it is ready, the worker's next step is
+ * the mutex, so that is where it waits. Without this wait, a worker held
+ * off the CPU for SLEEP_MS (a loaded host, an emulated guest) took the
+ * mutex after the unlock and never waited for it; the state alone once let
+ * a run go on with the worker asleep elsewhere (a CI run: no mutex wait). */
+static bool in_futex_sleep(pid_t tid)
 {
 	char path[64], buf[512], *state;
+	long nr = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	for (int i = 0; i < 100000; i++) {
-		if (!(f = fopen(path, "re")))
-			die("open %s: %s", path, strerror(errno));
+	if (!(f = fopen(path, "re")))
+		die("open %s: %s", path, strerror(errno));
+	buf[0] = 0;
+	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = 0;
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = 0;
-		fclose(f);
-		state = strrchr(buf, ')');   /* after the comm, which may hold anything */
-		if (state && state[1] == ' ' && state[2] == 'S')
+	fclose(f);
+	state = strrchr(buf, ')');   /* after the comm, which may hold anything */
+	if (!(state && state[1] == ' ' && state[2] == 'S'))
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	if (!(f = fopen(path, "re")))
+		die("open %s: %s", path, strerror(errno));
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	return nr == SYS_futex;
+}
+
+static void wait_until_asleep(pid_t tid)
+{
+	for (int i = 0; i < 100000; i++) {
+		if (in_futex_sleep(tid))
 			return;
 		usleep(100);
 	}
