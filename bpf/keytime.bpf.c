@@ -526,13 +526,15 @@ static __always_inline void fill_header(struct kt_header *h, __u32 kind,
 	fill_ident(h, task);
 }
 
-/* The same for the records that come at every switch and wake-up: the
- * task's pointers read with plain loads of the kernel's typed pointers (the
- * verifier guards them), not a probe read each, which cost a pingpong
- * switch about a third of the switch program's time. Only here: each plain
- * load of a pointer makes the verifier search the kernel's BTF by name
- * (btf_nested_type_is_trusted), which adds to the probes' load time at
- * every place it is inlined. numbers[] is indexed by level, which a plain
+/* The same for the records that come at every switch, wake-up, task
+ * creation and exit: the task's pointers read with plain loads of the
+ * kernel's typed pointers (the verifier guards them), not a probe read
+ * each, which cost a pingpong switch about a third of the switch program's
+ * time and a thread's exit (two records) half of the exit program's. Only
+ * there: each plain load of a pointer makes the verifier search the
+ * kernel's BTF by name (btf_nested_type_is_trusted), which adds to the
+ * probes' load time at every place it is inlined (exec, rare, keeps probe
+ * reads). numbers[] is indexed by level, which a plain
  * load cannot take: a task in a nested pid namespace (a container) takes a
  * probe read. */
 static __always_inline __u32 ns_number_typed(struct task_struct *task, __u32 *ns_inum)
@@ -555,18 +557,23 @@ static __always_inline __u32 ns_number_typed(struct task_struct *task, __u32 *ns
 	return up.nr;
 }
 
-static __always_inline void fill_header_hot(struct kt_header *h, __u32 kind,
-					    struct task_struct *task)
+static __always_inline void fill_ident_hot(struct kt_header *h, struct task_struct *task)
 {
 	const struct cred *cred = task->cred;
 
-	fill_header_ids(h, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
 	h->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
 	h->uid = cred->euid.val;
 	h->gid = cred->egid.val;
 	h->nspid = ns_number_typed(task, &h->pidns);
 	h->nstgid = ns_number_typed(task->group_leader, NULL);
 	h->ident_reserved = 0;
+}
+
+static __always_inline void fill_header_hot(struct kt_header *h, __u32 kind,
+					    struct task_struct *task)
+{
+	fill_header_ids(h, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
+	fill_ident_hot(h, task);
 }
 
 /* ---- task creation ---------------------------------------------------- */
@@ -628,7 +635,7 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	info.parent_tgid = tgid;
 	info.parent_ppid = parent->real_parent->tgid;
 	__builtin_memcpy(info.parent_comm, parent->comm, KT_COMM_LEN);
-	info.parent_nspid = ns_number(parent, NULL);
+	info.parent_nspid = ns_number_typed(parent, NULL);
 	if (bpf_map_update_elem(&kt_children, &child_pid, &info, BPF_ANY) == 0)
 		__sync_fetch_and_add(&kt_children_count, 1);
 	else
@@ -637,7 +644,7 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	rec = reserve(sizeof(*rec), kind);
 	if (!rec)
 		return 0;
-	fill_header(&rec->hdr, kind, parent);
+	fill_header_hot(&rec->hdr, kind, parent);
 	rec->child_pid = child_pid;
 	rec->child_tgid = child_tgid;
 	rec->clone_flags = clone_flags;
@@ -809,7 +816,7 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 	if (!never_traced(c, task) && verdict(c, task, pid_flags, tgid_flags) >= 0) {
 		struct kt_exit *rec = reserve(sizeof(*rec), KT_EXIT);
 		if (rec) {
-			fill_header(&rec->hdr, KT_EXIT, task);
+			fill_header_hot(&rec->hdr, KT_EXIT, task);
 			rec->exit_code = (status >> 8) & 0xff;
 			rec->signal = status & 0x7f;
 			rec->core_dumped = !!(status & 0x80);
@@ -833,7 +840,7 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 			 * a thread's creator is in the same process as the thread. */
 			if (kind == KT_THREAD_EXIT || parent->tgid != info->parent_tgid)
 				parent = task->group_leader;
-			fill_ident(&rec->hdr, parent);
+			fill_ident_hot(&rec->hdr, parent);
 			rec->hdr.nspid = info->parent_nspid;
 			rec->child_pid = pid;
 			rec->child_tgid = tgid;
