@@ -166,14 +166,15 @@ static bool in_futex_sleep(pid_t tid)
 	return nr == SYS_futex;
 }
 
+/* Yielding, not sleeping: a sleep of the main thread here would be a
+ * timer wake-up of its own besides the one the check counts. */
 static void wait_until_asleep(pid_t tid)
 {
-	for (int i = 0; i < 100000; i++) {
-		if (in_futex_sleep(tid))
-			return;
-		usleep(100);
-	}
-	die("worker %d never went to sleep on the mutex", (int)tid);
+	long give_up = clock_ns(CLOCK_MONOTONIC) + 100 * 1000000000L;
+
+	while (!in_futex_sleep(tid))
+		if (sched_yield() || clock_ns(CLOCK_MONOTONIC) > give_up)
+			die("worker %d never went to sleep on the mutex", (int)tid);
 }
 
 static void pass(int in, int out, int rounds, int first)
