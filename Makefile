@@ -105,9 +105,13 @@ $(TB):
 $(TB)/%: tests/workload/%.c tests/workload/die.h | $(TB)
 	$(CC) -O2 -Wall -Wextra -pthread -o $@ $<
 
-# ustack_work: frame pointers, and its own functions whole (ustacks.sh)
+# ustack_work: frame pointers, and its own functions whole (ustacks.sh);
+# the library it loads with dlopen, likewise
 $(TB)/ustack_work: tests/workload/ustack_work.c tests/workload/die.h | $(TB)
 	$(CC) -O1 -fno-omit-frame-pointer -Wall -Wextra -o $@ $<
+TEST_BINS += $(TB)/libustack_lib.so
+$(TB)/libustack_lib.so: tests/workload/lib/ustack_lib.c | $(TB)
+	$(CC) -O1 -fno-omit-frame-pointer -Wall -Wextra -shared -fPIC -o $@ $<
 
 $(TB)/lifecycle-static: tests/workload/lifecycle.c tests/workload/die.h | $(TB)
 	$(CC) -O2 -Wall -Wextra -static -pthread -o $@ $<

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <gelf.h>
 #include <elfutils/libdwelf.h>
@@ -17,6 +18,7 @@
 #define MAX_OPEN 512           /* files kept open */
 #define STRAYS 8               /* addresses per process no mapping held, even read again */
 #define STRAY_INTERVAL_NS 100000000ULL   /* with that many: read again at most this often */
+#define PENDING 1024           /* notes kept for processes not known yet */
 
 struct mapping {
 	uint64_t start, end, offset;
@@ -44,6 +46,10 @@ struct kt_umaps {
 	struct kt_umap_file **files;
 	size_t nfiles, nopen;
 	uint64_t tick;
+	/* notes about processes not known yet (their exec or fork record comes
+	 * later than the kernel's mapping records), oldest first, a ring */
+	struct kt_umap_note pending[PENDING];
+	size_t pending_first, npending;
 };
 
 bool kt_umaps_parse_line(char *line, struct kt_umap_line *out)
@@ -99,6 +105,8 @@ void kt_umaps_free(struct kt_umaps *m)
 		free(m->files[i]);
 	}
 	free(m->files);
+	for (size_t i = 0; i < m->npending; i++)
+		free(m->pending[(m->pending_first + i) % PENDING].path);
 	free(m->procs);
 	free(m->index);
 	free(m->root);
@@ -167,29 +175,49 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* The file mapped at [start, end) in tgid, opened: through map_files (the
+ * very file mapped) while the process lives; after, by its path if the
+ * file there is still the one mapped (a note about a process gone). */
+static int open_mapped(const struct kt_umaps *m, uint32_t tgid, uint64_t start, uint64_t end,
+		       const char *path, dev_t dev, ino_t ino)
+{
+	char link[160];
+	struct stat st;
+	int fd;
+
+	snprintf(link, sizeof(link), "%s/%u/map_files/%" PRIx64 "-%" PRIx64, m->root, tgid, start, end);
+	if ((fd = open(link, O_RDONLY | O_CLOEXEC)) >= 0 || path[0] != '/')
+		return fd;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) || st.st_dev != dev || st.st_ino != ino) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* The file of a mapping, opened the first time it is met. */
-static struct kt_umap_file *file_of(struct kt_umaps *m, uint32_t tgid, const struct kt_umap_line *l,
-				    dev_t dev)
+static struct kt_umap_file *file_of(struct kt_umaps *m, uint32_t tgid, uint64_t start, uint64_t end,
+				    const char *path, dev_t dev, ino_t ino)
 {
 	struct kt_umap_file *f;
-	char link[160];
 	const char *deleted;
 	Elf *elf;
 	const void *id;
 	ssize_t n;
 
 	for (size_t i = m->nfiles; i-- > 0;)
-		if (m->files[i]->dev == dev && m->files[i]->ino == l->ino)
+		if (m->files[i]->dev == dev && m->files[i]->ino == ino)
 			return m->files[i];
 	if (m->nfiles == MAX_FILES || !(f = calloc(1, sizeof(*f))))
 		return NULL;
 	f->dev = dev;
-	f->ino = l->ino;
-	deleted = strstr(l->path, " (deleted)");
-	f->name = strndup(base_name(l->path), deleted && !deleted[10] ? (size_t)(deleted - base_name(l->path))
-								     : strlen(base_name(l->path)));
-	snprintf(link, sizeof(link), "%s/%u/map_files/%" PRIx64 "-%" PRIx64, m->root, tgid, l->start, l->end);
-	f->fd = open(link, O_RDONLY | O_CLOEXEC);
+	f->ino = ino;
+	deleted = strstr(path, " (deleted)");
+	f->name = strndup(base_name(path), deleted && !deleted[10] ? (size_t)(deleted - base_name(path))
+								 : strlen(base_name(path)));
+	f->fd = open_mapped(m, tgid, start, end, path, dev, ino);
 	if (f->fd < 0 || !f->name) {   /* gone meanwhile: another process's read may open it */
 		if (f->fd >= 0)
 			close(f->fd);
@@ -214,6 +242,9 @@ static struct kt_umap_file *file_of(struct kt_umaps *m, uint32_t tgid, const str
 	return m->files[m->nfiles++] = f;
 }
 
+static void apply_pending(struct kt_umaps *m, uint32_t tgid);
+static int adopt_pending(struct kt_umaps *m, uint32_t tgid);
+
 int kt_umaps_read(struct kt_umaps *m, uint32_t tgid)
 {
 	char path[160], line[4352];
@@ -224,7 +255,7 @@ int kt_umaps_read(struct kt_umaps *m, uint32_t tgid)
 
 	snprintf(path, sizeof(path), "%s/%u/maps", m->root, tgid);
 	if (!(in = fopen(path, "re")))
-		return -1;
+		return adopt_pending(m, tgid);
 	if (!(maps = malloc(MAX_MAPS * sizeof(*maps)))) {
 		fclose(in);
 		return -1;
@@ -239,13 +270,13 @@ int kt_umaps_read(struct kt_umaps *m, uint32_t tgid)
 		maps[n].start = l.start;
 		maps[n].end = l.end;
 		maps[n].offset = l.offset;
-		if ((maps[n].file = file_of(m, tgid, &l, makedev(dev_major, dev_minor))))
+		if ((maps[n].file = file_of(m, tgid, l.start, l.end, l.path, makedev(dev_major, dev_minor), l.ino)))
 			n++;   /* else not kept: a later read may open it */
 	}
 	fclose(in);
 	if (!n) {   /* gone (an ended process's maps read empty): keep what was kept */
 		free(maps);
-		return -1;
+		return adopt_pending(m, tgid);
 	}
 	if (!(p = entry_for(m, tgid))) {
 		free(maps);
@@ -256,6 +287,7 @@ int kt_umaps_read(struct kt_umaps *m, uint32_t tgid)
 	p->n = n;
 	p->used = ++m->tick;
 	p->read_ns = now_ns();
+	apply_pending(m, tgid);
 	return 0;
 }
 
@@ -286,6 +318,7 @@ void kt_umaps_fork(struct kt_umaps *m, uint32_t parent, uint32_t child)
 	to->n = from->n;
 	to->used = ++m->tick;
 	to->read_ns = from->read_ns;
+	apply_pending(m, child);
 }
 
 void kt_umaps_stack_seen(struct kt_umaps *m, uint32_t tgid)
@@ -349,12 +382,12 @@ const struct kt_umap_file *kt_umaps_resolve(struct kt_umaps *m, uint32_t tgid, u
 	/* a library mapped since: read again, though not for every stray
 	 * address (code not from a file, a walk gone astray) */
 	if (!at && (!p || may_read_again(p, addr))) {
-		if (kt_umaps_read(m, tgid) == 0 && (p = find(m, tgid))) {
-			p->stack_read = true;
-			if (!(at = lookup(p, addr)))
+		bool read = kt_umaps_read(m, tgid) == 0;
+
+		if ((p = find(m, tgid))) {   /* else gone, never known */
+			p->stack_read |= read;
+			if (!(at = lookup(p, addr)))   /* gone, or not a file's code */
 				p->strays[p->nstrays++ % STRAYS] = addr;
-		} else if ((p = find(m, tgid))) {
-			p->strays[p->nstrays++ % STRAYS] = addr;   /* gone: it stays unknown */
 		}
 	}
 	if (!at || !at->file)
@@ -393,4 +426,121 @@ size_t kt_umaps_mappings(const struct kt_umaps *m)
 	for (size_t i = 0; i < m->nprocs; i++)
 		n += m->procs[i].n;
 	return n;
+}
+
+/* ---- notes: the kernel's own account of mappings (mmap_records.c) -------- */
+
+static int by_start(const void *a, const void *b)
+{
+	const struct mapping *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* add, in place of what it overlaps of p's mappings (cut, not dropped:
+ * a segment mapped over the middle of another leaves both ends). */
+static void put_mapping(struct proc *p, const struct mapping *add)
+{
+	struct mapping *maps = malloc((p->n + 2) * sizeof(*maps));
+	size_t n = 0;
+
+	if (!maps)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct mapping *a = &p->maps[i];
+
+		if (a->end <= add->start || a->start >= add->end) {
+			maps[n++] = *a;
+			continue;
+		}
+		if (a->start < add->start)
+			maps[n++] = (struct mapping){ a->start, add->start, a->offset, a->file };
+		if (a->end > add->end)
+			maps[n++] = (struct mapping){ add->end, a->end, a->offset + (add->end - a->start), a->file };
+	}
+	if (n < MAX_MAPS)
+		maps[n++] = *add;
+	qsort(maps, n, sizeof(*maps), by_start);
+	free(p->maps);
+	p->maps = maps;
+	p->n = n;
+}
+
+static void apply(struct kt_umaps *m, struct proc *p, const struct kt_umap_note *note)
+{
+	struct mapping add = { note->start, note->end, note->offset, NULL };
+
+	p->used = ++m->tick;
+	if (note->exec) {   /* a new image: what was mapped is gone */
+		free(p->maps);
+		p->maps = NULL;
+		p->n = 0;
+		p->nstrays = 0;
+		return;
+	}
+	if (note->end > note->start &&
+	    (add.file = file_of(m, note->tgid, note->start, note->end, note->path, note->dev, note->ino)))
+		put_mapping(p, &add);
+}
+
+static void drop_first_pending(struct kt_umaps *m)
+{
+	free(m->pending[m->pending_first].path);
+	m->pending_first = (m->pending_first + 1) % PENDING;
+	m->npending--;
+}
+
+void kt_umaps_note(struct kt_umaps *m, const struct kt_umap_note *note)
+{
+	struct proc *p = find(m, note->tgid);
+	struct kt_umap_note *keep;
+
+	if (p) {
+		apply(m, p, note);
+		return;
+	}
+	if (m->npending == PENDING)
+		drop_first_pending(m);
+	keep = &m->pending[(m->pending_first + m->npending) % PENDING];
+	*keep = *note;
+	if (note->path && !(keep->path = strdup(note->path)))
+		return;
+	m->npending++;
+}
+
+/* tgid has just become known: the notes about it so far, in order. */
+static void apply_pending(struct kt_umaps *m, uint32_t tgid)
+{
+	size_t kept = 0;
+	struct proc *p;
+
+	for (size_t i = 0; i < m->npending; i++) {
+		struct kt_umap_note *note = &m->pending[(m->pending_first + i) % PENDING];
+
+		if (note->tgid != tgid) {
+			m->pending[(m->pending_first + kept++) % PENDING] = *note;
+			continue;
+		}
+		if ((p = find(m, tgid)))
+			apply(m, p, note);
+		free(note->path);
+	}
+	m->npending = kept;
+}
+
+/* tgid's maps could not be read (gone): known from the notes about it, if
+ * any. -1 either way: it was not read. */
+static int adopt_pending(struct kt_umaps *m, uint32_t tgid)
+{
+	for (size_t i = 0; i < m->npending; i++)
+		if (m->pending[(m->pending_first + i) % PENDING].tgid == tgid) {
+			if (!find(m, tgid) && entry_for(m, tgid))
+				apply_pending(m, tgid);
+			break;
+		}
+	return -1;
+}
+
+size_t kt_umaps_pending(const struct kt_umaps *m)
+{
+	return m->npending;
 }

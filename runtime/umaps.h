@@ -4,7 +4,8 @@
  * them, each file opened through /proc/PID/map_files (the very file
  * mapped, even if replaced or deleted on disk since) and known by its
  * build-id. Read when the host learns of a process (exec, fork, its first
- * stack) and again when an address falls outside every mapping kept;
+ * stack) and again when an address falls outside every mapping kept, and
+ * told of each new mapping and exec by the kernel (kt_umaps_note);
  * kept after the process has ended, so its stacks still resolve, for at
  * most max_procs processes (the least recently used go first). */
 #ifndef KT_UMAPS_H
@@ -63,6 +64,23 @@ const struct kt_umap_file *kt_umaps_resolve(struct kt_umaps *m, uint32_t tgid, u
  * among those met so far; NULL if none. */
 const struct kt_umap_file *kt_umaps_file_by_build_id(const struct kt_umaps *m, const unsigned char *id,
 						     size_t id_len);
+/* What the kernel said of a process's mappings as they were made
+ * (mmap_records.c): a new executable mapping, or a new image (exec: the
+ * mappings before it are gone). About a process not known yet (its exec
+ * or fork not read yet), kept until it is, for the last 1024 notes. A
+ * process that ends before the host reads its mappings still has those. */
+struct kt_umap_note {
+	uint32_t tgid;
+	bool exec;                 /* a new image; the rest unused */
+	uint64_t start, end, offset;
+	dev_t dev;
+	ino_t ino;
+	char *path;                /* copied */
+};
+void kt_umaps_note(struct kt_umaps *m, const struct kt_umap_note *note);
+/* Notes kept for processes not known yet. */
+size_t kt_umaps_pending(const struct kt_umaps *m);
+
 /* Processes kept, mappings kept (for the bound's tests). */
 size_t kt_umaps_procs(const struct kt_umaps *m);
 size_t kt_umaps_mappings(const struct kt_umaps *m);

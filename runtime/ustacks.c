@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include "mmap_records.h"
 #include "session.h"
 #include "source.h"
 #include "umaps.h"
@@ -31,6 +32,7 @@ struct named_stack {
 struct kt_ustacks {
 	struct kt_usyms *usyms;
 	struct kt_umaps *umaps;    /* live, frames by address: NULL until asked */
+	struct kt_mmap_records *mmaps;   /* with umaps, if the kernel gives them */
 	struct named_stack **by_id;
 	bool owned;            /* the replay's: frames strdup'ed */
 	uint64_t shallow, deep;   /* stacks of one frame, of more */
@@ -62,10 +64,16 @@ static int prepare(struct kt_session *s, struct kt_ustacks *u, int mode, char *e
 {
 	if (s->source->recorded)
 		return 0;
-	if (!u->umaps &&
-	    !(u->umaps = kt_umaps_new("/proc", UMAPS_PROCS))) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+	if (!u->umaps) {
+		char why[128];
+
+		if (!(u->umaps = kt_umaps_new("/proc", UMAPS_PROCS))) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (!(u->mmaps = kt_mmap_records_open(why, sizeof(why))))
+			kt_warn("user stacks: no mapping records from the kernel (%s): a process that ends "
+				"within a few ms may show its libraries' frames as addresses", why);
 	}
 	return kt_probes_ustack_map(&s->probes, mode == KT_USTACKS_BUILD_ID, err, errlen);
 }
@@ -340,6 +348,9 @@ void kt_ustacks_seen(struct kt_session *s, const void *rec, size_t size)
 		kt_ustacks_exec_seen(s, rec, size);
 	if (!m)
 		return;
+	/* first what the kernel mapped until now: an exec's record comes
+	 * after its image's mappings, a stack's after its libraries' */
+	kt_mmap_records_drain(s->ustacks->mmaps, m);
 	if (h->kind == KT_EXEC) {
 		kt_umaps_read(m, h->tgid);
 	} else if ((h->kind == KT_FORK || h->kind == KT_VFORK) && size >= sizeof(struct kt_child)) {
@@ -370,6 +381,10 @@ void kt_ustacks_free(struct kt_ustacks *u)
 	}
 	free(u->by_id);
 	kt_usyms_free(u->usyms);
+	if (kt_mmap_records_lost(u->mmaps))
+		kt_warn("user stacks: %" PRIu64 " mapping records lost (the kernel's ring was full)",
+			kt_mmap_records_lost(u->mmaps));
+	kt_mmap_records_close(u->mmaps);
 	kt_umaps_free(u->umaps);
 	free(u);
 }

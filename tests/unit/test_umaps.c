@@ -3,8 +3,9 @@
  * parsed (files, anonymous and special mappings, deleted files, spaces in
  * names, garbage), an address turned into its file's build-id and offset,
  * a library mapped later found by reading again, a process's mappings kept
- * after it has gone and its binary deleted, a fork's copied, and the
- * number of processes kept bounded, the least recently used let go. The
+ * after it has gone and its binary deleted, a fork's copied, the
+ * number of processes kept bounded, the least recently used let go, and
+ * the kernel's notes of mappings and execs (kt_umaps_note). The
  * file each mapping's map_files link names is a copy of this test binary,
  * whose build-id is read independently (libelf). */
 #include <stdarg.h>
@@ -284,6 +285,126 @@ static void bounded(void **state)
 	kt_umaps_free(m);
 }
 
+/* A note of the file at path mapped at [start, end) in tgid, with the
+ * file's own device and inode. */
+static struct kt_umap_note map_note(uint32_t tgid, uint64_t start, uint64_t end, uint64_t offset, char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return (struct kt_umap_note){ tgid, false, start, end, offset, st.st_dev, st.st_ino, path };
+}
+
+/* The kernel's notes: a library mapped into a known process is found
+ * without reading again, by its path once the process has gone (no
+ * map_files); a mapping over the middle of another cuts it; a note whose
+ * file at the path is another (inode) is not believed; an exec's note
+ * drops the old image. */
+static void notes_of_known(void **state)
+{
+	struct kt_umaps *m = kt_umaps_new(root, 16);
+	struct kt_umap_note n;
+	const struct kt_umap_file *f;
+	char lib[128], other[128];
+	uint64_t off;
+
+	snprintf(lib, sizeof(lib), "%s/liby.so", root);
+	snprintf(other, sizeof(other), "%s/libz.so", root);
+	copy_file(prog, lib);
+	copy_file(prog, other);
+	fake_process(600, MAPS_100, prog);
+	assert_int_equal(kt_umaps_read(m, 600), 0);
+	gone(600);
+	n = map_note(600, 0x7f6600000000, 0x7f6600004000, 0x1000, lib);
+	kt_umaps_note(m, &n);
+	f = kt_umaps_resolve(m, 600, 0x7f6600000010, &off);
+	assert_non_null(f);
+	assert_string_equal(f->name, "liby.so");
+	assert_true(off == 0x1010);
+	assert_memory_equal(f->id, self_id, self_id_len);
+	assert_non_null(kt_umaps_resolve(m, 600, 0x555500001000, &off));   /* the image read stays */
+	/* another mapping over the middle: both ends of the first stay */
+	n = map_note(600, 0x7f6600001000, 0x7f6600002000, 0x9000, other);
+	kt_umaps_note(m, &n);
+	assert_int_equal(kt_umaps_mappings(m), 4);
+	f = kt_umaps_resolve(m, 600, 0x7f6600001010, &off);
+	assert_true(f && off == 0x9010 && !strcmp(f->name, "libz.so"));
+	f = kt_umaps_resolve(m, 600, 0x7f6600003010, &off);
+	assert_true(f && off == 0x4010 && !strcmp(f->name, "liby.so"));
+	f = kt_umaps_resolve(m, 600, 0x7f6600000ff0, &off);
+	assert_true(f && off == 0x1ff0 && !strcmp(f->name, "liby.so"));
+	/* a file not the one mapped (another inode at the path): not used */
+	n = map_note(600, 0x7f7700000000, 0x7f7700001000, 0, other);
+	n.ino += 1000000;
+	kt_umaps_note(m, &n);
+	assert_null(kt_umaps_resolve(m, 600, 0x7f7700000010, &off));
+	/* an exec: the old image and libraries gone; the new one's notes hold */
+	n = (struct kt_umap_note){ .tgid = 600, .exec = true };
+	kt_umaps_note(m, &n);
+	assert_int_equal(kt_umaps_mappings(m), 0);
+	assert_null(kt_umaps_resolve(m, 600, 0x7f6600000010, &off));
+	n = map_note(600, 0x555600000000, 0x555600001000, 0, prog);
+	kt_umaps_note(m, &n);
+	assert_non_null(kt_umaps_resolve(m, 600, 0x555600000010, &off));
+	unlink(lib);
+	unlink(other);
+	kt_umaps_free(m);
+}
+
+/* Notes about a process not known yet are kept, in order, until it is:
+ * at its first read (an exec's note and then its mappings, over what the
+ * read gave), or, if it has gone by then, as all there is of it; the
+ * oldest go first beyond 1024. */
+static void notes_before_known(void **state)
+{
+	struct kt_umaps *m = kt_umaps_new(root, 16);
+	struct kt_umap_note n;
+	char lib[128];
+	uint64_t off;
+
+	snprintf(lib, sizeof(lib), "%s/libw.so", root);
+	copy_file(prog, lib);
+	n = map_note(700, 0x7f7000000000, 0x7f7000001000, 0x3000, lib);
+	kt_umaps_note(m, &n);
+	assert_false(kt_umaps_known(m, 700));
+	assert_int_equal(kt_umaps_pending(m), 1);
+	fake_process(700, MAPS_100, prog);
+	assert_int_equal(kt_umaps_read(m, 700), 0);
+	assert_int_equal(kt_umaps_pending(m), 0);
+	assert_int_equal(kt_umaps_mappings(m), 2);
+	assert_non_null(kt_umaps_resolve(m, 700, 0x7f7000000010, &off));
+	assert_true(off == 0x3010);
+	assert_non_null(kt_umaps_resolve(m, 700, 0x555500001000, &off));
+	gone(700);
+	/* gone before it was ever read: its exec and mappings are all there is */
+	n = (struct kt_umap_note){ .tgid = 701, .exec = true };
+	kt_umaps_note(m, &n);
+	n = map_note(701, 0x7f7100000000, 0x7f7100002000, 0, lib);
+	kt_umaps_note(m, &n);
+	n = map_note(702, 0x7f7200000000, 0x7f7200002000, 0, lib);   /* another's: stays pending */
+	kt_umaps_note(m, &n);
+	assert_int_equal(kt_umaps_read(m, 701), -1);
+	assert_true(kt_umaps_known(m, 701));
+	assert_int_equal(kt_umaps_pending(m), 1);
+	assert_non_null(kt_umaps_resolve(m, 701, 0x7f7100001000, &off));
+	assert_true(off == 0x1000);
+	/* a process gone with no notes: not known, as before */
+	assert_int_equal(kt_umaps_read(m, 703), -1);
+	assert_false(kt_umaps_known(m, 703));
+	/* bounded: the oldest let go */
+	for (uint32_t i = 0; i < 1100; i++) {
+		n = map_note(800 + i, 0x7f7300000000, 0x7f7300001000, 0, lib);
+		kt_umaps_note(m, &n);
+	}
+	assert_int_equal(kt_umaps_pending(m), 1024);
+	assert_int_equal(kt_umaps_read(m, 702), -1);
+	assert_false(kt_umaps_known(m, 702));
+	assert_int_equal(kt_umaps_read(m, 800 + 1099), -1);
+	assert_true(kt_umaps_known(m, 800 + 1099));
+	unlink(lib);
+	kt_umaps_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +414,8 @@ int main(void)
 		cmocka_unit_test(deleted_binary),
 		cmocka_unit_test(fork_copies),
 		cmocka_unit_test(bounded),
+		cmocka_unit_test(notes_of_known),
+		cmocka_unit_test(notes_before_known),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,8 +7,11 @@
  * inner_sleep makes the system call itself: a libc wrapper, built without
  * frame pointers, between it and the kernel would hide it from the walk.
  * With "replace", it first deletes its own binary and puts another file
- * at its path, as an upgrade does while a program runs.
- * Usage: ustack_work [COUNT [MS [replace]]] */
+ * at its path, as an upgrade does while a program runs. With "dlopen
+ * LIB", it loads LIB (tests/workload/lib/ustack_lib.c) and sleeps through
+ * its lib_wait: main -> outer_wait -> lib_wait -> inner_sleep.
+ * Usage: ustack_work [COUNT [MS [replace | dlopen LIB]]] */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +48,12 @@ __attribute__((noinline, noclone)) long inner_sleep(long ms)
 #endif
 }
 
+static long (*lib_wait)(long (*)(long), long);   /* "dlopen": the library's */
+
 __attribute__((noinline, noclone)) void outer_wait(int count, long ms)
 {
 	for (int i = 0; i < count; i++)
-		if (inner_sleep(ms))
+		if (lib_wait ? lib_wait(inner_sleep, ms) : inner_sleep(ms))
 			die("clock_nanosleep failed");
 	__asm__ volatile("" ::: "memory");   /* no tail call: outer_wait keeps its frame */
 }
@@ -58,9 +63,15 @@ int main(int argc, char **argv)
 	int count = argc > 1 ? atoi(argv[1]) : 3;
 	long ms = argc > 2 ? atol(argv[2]) : 50;
 
-	if (count < 1 || ms < 1 || (argc > 3 && strcmp(argv[3], "replace")))
-		die("usage: ustack_work [COUNT [MS [replace]]]");
-	if (argc > 3) {
+	if (count < 1 || ms < 1 || (argc > 3 && strcmp(argv[3], "replace") && strcmp(argv[3], "dlopen")) ||
+	    (argc > 3 && !strcmp(argv[3], "dlopen") && argc != 5))
+		die("usage: ustack_work [COUNT [MS [replace | dlopen LIB]]]");
+	if (argc > 3 && !strcmp(argv[3], "dlopen")) {
+		void *lib = dlopen(argv[4], RTLD_NOW);
+
+		if (!lib || !(*(void **)&lib_wait = dlsym(lib, "lib_wait")))
+			die("cannot load %s: %s", argv[4], dlerror());
+	} else if (argc > 3) {
 		char self[4096];
 		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 		FILE *f;
