@@ -110,6 +110,7 @@ $(TB)/%: tests/workload/%.c tests/workload/die.h | $(TB)
 $(TB)/ustack_work: tests/workload/ustack_work.c tests/workload/die.h | $(TB)
 	$(CC) -O1 -fno-omit-frame-pointer -Wall -Wextra -o $@ $<
 TEST_BINS += $(TB)/libustack_lib.so
+tests: $(TB)/libustack_lib.so
 $(TB)/libustack_lib.so: tests/workload/lib/ustack_lib.c | $(TB)
 	$(CC) -O1 -fno-omit-frame-pointer -Wall -Wextra -shared -fPIC -o $@ $<
 
