@@ -347,9 +347,13 @@ clean-deb:
 # ==== vmtest: the test suite in another kernel, under qemu =====================
 # make vmtest KERNEL=6.1|6.12|linux-image-...-amd64|/path/to/vmlinuz
 # (tools/vmtest.sh; cache in /var/cache/keytime-vmtest, logs in build-vm/).
-.PHONY: vmtest clean-vmtest
+# make vmbench KERNEL=...: bench/run.sh there (BENCH_* passed on, BCC's tools
+# with the kernel's headers), its table in build-vm/KERNEL/RESULTS.md.
+.PHONY: vmtest vmbench clean-vmtest
 vmtest:
 	@bash tools/vmtest.sh '$(KERNEL)'
+vmbench:
+	@VMTEST_MAKE=bench bash tools/vmtest.sh '$(KERNEL)'
 clean: clean-vmtest
 clean-vmtest:
 	rm -rf build-vm

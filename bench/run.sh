@@ -11,6 +11,8 @@
 #   BENCH_ROUNDS=5  BENCH_MODES="fork exec thread pingpong"  BENCH_OUT=bench/RESULTS.md
 #   BENCH_CONFIGS="untraced keytime.lua ..." (default: every one that fits the mode)
 #   BENCH_PARTS="storms host idle" (default: all three)
+#   BENCH_START_S=30: how long a tool without -c may take to attach (BCC
+#   compiles its program first: minutes under emulation, make vmbench)
 set -u
 cd "$(dirname "$0")/.."
 TOP=$PWD
@@ -19,6 +21,7 @@ MODES=${BENCH_MODES:-fork exec thread pingpong}
 OUT=${BENCH_OUT:-$TOP/bench/RESULTS.md}
 CONFIGS=${BENCH_CONFIGS:-}
 PARTS=${BENCH_PARTS:-storms host idle}
+START_S=${BENCH_START_S:-30}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 KT=$TOP/keytime-run
 B=$TOP/build/bench
@@ -166,7 +169,10 @@ run_snoop() {   # mode round config tool [args, %PID% for the workload's pid]
         kill -0 $bg_pid 2>/dev/null || { kill $wl; die "$config did not start: $(cat "$WORK/err")"; }
         attach_ms=- ;;
     *)
-        for ((i = 0; i < 3000; i++)); do [ -s "$WORK/snoop.out" ] && break; sleep 0.01; done
+        while ! [ -s "$WORK/snoop.out" ] && kill -0 $bg_pid 2>/dev/null &&
+              [ $(($(date +%s%N) - t0)) -lt $((START_S * 1000000000)) ]; do
+            sleep 0.01
+        done
         t1=$(date +%s%N)
         [ -s "$WORK/snoop.out" ] || { kill $wl; die "$config did not start: $(cat "$WORK/err")"; }
         attach_ms=$(((t1 - t0) / 1000000)) ;;

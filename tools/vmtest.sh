@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # make vmtest KERNEL=...: the whole test suite in another kernel, under qemu.
+# make vmbench KERNEL=...: bench/run.sh there instead (VMTEST_MAKE=bench).
 #
 #   tools/vmtest.sh KERNEL
 #     KERNEL: a Debian kernel package (linux-image-6.1.0-57-amd64,
@@ -18,6 +19,14 @@
 # serial console; the last line printed is the suite's "N passed, N failed,
 # N skipped". Exit status 0 only when the suite passed in the guest.
 #
+# With VMTEST_MAKE=bench the guest runs bench/run.sh instead (make all, then
+# the bench; the BENCH_* variables are passed on) on a root of its own that
+# also holds the tools compared with (bpfcc-tools, bpftrace, libbpf-tools,
+# curl) and linux-headers-RELEASE of the booted kernel, which BCC compiles
+# against; that root is keyed by the kernel release too. The bench's table
+# is left in VMTEST_WORK/RESULTS.md. The two vCPUs run on two host threads
+# (multi-threaded TCG) so that the tracer does not take the workload's time.
+#
 # Environment:
 #   VMTEST_CACHE     cache folder (default /var/cache/keytime-vmtest)
 #   VMTEST_TIMEOUT   seconds before the guest is killed (default 2400)
@@ -27,12 +36,21 @@
 #   VMTEST_HEAD      1: test the last commit (git archive HEAD), not the working tree
 #   VMTEST_KEEP      1: keep the project disk image (in VMTEST_WORK)
 #   VMTEST_MIRROR    Debian mirror (default http://deb.debian.org/debian)
+#   VMTEST_MAKE      test (default) or bench
+#   VMTEST_TCG       qemu's TCG threads: single (default for test) or multi
+#                    (default for bench); see the note on multi in vmtest below
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
 CACHE=${VMTEST_CACHE:-/var/cache/keytime-vmtest}
-TIMEOUT=${VMTEST_TIMEOUT:-2400}
+MAKE_WHAT=${VMTEST_MAKE:-test}
+case $MAKE_WHAT in
+test) TIMEOUT=${VMTEST_TIMEOUT:-2400}; TCG=${VMTEST_TCG:-single} ;;
+bench) TIMEOUT=${VMTEST_TIMEOUT:-5400}; TCG=${VMTEST_TCG:-multi} ;;
+*) echo "vmtest: VMTEST_MAKE=$MAKE_WHAT: test or bench" >&2; exit 1 ;;
+esac
+case $TCG in single|multi) ;; *) echo "vmtest: VMTEST_TCG=$TCG: single or multi" >&2; exit 1 ;; esac
 MIRROR=${VMTEST_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 # Bump when the way the root is made changes (the hash of install-deps.sh is
@@ -121,7 +139,7 @@ make_initramfs() {
     mv -f "$outfile.tmp" "$outfile"
 }
 
-# Sets vmlinuz, initrd, kname.
+# Sets vmlinuz, initrd, kname, krelease.
 resolve_kernel() {
     local pkg dir t kver d
     if [ -f "$KERNEL" ]; then
@@ -134,6 +152,7 @@ resolve_kernel() {
         done
         [ -n "$d" ] || log "no modules for $kver found: assuming virtio and ext4 are built in"
         initrd=$run/initrd.gz
+        krelease=$kver
         make_initramfs "$kver" "$d" "$initrd"
         return
     fi
@@ -175,6 +194,7 @@ resolve_kernel() {
     fi
     vmlinuz=$dir/vmlinuz
     initrd=$dir/initrd.gz
+    krelease=$(cat "$dir/release")
 }
 
 # ---- the root file system --------------------------------------------------------
@@ -197,9 +217,21 @@ if [ "${VMTEST_HEAD:-0}" = 1 ]; then
     git show HEAD:tools/install-deps.sh > "$deps_dir/install-deps.sh"
     deps_file=$deps_dir/install-deps.sh
 fi
-root_key=$( { echo "recipe $ROOT_RECIPE $SUITE $MIRROR"; cat "$deps_file"; } |
-            sha256sum | cut -c1-16)
-root_img=$CACHE/root-$root_key.ext4
+# The bench's root adds what it compares with and the booted kernel's headers
+# (BCC compiles against /lib/modules/RELEASE/build); set_root once the kernel
+# is known.
+extra_packages=()
+set_root() {
+    local what=""
+    if [ "$MAKE_WHAT" = bench ]; then
+        extra_packages=(bpfcc-tools bpftrace libbpf-tools curl "linux-headers-$krelease")
+        what=bench-
+    fi
+    root_key=$( { echo "recipe $ROOT_RECIPE $SUITE $MIRROR"; cat "$deps_file"
+                  [ -z "$what" ] || echo "${extra_packages[*]}"; } |
+                sha256sum | cut -c1-16)
+    root_img=$CACHE/root-$what$root_key.ext4
+}
 ensure_root() {
     [ -f "$root_img" ] && return
     lock
@@ -209,7 +241,7 @@ ensure_root() {
     mktmp t
     r=$t/root
     mkdir "$r"
-    log "root file system: $SUITE minbase + tools/install-deps.sh (cached as $root_img)"
+    log "root file system: $SUITE minbase + tools/install-deps.sh ${extra_packages[*]} (cached as $root_img)"
     zstd -qdc "$debootstrap_tar" | tar -C "$r" --numeric-owner -xf -
     cat > "$r/etc/apt/sources.list" <<EOF
 deb $MIRROR $SUITE main
@@ -231,8 +263,13 @@ EOF
         mount --rbind /dev "$r/dev"
         chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
             DEBIAN_FRONTEND=noninteractive bash /tmp/install-deps.sh
+        shift
+        if [ $# -gt 0 ]; then
+            chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+                DEBIAN_FRONTEND=noninteractive bash /tmp/install-deps.sh "$@"
+        fi
         chroot "$r" apt-get clean
-    ' _ "$r" > "$t/install.log" 2>&1 ||
+    ' _ "$r" "${extra_packages[@]}" > "$t/install.log" 2>&1 ||
         { tail -n 30 "$t/install.log" >&2; die "installing the packages in the root failed"; }
     rm -rf "$r"/var/lib/apt/lists/* "$r/tmp/install-deps.sh" "$r/usr/sbin/policy-rc.d"
     : > "$r/etc/resolv.conf"
@@ -243,7 +280,7 @@ EOF
     mv -f "$t/root.ext4" "$root_img"
     rm -rf --one-file-system "$r"
     # Roots of other package lists, unused for two days (each is ~800 MB).
-    find "$CACHE" -maxdepth 1 -name 'root-*.ext4' ! -name "root-$root_key.ext4" -atime +2 -delete
+    find "$CACHE" -maxdepth 1 -name 'root-*.ext4' ! -name "$(basename "$root_img")" -atime +2 -delete
     unlock
 }
 
@@ -270,6 +307,13 @@ make_project_disk() {
     install -m 755 tools/vm/guest-init "$st/vm/guest-init"
     : > "$st/vm/env"
     if [ -n "${VMTEST_ONLY:-}" ]; then printf 'VMTEST_ONLY=%q\n' "$VMTEST_ONLY" >> "$st/vm/env"; fi
+    printf 'VMTEST_MAKE=%q\n' "$MAKE_WHAT" >> "$st/vm/env"
+    if [ "$MAKE_WHAT" = bench ]; then
+        local v
+        for v in $(compgen -e | grep '^BENCH_'); do
+            printf 'export %s=%q\n' "$v" "${!v}" >> "$st/vm/env"
+        done
+    fi
     # No journal: the guest syncs and unmounts, the host reads it with debugfs.
     mb=$(( $(du -sm "$st" | cut -f1) + 1536 ))
     rm -f "$img"
@@ -288,6 +332,7 @@ mktmp run
 
 t0=$(now)
 resolve_kernel
+set_root
 t1=$(now); t_kernel=$(secs "$t0" "$t1")
 root_cached=cached; [ -f "$root_img" ] || root_cached=built
 ensure_root
@@ -298,11 +343,11 @@ rm -rf --one-file-system "$st"
 t3=$(now); t_disk=$(secs "$t2" "$t3")
 log "kernel $kname ready in ${t_kernel}s; root ($root_cached) ${t_root}s; project disk ${t_disk}s"
 
-log "booting $kname under qemu (TCG, timeout ${TIMEOUT}s); console: $run/console.log"
+log "booting $kname under qemu (TCG thread=$TCG, 2 vCPUs, timeout ${TIMEOUT}s); console: $run/console.log"
 : > "$run/console.log"
 set +e
 timeout -k 20 "$TIMEOUT" qemu-system-x86_64 \
-    -accel tcg,thread=single -cpu max -smp 2 -m 2G \
+    -accel "tcg,thread=$TCG" -cpu max -smp 2 -m 2G \
     -nodefaults -display none -no-reboot -nic none \
     -kernel "$vmlinuz" -initrd "$initrd" \
     -append "console=ttyS0,115200 panic=1 quiet loglevel=4" \
@@ -319,9 +364,11 @@ t4=$(now); t_qemu=$(secs "$t3" "$t4")
 # The results, from the project disk (a check first: it may not be clean).
 e2fsck -fy "$run/project.ext4" >/dev/null 2>&1 || true
 readback() { debugfs -R "cat /out/$1" "$run/project.ext4" 2>/dev/null; }
-for f in suite.log build.log times uname rc; do readback "$f" > "$run/$f" || true; done
+outs="suite.log build.log times uname rc"
+[ "$MAKE_WHAT" = bench ] && outs+=" RESULTS.md"
+for f in $outs; do readback "$f" > "$run/$f" || true; done
 if [ "${VMTEST_KEEP:-0}" = 1 ]; then mv -f "$run/project.ext4" "$work/project.ext4"; fi
-for f in console.log qemu.log suite.log build.log times uname rc; do
+for f in console.log qemu.log $outs; do
     if [ -f "$run/$f" ]; then cp "$run/$f" "$work/.$f.tmp"; mv -f "$work/.$f.tmp" "$work/$f"; fi
 done
 
@@ -344,6 +391,12 @@ if [ -z "$rc" ]; then
     log "the guest died before the suite finished (no status on the project disk); last console lines:"
     tail -n 15 "$run/console.log" | tr -d '\r' >&2
     exit 1
+fi
+if [ "$MAKE_WHAT" = bench ]; then
+    if [ -s "$run/RESULTS.md" ]; then log "the bench's table: $work/RESULTS.md"
+    else log "the bench wrote no table (status $rc): $work/suite.log"; fi
+    [ "$rc" -eq 0 ]
+    exit
 fi
 last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$run/suite.log" | tail -n1)
 [ -n "$last" ] || last="suite ended without its summary line (status $rc)"
