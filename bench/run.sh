@@ -159,7 +159,9 @@ run_snoop() {   # mode round config tool [args, %PID% for the workload's pid]
     for a in "$@"; do args+=("${a//%PID%/$wl}"); done
     : >"$WORK/snoop.out"
     t0=$(date +%s%N)
-    "$B/measure" "$WORK/m.out" stdbuf -oL "$tool" "${args[@]}" >"$WORK/snoop.out" 2>"$WORK/err" & bg_pid=$!
+    # BCC's tools are Python: stdbuf does not reach its buffer, which held
+    # their heading until they ended
+    PYTHONUNBUFFERED=1 "$B/measure" "$WORK/m.out" stdbuf -oL "$tool" "${args[@]}" >"$WORK/snoop.out" 2>"$WORK/err" & bg_pid=$!
     # attached: its heading printed; offcputime and wakeuptime print none,
     # and load in well under 2 s: their start is not measured
     local attach_ms
