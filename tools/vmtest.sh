@@ -37,8 +37,9 @@
 #   VMTEST_KEEP      1: keep the project disk image (in VMTEST_WORK)
 #   VMTEST_MIRROR    Debian mirror (default http://deb.debian.org/debian)
 #   VMTEST_MAKE      test (default) or bench
-#   VMTEST_TCG       qemu's TCG threads: single (default for test) or multi
-#                    (default for bench); see the note on multi in vmtest below
+#   VMTEST_TCG       qemu's TCG threads: single (default for test: multi once
+#                    locked a 6.1 guest up during the suite) or multi (default
+#                    for bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
