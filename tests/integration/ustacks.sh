@@ -51,11 +51,13 @@ for MODE in address buildid; do
     # meanwhile; by address, from the kernel's records of its mappings as
     # they were made (the reader's reads of /proc/PID/maps, at its exec
     # and at its first stack, come before the dlopen or after the end).
+    # libc's frame is placed in libc, named where its symbols are installed
+    # (libc6-dbg), else as an offset in it, "0x2724a (libc.so.6)".
     for i in 1 2 3; do
         "$KT" --handler-timeout 0 "$TOP/tests/lib/ustack_events.lua" -c "$TB/ustack_work 1 1 dlopen $TB/libustack_lib.so" \
             >"$WORK/x.out" 2>"$WORK/x.err" || fail "$MODE: short process: $(cat "$WORK/x.err")"
         grep -qx "exited_first 1" "$WORK/x.out" || fail "$MODE: the short process had not exited: $(cat "$WORK/x.out")"
-        grep -qE "^ustack [0-9]+ S inner_sleep\+0x[0-9a-f]+ \(ustack_work\)\|lib_wait\+0x[0-9a-f]+ \(libustack_lib\.so\)\|outer_wait\+0x[0-9a-f]+ \(ustack_work\)\|main\+0x[0-9a-f]+ \(ustack_work\)\|[_a-z]+\+0x[0-9a-f]+ \(libc\.so\.6\)" "$WORK/x.out" ||
+        grep -qE "^ustack [0-9]+ S inner_sleep\+0x[0-9a-f]+ \(ustack_work\)\|lib_wait\+0x[0-9a-f]+ \(libustack_lib\.so\)\|outer_wait\+0x[0-9a-f]+ \(ustack_work\)\|main\+0x[0-9a-f]+ \(ustack_work\)\|([_a-z]+\+)?0x[0-9a-f]+ \(libc\.so\.6\)" "$WORK/x.out" ||
             fail "$MODE: a process that exited right after its stack in a library it loaded: $(cat "$WORK/x.out")"
         grep -q "mapping records" "$WORK/x.err" && fail "$MODE: $(cat "$WORK/x.err")"
     done
