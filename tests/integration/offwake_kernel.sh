@@ -64,7 +64,9 @@ read -r events lifecycle < <(sed -n 's/^bench: events=\([0-9]*\) lost=0 lifecycl
 KEYTIME_TEST_OFFWAKE_ENTRIES=1 "$KT" "$TOP/tests/lib/offwake_agree.lua" "$WORK/f.jsonl" --follow -c "$TB/wake wakers $WORK/f.m" \
     >"$WORK/f.out" 2>"$WORK/f.err" || fail "offwake_agree.lua with a full map: $(cat "$WORK/f.err")"
 read -r k e nc < <(sed -n 's/^pairs=1 spells=\([0-9]*\) event_spells=\([0-9]*\) lost=0 not_counted=\([0-9]*\) .*/\1 \2 \3/p' "$WORK/f.out")
-[ -n "${k:-}" ] && [ "$nc" -gt 0 ] && [ $((k + nc - e)) -ge -2 ] && [ $((k + nc - e)) -le 2 ] ||
+# (off by as many as agree() allows: wake-ups racing the switch-out)
+d=$((k + nc - e)); d=${d#-}
+[ -n "${k:-}" ] && [ "$nc" -gt 0 ] && { [ "$d" -le 3 ] || [ "$d" -le $((e / 20)) ]; } ||
     fail "a full map: not counted, or not all: $(tail -1 "$WORK/f.out")"
 KEYTIME_TEST_OFFWAKE_ENTRIES=1 "$KT" "$TOP/scripts/offwake.lua" --folded -c "$TB/wake wakers $WORK/f.m" >"$WORK/f.out" 2>"$WORK/f.err" ||
     fail "offwake.lua with a full map: $(cat "$WORK/f.err")"
