@@ -159,13 +159,13 @@ $(TB)/unit_text_cache: tests/unit/test_text_cache.c runtime/text_cache.c runtime
 # User-space symbols by build-id (runtime/usyms.c).
 TEST_BINS += $(TB)/unit_usyms
 tests: $(TB)/unit_usyms
-$(TB)/unit_usyms: tests/unit/test_usyms.c runtime/usyms.c runtime/text_cache.c runtime/usyms.h runtime/text_cache.h | $(TB)
+$(TB)/unit_usyms: tests/unit/test_usyms.c tests/unit/elf_files.c tests/unit/elf_files.h runtime/usyms.c runtime/text_cache.c runtime/usyms.h runtime/text_cache.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -ldw -lelf
 
 # Processes' mappings for user stacks by address (runtime/umaps.c).
 TEST_BINS += $(TB)/unit_umaps
 tests: $(TB)/unit_umaps
-$(TB)/unit_umaps: tests/unit/test_umaps.c runtime/umaps.c runtime/umaps.h runtime/usyms.h | $(TB)
+$(TB)/unit_umaps: tests/unit/test_umaps.c tests/unit/elf_files.c tests/unit/elf_files.h runtime/umaps.c runtime/umaps.h runtime/usyms.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -ldw -lelf
 
 # The probes' run-queue histogram buckets (bpf/runq_hist_map.h).

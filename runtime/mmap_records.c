@@ -218,10 +218,8 @@ void kt_mmap_records_drain(struct kt_mmap_records *r, struct kt_umaps *m)
 	if (!r->nbatch)
 		return;
 	qsort(r->batch, r->nbatch, sizeof(*r->batch), by_time);
-	for (size_t i = 0; i < r->nbatch; i++) {
-		kt_umaps_note(m, &r->batch[i].note);
-		free(r->batch[i].note.path);
-	}
+	for (size_t i = 0; i < r->nbatch; i++)
+		kt_umaps_note(m, &r->batch[i].note);   /* takes the path */
 	r->nbatch = 0;
 }
 

@@ -496,14 +496,13 @@ void kt_umaps_note(struct kt_umaps *m, const struct kt_umap_note *note)
 
 	if (p) {
 		apply(m, p, note);
+		free(note->path);
 		return;
 	}
 	if (m->npending == PENDING)
 		drop_first_pending(m);
 	keep = &m->pending[(m->pending_first + m->npending) % PENDING];
-	*keep = *note;
-	if (note->path && !(keep->path = strdup(note->path)))
-		return;
+	*keep = *note;   /* the path with it */
 	m->npending++;
 }
 

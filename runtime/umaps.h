@@ -75,7 +75,7 @@ struct kt_umap_note {
 	uint64_t start, end, offset;
 	dev_t dev;
 	ino_t ino;
-	char *path;                /* copied */
+	char *path;                /* malloc'd: kt_umaps_note takes it */
 };
 void kt_umaps_note(struct kt_umaps *m, const struct kt_umap_note *note);
 /* Notes kept for processes not known yet. */

@@ -22,43 +22,13 @@
 #include <cmocka.h>
 #include <gelf.h>
 #include <elfutils/libdwelf.h>
+#include "elf_files.h"
 #include "umaps.h"
 
 static unsigned char self_id[KT_BUILD_ID_MAX];
 static size_t self_id_len;
 static char root[] = "/tmp/kt-umaps.XXXXXX";
 static char prog[96];   /* the copy of this binary the mappings name */
-
-static size_t build_id_of(const char *path, unsigned char id[KT_BUILD_ID_MAX])
-{
-	int fd = open(path, O_RDONLY);
-	Elf *elf;
-	const void *p;
-	ssize_t n;
-
-	assert_true(fd >= 0);
-	elf_version(EV_CURRENT);
-	assert_non_null(elf = elf_begin(fd, ELF_C_READ, NULL));
-	n = dwelf_elf_gnu_build_id(elf, &p);
-	assert_true(n > 0 && n <= KT_BUILD_ID_MAX);
-	memcpy(id, p, n);
-	elf_end(elf);
-	close(fd);
-	return (size_t)n;
-}
-
-static void copy_file(const char *from, const char *to)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
-	ssize_t n;
-
-	assert_true(in >= 0 && out >= 0);
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		assert_int_equal(write(out, buf, n), n);
-	close(in);
-	close(out);
-}
 
 static void write_text(const char *path, const char *text)
 {
@@ -292,7 +262,7 @@ static struct kt_umap_note map_note(uint32_t tgid, uint64_t start, uint64_t end,
 	struct stat st;
 
 	assert_int_equal(stat(path, &st), 0);
-	return (struct kt_umap_note){ tgid, false, start, end, offset, st.st_dev, st.st_ino, path };
+	return (struct kt_umap_note){ tgid, false, start, end, offset, st.st_dev, st.st_ino, strdup(path) };   /* kt_umaps_note takes it */
 }
 
 /* The kernel's notes: a library mapped into a known process is found

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <gelf.h>
 #include <elfutils/libdwelf.h>
+#include "elf_files.h"
 #include "usyms.h"
 
 __attribute__((noinline, noclone, used)) int usyms_target(int x)
@@ -33,25 +34,6 @@ __attribute__((noinline, noclone, used)) int usyms_other(int x)
 
 static unsigned char self_id[KT_BUILD_ID_MAX];
 static size_t self_id_len;
-
-static size_t build_id_of(const char *path, unsigned char id[KT_BUILD_ID_MAX])
-{
-	int fd = open(path, O_RDONLY);
-	Elf *elf;
-	const void *p;
-	ssize_t n = 0;
-
-	assert_true(fd >= 0);
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	assert_non_null(elf);
-	n = dwelf_elf_gnu_build_id(elf, &p);
-	assert_true(n > 0 && n <= KT_BUILD_ID_MAX);
-	memcpy(id, p, n);
-	elf_end(elf);
-	close(fd);
-	return (size_t)n;
-}
 
 /* The file offset of an address of this binary, from its mappings. */
 static uint64_t offset_of(const void *addr)
@@ -70,19 +52,6 @@ static uint64_t offset_of(const void *addr)
 	fclose(f);
 	assert_true(found != UINT64_MAX);
 	return found;
-}
-
-static void copy_file(const char *from, const char *to)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
-	ssize_t n;
-
-	assert_true(in >= 0 && out >= 0);
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		assert_int_equal(write(out, buf, n), n);
-	close(in);
-	close(out);
 }
 
 static int setup(void **state)
