@@ -479,11 +479,11 @@ static __always_inline void submit(void *rec, __u32 size, struct kt_config *c)
 	bpf_ringbuf_submit(rec, flags);
 }
 
-/* The header of a record about a thread given by its ids and comm. */
-static __always_inline void fill_header_ids(struct kt_header *h, __u32 kind, __u32 pid,
-					    __u32 tgid, __u32 ppid, const char *comm)
+/* The header of a record about a thread given by its ids and comm, at time. */
+static __always_inline void fill_header_ids_at(struct kt_header *h, __u64 time, __u32 kind,
+					       __u32 pid, __u32 tgid, __u32 ppid, const char *comm)
 {
-	h->time = bpf_ktime_get_ns();
+	h->time = time;
 	h->kind = kind;
 	h->cpu = bpf_get_smp_processor_id();
 	h->pid = pid;
@@ -491,6 +491,13 @@ static __always_inline void fill_header_ids(struct kt_header *h, __u32 kind, __u
 	h->ppid = ppid;
 	h->reserved = 0;
 	__builtin_memcpy(h->comm, comm, KT_COMM_LEN);
+}
+
+/* ... now. */
+static __always_inline void fill_header_ids(struct kt_header *h, __u32 kind, __u32 pid,
+					    __u32 tgid, __u32 ppid, const char *comm)
+{
+	fill_header_ids_at(h, bpf_ktime_get_ns(), kind, pid, tgid, ppid, comm);
 }
 
 /* The thread's number in its own pid namespace (the deepest), and that
@@ -569,10 +576,12 @@ static __always_inline void fill_ident_hot(struct kt_header *h, struct task_stru
 	h->ident_reserved = 0;
 }
 
+/* time: a probe that needs the time for more than its record reads the
+ * clock once (a read is about a tenth of a switch record's cost). */
 static __always_inline void fill_header_hot(struct kt_header *h, __u32 kind,
-					    struct task_struct *task)
+					    struct task_struct *task, __u64 time)
 {
-	fill_header_ids(h, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
+	fill_header_ids_at(h, time, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
 	fill_ident_hot(h, task);
 }
 
@@ -644,7 +653,7 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	rec = reserve(sizeof(*rec), kind);
 	if (!rec)
 		return 0;
-	fill_header_hot(&rec->hdr, kind, parent);
+	fill_header_hot(&rec->hdr, kind, parent, bpf_ktime_get_ns());
 	rec->child_pid = child_pid;
 	rec->child_tgid = child_tgid;
 	rec->clone_flags = clone_flags;
@@ -816,7 +825,7 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 	if (!never_traced(c, task) && verdict(c, task, pid_flags, tgid_flags) >= 0) {
 		struct kt_exit *rec = reserve(sizeof(*rec), KT_EXIT);
 		if (rec) {
-			fill_header_hot(&rec->hdr, KT_EXIT, task);
+			fill_header_hot(&rec->hdr, KT_EXIT, task, bpf_ktime_get_ns());
 			rec->exit_code = (status >> 8) & 0xff;
 			rec->signal = status & 0x7f;
 			rec->core_dumped = !!(status & 0x80);
@@ -1180,6 +1189,7 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 	struct kt_config *c = current_config();
 	struct kt_runq_state *st = NULL;
 	struct kt_switch *rec;
+	__u64 now = 0;   /* the switch's time, read once: prev's and next's records, the waits */
 
 	/* runq_hist, offwake: the program runs for them alone */
 	if (!c || !(c->cpu_events || c->runq_hist || c->offwake))
@@ -1188,10 +1198,10 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 		__u32 state = preempt ? 0 : prev_state;
 		bool spell = c->offwake && kt_offwake_blocking(state);
 		__s32 kstack = -1, ustack = KT_USTACK_NOT_ASKED;
-		__u64 now;
 
+		now = bpf_ktime_get_ns();
 		if (runq_on(c))   /* TASK_RUNNING: it stays on the run queue */
-			st = runq_switched_out(prev, preempt || task_state(prev) == 0, bpf_ktime_get_ns());
+			st = runq_switched_out(prev, preempt || task_state(prev) == 0, now);
 		/* taken once, for the record and the spell alike */
 		if ((c->cpu_events && c->stacks) || spell)
 			kstack = kernel_stack(ctx);
@@ -1199,24 +1209,23 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 			ustack = user_stack(ctx, c->ustacks);
 		rec = c->cpu_events ? reserve(sizeof(*rec), KT_OFFCPU) : NULL;
 		if (rec) {
-			fill_header_hot(&rec->hdr, KT_OFFCPU, prev);
+			fill_header_hot(&rec->hdr, KT_OFFCPU, prev, now);
 			rec->state = state;
 			rec->stack_id = c->stacks ? kstack : -1;
 			rec->runtime = prev->se.sum_exec_runtime;
 			rec->runq_latency = KT_RUNQ_UNKNOWN;
 			rec->waker_pid = -1;
 			rec->ustack = ustack;
-			now = rec->hdr.time;
 			submit(rec, sizeof(*rec), c);
-		} else {
-			now = bpf_ktime_get_ns();
 		}
 		offwake_switched_out(c, st, prev, state, now, kstack, ustack);
 	}
 	if (switch_target_of(c, next) >= 0) {
+		if (!now)
+			now = bpf_ktime_get_ns();
 		rec = c->cpu_events ? reserve(sizeof(*rec), KT_ONCPU) : NULL;
 		if (rec) {
-			fill_header_hot(&rec->hdr, KT_ONCPU, next);
+			fill_header_hot(&rec->hdr, KT_ONCPU, next, now);
 			rec->state = 0;
 			rec->stack_id = -1;
 			rec->runtime = next->se.sum_exec_runtime;
@@ -1224,15 +1233,14 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 			rec->waker_pid = -1;
 			rec->ustack = KT_USTACK_NOT_ASKED;
 			if (runq_on(c)) {
-				st = runq_switched_in(next, rec->hdr.time, rec);
+				st = runq_switched_in(next, now, rec);
 				runq_hist_add(c, next, rec->runq_latency);
-				offwake_switched_in(c, st, rec->hdr.time);
+				offwake_switched_in(c, st, now);
 			}
 			submit(rec, sizeof(*rec), c);
 		} else if (runq_on(c)) {
 			/* lost, or no record wanted: still consume the state */
 			struct kt_switch none = { .runq_latency = KT_RUNQ_UNKNOWN };
-			__u64 now = bpf_ktime_get_ns();
 
 			st = runq_switched_in(next, now, &none);
 			runq_hist_add(c, next, none.runq_latency);
@@ -1336,14 +1344,16 @@ static __always_inline int wakeup(void *ctx, struct task_struct *p, __u32 flags)
 	struct kt_wakeup *rec;
 	__s32 kstack = -1, ustack = KT_USTACK_NOT_ASKED;
 	bool wakee_target, irq, spell, have_k, have_u;
+	__u64 now;
 
 	if (!c)
 		return 0;
 	wakee_target = target_of(c, p) >= 0;
 	if (!wakee_target && !(c->wakeups && target_of(c, waker) >= 0))
 		return 0;
+	now = bpf_ktime_get_ns();
 	if (runq_on(c) && wakee_target)
-		st = runq_woken(p, waker->pid, bpf_ktime_get_ns());
+		st = runq_woken(p, waker->pid, now);
 	spell = offwake_open(c, st);
 	if (!c->wakeups && !spell)
 		return 0;
@@ -1356,7 +1366,7 @@ static __always_inline int wakeup(void *ctx, struct task_struct *p, __u32 flags)
 		ustack = irq ? -1 : user_stack(ctx, c->ustacks);
 	rec = c->wakeups ? reserve(sizeof(*rec), KT_WAKEUP) : NULL;
 	if (rec) {
-		fill_header_hot(&rec->hdr, KT_WAKEUP, p);
+		fill_header_hot(&rec->hdr, KT_WAKEUP, p, now);
 		rec->waker_pid = waker->pid;
 		rec->waker_tgid = waker->tgid;
 		__builtin_memcpy(rec->waker_comm, waker->comm, KT_COMM_LEN);
