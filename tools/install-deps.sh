@@ -39,7 +39,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-# Wait for another installer's lock (CI runs two make vmtest side by side).
+# One of ours at a time: CI runs two make vmtest side by side, and apt's lock
+# on its lists makes a second `apt-get update` fail, not wait (the timeout
+# below is for dpkg's lock only, against other installers).
+exec 8>/tmp/keytime-apt.lock
+flock 8
 lock_wait=(-o DPkg::Lock::Timeout=900)
 apt-get "${lock_wait[@]}" update -qq
 apt-get "${lock_wait[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -61,6 +61,9 @@ SUITE=bookworm
 ROOT_RECIPE=1
 
 log() { echo "vmtest: $*" >&2; }
+# apt's lists are not ours alone: the other vmtest of a CI run may be updating
+# them (tools/install-deps.sh takes the same lock).
+apt_locked() { flock /tmp/keytime-apt.lock "$@"; }
 die() { echo "vmtest: $*" >&2; exit 1; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -162,7 +165,7 @@ resolve_kernel() {
     pkg=$KERNEL
     if [[ $pkg =~ ^[0-9]+\.[0-9]+$ ]]; then
         pkg=$(newest_package "$KERNEL")
-        if [ -z "$pkg" ]; then apt-get update -qq; pkg=$(newest_package "$KERNEL"); fi
+        if [ -z "$pkg" ]; then apt_locked apt-get update -qq; pkg=$(newest_package "$KERNEL"); fi
         [ -n "$pkg" ] || die "no Debian 12 kernel package for $KERNEL"
         log "KERNEL=$KERNEL: $pkg"
     fi
@@ -174,8 +177,8 @@ resolve_kernel() {
         if [ ! -f "$dir/done" ]; then
             mktmp t
             log "downloading $pkg"
-            (cd "$t" && apt-get download "$pkg" >/dev/null 2>&1) ||
-                { apt-get update -qq; (cd "$t" && apt-get download "$pkg" >/dev/null); } ||
+            (cd "$t" && apt_locked apt-get download "$pkg" >/dev/null 2>&1) ||
+                { apt_locked apt-get update -qq; (cd "$t" && apt_locked apt-get download "$pkg" >/dev/null); } ||
                 die "apt-get download $pkg failed"
             dpkg-deb -x "$t"/*.deb "$t/x"
             mkdir -p "$t/k"
