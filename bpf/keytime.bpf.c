@@ -1033,13 +1033,13 @@ static __always_inline struct kt_runq_state *runq_switched_in(struct task_struct
 
 /* ---- run-queue latency histograms (kt_config.runq_hist) ---------------- */
 
-/* By tgid or pid (bpf/runq_hist_map.h). 4096 processes or threads; a latency
+/* By tgid, pid or cgroup id (bpf/runq_hist_map.h). 4096 of them; a latency
  * with no room left is counted in kt_runq_hist_full, never dropped
  * silently. The host removes the entries of tasks that have gone. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, struct kt_runq_hist);
 } kt_runq_hist SEC(".maps");
 
@@ -1055,12 +1055,16 @@ static __always_inline bool runq_on(struct kt_config *c)
 
 static __always_inline void runq_hist_add(struct kt_config *c, struct task_struct *t, __u64 ns)
 {
-	__u32 key = c->runq_hist == KT_RUNQ_HIST_PID ? t->pid : t->tgid;
 	struct kt_runq_hist *h;
+	__u64 key;
 	long e;
 
 	if (!c->runq_hist || ns == KT_RUNQ_UNKNOWN)
 		return;
+	if (c->runq_hist == KT_RUNQ_HIST_CGROUP)   /* where it is now: a move counts at once */
+		key = t->cgroups->dfl_cgrp->kn->id;
+	else
+		key = c->runq_hist == KT_RUNQ_HIST_PID ? t->pid : t->tgid;
 	h = bpf_map_lookup_elem(&kt_runq_hist, &key);
 	if (!h) {
 		e = bpf_map_update_elem(&kt_runq_hist, &key, &kt_runq_hist_zero, BPF_NOEXIST);

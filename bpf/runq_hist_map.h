@@ -9,14 +9,17 @@
 
 #define KT_RUNQ_HIST_TGID 1   /* kt_config.runq_hist: one histogram per process */
 #define KT_RUNQ_HIST_PID  2   /* ... per thread */
+#define KT_RUNQ_HIST_CGROUP 3 /* ... per cgroup v2 (the id of the one the
+                               * thread is in when the wait ends) */
 
 /* A latency in ns is under 2^64 / 1000 < 2^54 us: bucket 54 at most (a
  * power of two, so the probes bound an index with a mask). */
 #define KT_RUNQ_HIST_SLOTS 64
 
-/* Per key (tgid or pid). Only ever added to, atomically: the host reads
- * the totals and keeps the previous ones, so nothing added while it reads
- * is lost. The number of latencies is the sum of the slots. */
+/* Per key (a __u64: tgid, pid or cgroup id). Only ever added to,
+ * atomically: the host reads the totals and keeps the previous ones, so
+ * nothing added while it reads is lost. The number of latencies is the sum
+ * of the slots. */
 struct kt_runq_hist {
 	char comm[KT_COMM_LEN];   /* the last thread counted */
 	__u64 sum_ns;

@@ -192,6 +192,14 @@ const char *kt_cgroup_path_known(uint64_t id)
 	return *c->rel ? c->rel : NULL;
 }
 
+bool kt_cgroup_gone(uint64_t id)
+{
+	const char *mnt = kt_cgroup_mount();
+	char rel[PATH_MAX];
+
+	return mnt && path_by_handle(mnt, id, rel, sizeof(rel));
+}
+
 const char *kt_cgroup_path(uint64_t id)
 {
 	const char *mnt = kt_cgroup_mount();

@@ -4,6 +4,7 @@
  * and a systemd unit's cgroup. */
 #ifndef KT_CGROUPS_H
 #define KT_CGROUPS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,9 @@ int kt_cgroup_resolve(const char *path, uint64_t *id, char *rel, size_t rellen,
 const char *kt_cgroup_path(uint64_t id);
 /* The same from the cache alone (a replay's recorded paths). */
 const char *kt_cgroup_path_known(uint64_t id);
+/* Whether cgroup id is known to have been removed (false when there is no
+ * cgroup v2 mount to ask). */
+bool kt_cgroup_gone(uint64_t id);
 /* Remember id's path (a cgroup the user named, or recorded). */
 void kt_cgroup_remember(uint64_t id, const char *rel);
 

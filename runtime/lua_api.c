@@ -120,7 +120,7 @@ const struct kt_api_name kt_api_functions[] = {
 	{ "ksym", kt_ksym, "(addr)", "\"symbol+0xoff\" of a kernel address" },
 	{ "signame", kt_signame, "(n)", "\"SIGKILL\" for 9" },
 	{ "backlog", kt_lua_backlog, "([mb])", "let the handlers run behind a burst: events wait in keytime-run's memory (up to mb MB, 512) rather than being lost" },
-	{ "runq_hist", kt_runq_hist_lua, "([\"reset\"|\"collect\"])", "the kernel's run-queue latency histograms (kt.filter.runq_hist): {[id]={comm=, count=, sum_ns=, slots={[bucket]=n}}}, not_counted" },
+	{ "runq_hist", kt_runq_hist_lua, "([\"reset\"|\"collect\"])", "the kernel's run-queue latency histograms (kt.filter.runq_hist): {[id]={comm=, count=, sum_ns=, slots={[bucket]=n}, cgroup=}}, not_counted" },
 	{ "offwake", kt_offwake_lua, "([\"reset\"|\"collect\"])", "the kernel's off-CPU time by (wakee, waker) (kt.filter.offwake): {{comm=, tgid=, stack_id=, kstack=, ustack=, ns=, count=, waker={...}}, ...}, not_counted" },
 	{ "emit", kt_lua_emit, "(format [, opts])", "the host writes each event as a line: \"json\" or \"table\" ({single_thread=, stack=, ustack=}); nil: stop" },
 	{ NULL, NULL, NULL, NULL },

@@ -205,7 +205,7 @@ const struct kt_api_name kt_filter_names[] = {
 	{ "stacks", NULL, "", "switch: kernel stacks at offCPU and wakeup (e.kstack)" },
 	{ "runq", NULL, "", "switch: onCPU carries runq_latency and waker_pid (the wake-up probes)" },
 	{ "ustacks", NULL, "", "switch: user stacks at offCPU and wakeup (e.ustack); \"buildid\": by build-id in the kernel (dearer)" },
-	{ "runq_hist", NULL, "", "\"process\", \"thread\" or false: run-queue latency histograms kept in the kernel (kt.runq_hist)" },
+	{ "runq_hist", NULL, "", "\"process\", \"thread\", \"cgroup\" or false: run-queue latency histograms kept in the kernel (kt.runq_hist)" },
 	{ "offwake", NULL, "", "switch: off-CPU time by (wakee, waker) stacks kept in the kernel (kt.offwake)" },
 	{ NULL, NULL, NULL, NULL },
 };

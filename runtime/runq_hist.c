@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Run-queue latency histograms the probes keep (kt_runq_hist, by tgid or
- * pid), so a script like runqlat.lua needs no onCPU event at all.
+/* Run-queue latency histograms the probes keep (kt_runq_hist, by tgid,
+ * pid or cgroup id), so a script like runqlat.lua needs no onCPU event at all.
  * The probes only ever add to an entry's totals; the host keeps the totals
  * it last read ("seen") and adds what grew since to its own histograms
  * ("acc"), which kt.runq_hist("reset") empties: nothing added while the
- * host reads is lost. The entry of a task that has gone is removed from the
- * kernel's map once read (checked before reading, so its last waits are
- * in), which keeps the map's 4096 entries for the living. */
+ * host reads is lost. The entry of a task (or cgroup) that has gone is removed
+ * from the kernel's map once read (checked before reading, so its last
+ * waits are in), which keeps the map's 4096 entries for the living. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include "session.h"
 #include "source.h"
 #include "runq_hist.h"
+#include "cgroups.h"
 #include "grow.h"
 #include "keytime.skel.h"
 #include "runq_hist_map.h"
@@ -25,7 +26,7 @@
 #define STATE_KEY "keytime.runq_hist"
 
 struct hist_entry {
-	__u32 id;
+	__u64 id;
 	bool gone;                /* its kernel entry removed: seen is zero */
 	char comm[KT_COMM_LEN];
 	__u64 seen_sum, seen[KT_RUNQ_HIST_SLOTS];
@@ -35,7 +36,7 @@ struct hist_entry {
 struct hist_state {
 	struct hist_entry *e;     /* sorted by id */
 	size_t n, cap;
-	__u32 mode;               /* what the ids are: KT_RUNQ_HIST_TGID or _PID */
+	__u32 mode;               /* what the ids are: KT_RUNQ_HIST_TGID, _PID or _CGROUP */
 };
 
 static int state_gc(lua_State *L)
@@ -55,7 +56,7 @@ static struct hist_state *state(lua_State *L)
 }
 
 /* id's entry, made if absent; NULL when out of memory. */
-static struct hist_entry *entry(struct hist_state *st, __u32 id)
+static struct hist_entry *entry(struct hist_state *st, __u64 id)
 {
 	size_t lo = 0, hi = st->n;
 
@@ -79,7 +80,7 @@ static struct hist_entry *entry(struct hist_state *st, __u32 id)
 
 static void clear_kernel_map(int fd)
 {
-	__u32 key;
+	__u64 key;
 
 	while (bpf_map_get_next_key(fd, NULL, &key) == 0)
 		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
@@ -91,9 +92,11 @@ static int map_fd(struct kt_session *s)
 	return bpf_map__fd(s->probes.skel->maps.kt_runq_hist);
 }
 
-/* A thread or process id no task has now. */
-static bool task_gone(__u32 id)
+/* A thread or process id no task has now, or a cgroup removed. */
+static bool id_gone(__u32 mode, __u64 id)
 {
+	if (mode == KT_RUNQ_HIST_CGROUP)
+		return kt_cgroup_gone(id);
 	return kill((pid_t)id, 0) != 0 && errno == ESRCH;
 }
 
@@ -103,15 +106,17 @@ static int collect(struct kt_session *s, struct hist_state *st)
 {
 	int fd = map_fd(s);
 	struct kt_runq_hist v;
-	__u32 key, next, *prev = NULL;
-	__u32 *gone = NULL;
+	__u64 key, next, *prev = NULL;
+	__u64 *ended = NULL;
 	size_t ngone = 0, capgone = 0;
 	int r = 0;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		bool was_gone = task_gone(key);   /* before reading: its last waits are in */
+		bool was_gone = id_gone(st->mode, key);   /* before reading: its last waits are in */
+		if (st->mode == KT_RUNQ_HIST_CGROUP && !was_gone)
+			kt_cgroup_path(key);   /* looked up (and kept) while it is there */
 		if (bpf_map_lookup_elem(fd, &key, &v))
 			continue;
 		struct hist_entry *e = entry(st, key);
@@ -131,23 +136,23 @@ static int collect(struct kt_session *s, struct hist_state *st)
 		if (grew)
 			memcpy(e->comm, v.comm, KT_COMM_LEN);
 		if (was_gone) {
-			if (ngone == capgone && kt_grow(&gone, &capgone, sizeof(*gone), 16)) {
+			if (ngone == capgone && kt_grow(&ended, &capgone, sizeof(*ended), 16)) {
 				r = -1;
 				break;
 			}
-			gone[ngone++] = key;
+			ended[ngone++] = key;
 		}
 	}
 	/* after the walk: a removal midway would start it again */
 	for (size_t i = 0; i < ngone; i++) {
-		struct hist_entry *e = entry(st, gone[i]);
-		if (bpf_map_delete_elem(fd, &gone[i]) == 0 && e) {
+		struct hist_entry *e = entry(st, ended[i]);
+		if (bpf_map_delete_elem(fd, &ended[i]) == 0 && e) {
 			e->gone = true;
 			e->seen_sum = 0;
 			memset(e->seen, 0, sizeof(e->seen));
 		}
 	}
-	free(gone);
+	free(ended);
 	if (r)
 		errno = ENOMEM;
 	return r;
@@ -170,7 +175,8 @@ static void reset(struct hist_state *st)
 }
 
 /* { [id] = { comm =, count =, sum_ns =, slots = { [bucket] = n } } } for
- * the keys with a wait counted. */
+ * the keys with a wait counted; by cgroup, cgroup = its path too (nil when
+ * not found). */
 static void push_hists(lua_State *L, struct hist_state *st)
 {
 	lua_newtable(L);
@@ -182,9 +188,13 @@ static void push_hists(lua_State *L, struct hist_state *st)
 			count += e->acc[k];
 		if (!count)
 			continue;
-		lua_createtable(L, 0, 4);
+		lua_createtable(L, 0, 5);
 		lua_pushlstring(L, e->comm, strnlen(e->comm, KT_COMM_LEN));
 		lua_setfield(L, -2, "comm");
+		if (st->mode == KT_RUNQ_HIST_CGROUP) {
+			lua_pushstring(L, kt_cgroup_path(e->id));
+			lua_setfield(L, -2, "cgroup");
+		}
 		lua_pushinteger(L, (lua_Integer)count);
 		lua_setfield(L, -2, "count");
 		lua_pushinteger(L, (lua_Integer)e->acc_sum);
@@ -196,7 +206,7 @@ static void push_hists(lua_State *L, struct hist_state *st)
 				lua_rawseti(L, -2, k);
 			}
 		lua_setfield(L, -2, "slots");
-		lua_rawseti(L, -2, e->id);
+		lua_rawseti(L, -2, (lua_Integer)e->id);
 	}
 }
 
@@ -235,6 +245,8 @@ void kt_runq_hist_push_mode(lua_State *L, struct kt_session *s)
 		lua_pushliteral(L, "process");
 	else if (c.runq_hist == KT_RUNQ_HIST_PID)
 		lua_pushliteral(L, "thread");
+	else if (c.runq_hist == KT_RUNQ_HIST_CGROUP)
+		lua_pushliteral(L, "cgroup");
 	else
 		lua_pushboolean(L, 0);
 }
@@ -252,8 +264,10 @@ int kt_runq_hist_switch(lua_State *L, struct kt_session *s, int v)
 		mode = KT_RUNQ_HIST_TGID;
 	else if (name && !strcmp(name, "thread"))
 		mode = KT_RUNQ_HIST_PID;
+	else if (name && !strcmp(name, "cgroup"))
+		mode = KT_RUNQ_HIST_CGROUP;
 	else
-		return luaL_error(L, "kt.filter.runq_hist: \"process\", \"thread\" or false, not %s",
+		return luaL_error(L, "kt.filter.runq_hist: \"process\", \"thread\", \"cgroup\" or false, not %s",
 				  luaL_tolstring(L, v, NULL));
 	if (!s->probes.skel)
 		return luaL_error(L, "kt.filter.runq_hist: no kernel histograms %s",

@@ -4,11 +4,15 @@
 # against the same histograms made from the onCPU events of the same run:
 # two threads pinned to one CPU contending (tests/workload/wake.c runq),
 # each thread's summed wait within 2% of its schedstat run_delay and its
-# count of waits its count of runs; no onCPU record sent up for them; a
+# count of waits its count of runs; the same by cgroup, with the workload
+# in two cgroups of the test's own; no onCPU record sent up for them; a
 # full map counted and said; a recording replayed to the same bytes; bad
 # input refused.
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/cgroup.sh"
 require_probes
+use_cgroup2
+make_test_cgroup a b
 m() { sed -n "s/^$2=//p" "$1"; }
 
 # runqlat.lua --threads --json, live: the kernel's histograms
@@ -32,9 +36,37 @@ for th in a b; do
     [ "$total" -eq "$count" ] || fail "thread $tid: buckets hold $total, count says $count: $line"
 done
 
+# runqlat.lua --cgroups --json, live, tracing the test's cgroup: the
+# workload in cgroup a, then in b; each cgroup's summed wait within 2% of
+# its two threads' schedstat run_delay (plus the main thread's few waits),
+# its count their runs', and nothing else of the machine's.
+"$KT" "$TOP/scripts/runqlat.lua" --cgroups --json -g "$CG" >"$WORK/g.out" 2>"$WORK/g.err" & tracer=$!
+wait_for "$WORK/g.err" attached 30 || fail "runqlat.lua --cgroups did not attach: $(cat "$WORK/g.err")"
+for sub in a b; do   # (exec'd inside the cgroup: every thread of it there)
+    sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CGROOT/$CG/$sub" "$TB/wake" runq "$WORK/g$sub.m" ||
+        fail "wake runq in $CG/$sub failed"
+done
+"$TOP/keytime-ctl" -F -I $tracer >/dev/null
+wait_pid $tracer 30 || fail "runqlat.lua --cgroups did not end"
+[ $status -eq 0 ] || fail "runqlat.lua --cgroups exited $status: $(cat "$WORK/g.err")"
+[ "$(wc -l <"$WORK/g.out")" -eq 2 ] || fail "runqlat.lua --cgroups: not two histograms: $(cat "$WORK/g.out")"
+for sub in a b; do
+    kernel=$(($(m "$WORK/g$sub.m" a_run_delay_ns) + $(m "$WORK/g$sub.m" b_run_delay_ns)))
+    runs=$(($(m "$WORK/g$sub.m" a_runs) + $(m "$WORK/g$sub.m" b_runs)))
+    line=$(grep "^{\"time\":[0-9]*,\"cgroup\":\"/$CG/$sub\",\"count\":" "$WORK/g.out") ||
+        fail "no histogram for cgroup /$CG/$sub: $(cat "$WORK/g.out")"
+    sum=$(sed -n 's/.*"sum_ns":\([0-9]*\).*/\1/p' <<<"$line") count=$(sed -n 's/.*"count":\([0-9]*\),"sum_ns".*/\1/p' <<<"$line")
+    low=$((kernel * 98 / 100)) high=$((kernel * 102 / 100 + 40000000 * TIME_SCALE))
+    [ "$TIME_SCALE" -gt 1 ] && low=$((kernel / 2))
+    [ "$sum" -ge $low ] && [ "$sum" -le $high ] ||
+        fail "cgroup /$CG/$sub waited $sum ns, its threads' schedstat says $kernel ns: $line"
+    [ "$count" -ge $((runs * 98 / 100)) ] && [ "$count" -le $((runs + 10 * TIME_SCALE)) ] ||
+        fail "cgroup /$CG/$sub: $count waits counted, its threads' schedstat says $runs runs: $line"
+done
+
 # The same events, both ways: the kernel's histograms and those made from
 # onCPU's runq_latency in one run hold the same waits, bucket for bucket.
-for spec in "thread:runq" "process:runq" "thread:wakers" "process:wakers"; do
+for spec in "thread:runq" "process:runq" "cgroup:runq" "thread:wakers" "process:wakers" "cgroup:wakers"; do
     by=${spec%%:*} mode=${spec#*:}
     "$KT" "$TOP/tests/lib/runq_hist_agree.lua" "$by" --follow -c "$TB/wake $mode $WORK/a.m" >"$WORK/a.out" 2>"$WORK/a.err" ||
         fail "runq_hist_agree.lua $by on wake $mode: $(cat "$WORK/a.err")"
@@ -85,14 +117,14 @@ refused() {   # what, script, message
     "$KT" "$WORK/bad.lua" -c true >"$WORK/bad.out" 2>"$WORK/bad.err" && fail "$1 was accepted"
     grep -q "bad.lua:1: $3" "$WORK/bad.err" || fail "$1: $(cat "$WORK/bad.err")"
 }
-refused "runq_hist = \"cgroup\"" 'kt.filter.runq_hist = "cgroup"' 'kt.filter.runq_hist: "process", "thread" or false, not cgroup'
+refused "runq_hist = \"container\"" 'kt.filter.runq_hist = "container"' 'kt.filter.runq_hist: "process", "thread", "cgroup" or false, not container'
 refused "runq_hist(\"clear\")" 'kt.filter.runq_hist = "thread"; kt.runq_hist("clear")' "bad argument #1 to 'runq_hist' (invalid option 'clear')"
 printf 'kt.filter.runq_hist = "thread"\n' >"$WORK/rep.lua"
 "$KT" --replay "$WORK/r.kt" "$WORK/rep.lua" >"$WORK/bad.out" 2>"$WORK/bad.err" && fail "kt.filter.runq_hist in a replay was accepted"
 grep -q "rep.lua:1: kt.filter.runq_hist: no kernel histograms in a replay" "$WORK/bad.err" ||
     fail "kt.filter.runq_hist in a replay: $(cat "$WORK/bad.err")"
 # read back as set
-printf 'kt.filter.runq_hist = "thread"\nprint(kt.filter.runq_hist)\nkt.filter.runq_hist = false\nprint(kt.filter.runq_hist)\n' >"$WORK/rb.lua"
+printf 'kt.filter.runq_hist = "thread"\nprint(kt.filter.runq_hist)\nkt.filter.runq_hist = "cgroup"\nprint(kt.filter.runq_hist)\nkt.filter.runq_hist = false\nprint(kt.filter.runq_hist)\n' >"$WORK/rb.lua"
 "$KT" "$WORK/rb.lua" -c true >"$WORK/rb.out" 2>"$WORK/rb.err" || fail "kt.filter.runq_hist read back: $(cat "$WORK/rb.err")"
-[ "$(tr '\n' ' ' <"$WORK/rb.out")" = "thread false " ] || fail "kt.filter.runq_hist read back: $(cat "$WORK/rb.out")"
+[ "$(tr '\n' ' ' <"$WORK/rb.out")" = "thread cgroup false " ] || fail "kt.filter.runq_hist read back: $(cat "$WORK/rb.out")"
 assert_no_probes_left
