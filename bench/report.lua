@@ -72,6 +72,11 @@ end
 
 local function num(s) return tonumber(s) end   -- "-" is nil
 
+if meta.ref and meta.ref ~= "" then   -- BENCH_REF: keytime.lua as built from an older commit
+  CONFIG_TEXT["keytime.lua@ref"] = ("keytime-run scripts/keytime.lua >/dev/null, as at %s"):format(meta.ref)
+  CONFIG_TEXT["keytime.lua-json@ref"] = ("keytime-run scripts/keytime.lua --json >/dev/null, as at %s"):format(meta.ref)
+end
+
 -- runs[mode][config] = list of rows
 local runs, order = {}, {}
 for _, line in ipairs(read_lines(runs_path)) do
@@ -164,6 +169,19 @@ for _, m in ipairs(MODES) do
   end
 end
 
+-- Issue 15: no slower than keytime.lua was when it was filed (BENCH_REF),
+-- the table and --json alike, both measured in this command.
+for _, m in ipairs(MODES) do
+  local then_r = ratio(m.name, "keytime.lua@ref")
+  local r, json = ratio(m.name, "keytime.lua"), ratio(m.name, "keytime.lua-json")
+  if then_r and r then
+    target(("%s slowdown no worse than keytime.lua's as at %s, measured alongside (issue 15)"):format(m.name, meta.ref),
+      ("%.2fx with keytime.lua, %s with --json; %.2fx as at %s (%s with its --json)"):format(r,
+        fmt(json, "%.2fx"), then_r, meta.ref, fmt(ratio(m.name, "keytime.lua-json@ref"), "%.2fx")),
+      r <= then_r and (json or math.huge) <= then_r)
+  end
+end
+
 local host = {}
 for _, line in ipairs(read_lines(host_path)) do
   local script, rate = line:match("^([^\t]+)\t(%S+)$")
@@ -245,7 +263,8 @@ say("- Machine: ", meta.cpu, ", ", meta.memory, "; ", meta.os, "; kernel ", meta
 say("- Compared with: ", meta.bpftrace, "; Debian libbpf-tools ", meta.libbpf_tools, ".")
 say("- Before the runs: load average ", meta.load, "; programs of other keytime tracers loaded: ",
   meta.foreign_probes, " (they cost every run alike, untraced ones too).")
-say("- Reproduce: `make bench` (as root; `BENCH_ROUNDS`, `BENCH_MODES` to change the runs).")
+say("- Reproduce: `make bench` (as root; `BENCH_ROUNDS`, `BENCH_MODES` to change the runs;")
+say("  `BENCH_REF=COMMIT` adds keytime.lua as built from that commit, taking turns with today's).")
 say("")
 say("Each workload (bench/workload.c) is pinned to CPU 1 with sched_setaffinity and is held")
 say("until the tracer is attached (`-c`, or a gate for libbpf-tools); its timed loop is what")

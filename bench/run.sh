@@ -11,6 +11,9 @@
 #   BENCH_ROUNDS=5  BENCH_MODES="fork exec thread pingpong"  BENCH_OUT=bench/RESULTS.md
 #   BENCH_CONFIGS="untraced keytime.lua ..." (default: every one that fits the mode)
 #   BENCH_PARTS="storms host idle" (default: all three)
+#   BENCH_REF=COMMIT: also keytime.lua (table and --json) as built from that
+#     commit, taking turns with today's: "no worse than before" measured in
+#     the same command, not against a figure from another day
 #   BENCH_START_S=30: how long a tool without -c may take to attach (BCC
 #   compiles its program first: minutes under emulation, make vmbench)
 set -u
@@ -22,6 +25,7 @@ OUT=${BENCH_OUT:-$TOP/bench/RESULTS.md}
 CONFIGS=${BENCH_CONFIGS:-}
 PARTS=${BENCH_PARTS:-storms host idle}
 START_S=${BENCH_START_S:-30}
+REF=${BENCH_REF:-}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 KT=$TOP/keytime-run
 B=$TOP/build/bench
@@ -80,6 +84,18 @@ gcc $cflags -Wno-unused-parameter $(pkg-config --cflags lua5.4) -Iruntime -Ibpf 
     -o "$B/hostpath" bench/hostpath.c $objs \
     -lbpf -ldw -lelf -lz $(pkg-config --libs lua5.4) -lm -lreadline -lmicrohttpd -lpthread -lzstd || die "cannot build bench/hostpath.c"
 
+# keytime-run as it was at BENCH_REF, built from that commit's own tree
+# (its scripts too), in $WORK/ref.
+REF_KT=
+if [ -n "$REF" ]; then
+    REF=$(git -C "$TOP" rev-parse --short "$REF^{commit}") || die "BENCH_REF: no commit $BENCH_REF"
+    mkdir "$WORK/ref"
+    git -C "$TOP" archive "$REF" | tar -x -C "$WORK/ref" || die "BENCH_REF: cannot unpack $REF"
+    make -C "$WORK/ref" -j"$(nproc)" binaries >"$WORK/ref.log" 2>&1 ||
+        die "BENCH_REF: $REF does not build: $(tail -n 3 "$WORK/ref.log")"
+    REF_KT=$WORK/ref/keytime-run
+fi
+
 # Probes of the test suite must not run beside ours (they would also see
 # our probes loaded): the tests' lock, held for each round of a mode (every
 # configuration of the round measured under the same conditions) and let go
@@ -123,6 +139,17 @@ run_keytime() {   # mode round config script [script args]
     shift 4
     "$B/measure" "$WORK/m.out" "$KT" "$script" "$@" --follow -c "$W $mode --cpu $WL_CPU --out $WORK/w.out" \
         >/dev/null 2>"$WORK/err" || die "$config $mode failed: $(cat "$WORK/err")"
+    row "$mode" "$config" "$round" "$(workload_elapsed)" "$(attach_ms)" \
+        "$(kv events "$WORK/err")" "$(kv lost "$WORK/err")" "$(kv lifecycle "$WORK/err")" \
+        "$(kv cpu_ms "$WORK/m.out")" "$(kv maxrss_kb "$WORK/m.out")" "$(kv wakeups "$WORK/m.out")"
+}
+
+run_keytime_ref() {   # mode round config [keytime.lua args]: keytime.lua as at BENCH_REF
+    local mode=$1 round=$2 config=$3
+    shift 3
+    (cd "$WORK/ref" && "$B/measure" "$WORK/m.out" "$REF_KT" bench/keytime_counted.lua "$@" --follow \
+        -c "$W $mode --cpu $WL_CPU --out $WORK/w.out" >/dev/null 2>"$WORK/err") ||
+        die "$config $mode failed: $(cat "$WORK/err")"
     row "$mode" "$config" "$round" "$(workload_elapsed)" "$(attach_ms)" \
         "$(kv events "$WORK/err")" "$(kv lost "$WORK/err")" "$(kv lifecycle "$WORK/err")" \
         "$(kv cpu_ms "$WORK/m.out")" "$(kv maxrss_kb "$WORK/m.out")" "$(kv wakeups "$WORK/m.out")"
@@ -249,6 +276,7 @@ run_empty_switch() {   # mode round
 configs_for() {   # mode: the configurations that fit it, in the order they take turns
     local c=(untraced busy-loop keytime.lua keytime.lua-json forktree.lua forktree.lua-json timeline.lua
              crashes.lua forkrate.lua offcpu.lua exporter.lua count.lua)
+    [ -n "$REF_KT" ] && c+=(keytime.lua@ref keytime.lua-json@ref)
     $have_bpftrace && c+=(bpftrace)
     [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
@@ -277,6 +305,8 @@ run_config() {   # mode round config
     busy-loop)     run_busy "$1" "$2" ;;
     keytime.lua)   run_keytime "$1" "$2" keytime.lua bench/keytime_counted.lua ;;
     count.lua)     run_keytime "$1" "$2" count.lua bench/count.lua ;;
+    keytime.lua@ref)      run_keytime_ref "$1" "$2" "$3" ;;
+    keytime.lua-json@ref) run_keytime_ref "$1" "$2" "$3" --json ;;
     # every other stock output, through bench/counted.lua
     keytime.lua-json)  run_keytime "$1" "$2" "$3" bench/counted.lua scripts/keytime.lua --json ;;
     forktree.lua)      run_keytime "$1" "$2" "$3" bench/counted.lua scripts/forktree.lua ;;
@@ -377,6 +407,7 @@ fi
     echo "bpftrace=$($have_bpftrace && bpftrace --version 2>/dev/null | head -n1 || echo none)"
     echo "libbpf_tools=$(dpkg-query -W -f='${Version}' libbpf-tools 2>/dev/null || echo none)"
     echo "rounds=$ROUNDS"
+    echo "ref=${REF:-}"
     echo "foreign_probes=$foreign"
     echo "load=$load_before"
     echo "duration_s=$(($(date +%s) - started))"
