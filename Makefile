@@ -65,11 +65,27 @@ bpf-object: bpf/keytime.bpf.c bpf/keytime.h bpf/kernel_types.h
 $(B)/keytime.skel.h: $(B)/keytime.bpf.o
 	$(BPFTOOL) gen skeleton $< name keytime_bpf > $@.tmp && mv $@.tmp $@
 
-# The skeleton first: a first build has no dependency files yet.
-$(B)/%.o: runtime/%.c | $(B)/keytime.skel.h
+# The same probes with their task pointers cast read-only (plain_task() in
+# bpf/keytime.bpf.c), for kernels that have bpf_rdonly_cast: runtime/probes.c
+# opens keytime.skel.h's skeleton on these bytes, so the two objects must
+# have the same maps, programs and globals: their skeletons, made under one
+# name, must be the same but for the bytes.
+$(B)/keytime_cast.bpf.o: bpf/keytime.bpf.c bpf/keytime.h bpf/runq_hist_map.h bpf/offwake_map.h bpf/kernel_types.h | $(B)
+	$(CLANG) $(BPF_CFLAGS) -DKT_RDONLY_CAST -c $< -o $@
+
+SKEL_BUT_BYTES = sed '/__elf_bytes(size_t \*sz)$$/,/^}$$/d'
+$(B)/keytime_cast.skel.h: $(B)/keytime_cast.bpf.o $(B)/keytime.skel.h
+	$(BPFTOOL) gen skeleton $< name keytime_bpf | $(SKEL_BUT_BYTES) > $@.same
+	$(SKEL_BUT_BYTES) $(B)/keytime.skel.h | cmp -s - $@.same || \
+		{ echo "keytime_cast.bpf.o and keytime.bpf.o differ in maps, programs or globals"; exit 1; }
+	rm -f $@.same
+	$(BPFTOOL) gen skeleton $< name keytime_cast_bpf > $@.tmp && mv $@.tmp $@
+
+# The skeletons first: a first build has no dependency files yet.
+$(B)/%.o: runtime/%.c | $(B)/keytime.skel.h $(B)/keytime_cast.skel.h
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(CFLAGS) $(LUA_CFLAGS) -I$(B) -Ibpf -Iruntime -Irepl -c $< -o $@
 
-$(B)/repl_%.o: repl/%.c | $(B)/keytime.skel.h
+$(B)/repl_%.o: repl/%.c | $(B)/keytime.skel.h $(B)/keytime_cast.skel.h
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(CFLAGS) $(LUA_CFLAGS) -I$(B) -Ibpf -Iruntime -Irepl -c $< -o $@
 
 -include $(wildcard $(B)/*.d)

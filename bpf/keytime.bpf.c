@@ -11,6 +11,26 @@
 #include "runq_hist_map.h"
 #include "offwake_map.h"
 
+/* A task pointer to follow to the task's other objects (cred, cgroups,
+ * pids, parent, mm). Newer verifiers mark a pointer loaded from a trusted
+ * one (a tp_btf argument, the current task) trusted or RCU-safe only after
+ * searching the kernel's BTF by name for the field
+ * (btf_nested_type_is_trusted), at each such load in each state they
+ * explore: on 6.18 two thirds of the probes' load time, 0.45 s of
+ * keytime-run's start. The probes only read these objects, so the build
+ * for kernels with bpf_rdonly_cast (6.2 on: KT_RDONLY_CAST, chosen at load
+ * by runtime/probes.c) follows them from an untrusted read-only copy of
+ * the pointer: no search; the loads through it are guarded by the JIT as
+ * loads through untrusted pointers always are. The task's own fields are
+ * still read through the trusted pointer: plain loads, which the guard
+ * would make dearer at every switch. */
+#ifdef KT_RDONLY_CAST
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define task_walk(t) ((struct task_struct *)bpf_rdonly_cast((t), bpf_core_type_id_kernel(struct task_struct)))
+#else
+#define task_walk(t) (t)
+#endif
+
 #define E2BIG        7
 #define EFAULT       14
 #define EEXIST       17
@@ -326,7 +346,7 @@ static __always_inline int attr_lookup(struct kt_attr_key *key)
 static __always_inline int cgroup_flags(struct task_struct *t)
 {
 	struct kt_attr_key key = { .type = KT_TARGET_CGROUP };
-	struct cgroup *cg = t->cgroups->dfl_cgrp;
+	struct cgroup *cg = task_walk(t)->cgroups->dfl_cgrp;
 
 	for (int i = 0; i < KT_CGROUP_DEPTH && cg; i++) {
 		struct cgroup_subsys_state *parent;
@@ -350,7 +370,7 @@ static __always_inline int cgroup_flags(struct task_struct *t)
 static __always_inline int uid_flags(struct task_struct *t)
 {
 	struct kt_attr_key key = { .type = KT_TARGET_UID };
-	__u32 uid = t->cred->euid.val;
+	__u32 uid = task_walk(t)->cred->euid.val;
 
 	if (!maybe_attr(KT_TARGET_UID, uid))
 		return -1;
@@ -529,7 +549,7 @@ static __always_inline void fill_header(struct kt_header *h, __u32 kind,
 					struct task_struct *task)
 {
 	/* comm is always NUL-terminated and padded (set_task_comm) */
-	fill_header_ids(h, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
+	fill_header_ids(h, kind, task->pid, task->tgid, task_walk(task)->real_parent->tgid, task->comm);
 	fill_ident(h, task);
 }
 
@@ -546,7 +566,7 @@ static __always_inline void fill_header(struct kt_header *h, __u32 kind,
  * probe read. */
 static __always_inline __u32 ns_number_typed(struct task_struct *task, __u32 *ns_inum)
 {
-	struct pid *pid = task->thread_pid;
+	struct pid *pid = task_walk(task)->thread_pid;
 	unsigned int level = pid->level;
 	struct upid up = {};
 	__u32 nr;
@@ -566,13 +586,14 @@ static __always_inline __u32 ns_number_typed(struct task_struct *task, __u32 *ns
 
 static __always_inline void fill_ident_hot(struct kt_header *h, struct task_struct *task)
 {
-	const struct cred *cred = task->cred;
+	struct task_struct *w = task_walk(task);
+	const struct cred *cred = w->cred;
 
-	h->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+	h->cgroup_id = w->cgroups->dfl_cgrp->kn->id;
 	h->uid = cred->euid.val;
 	h->gid = cred->egid.val;
 	h->nspid = ns_number_typed(task, &h->pidns);
-	h->nstgid = ns_number_typed(task->group_leader, NULL);
+	h->nstgid = ns_number_typed(w->group_leader, NULL);
 	h->ident_reserved = 0;
 }
 
@@ -581,7 +602,7 @@ static __always_inline void fill_ident_hot(struct kt_header *h, struct task_stru
 static __always_inline void fill_header_hot(struct kt_header *h, __u32 kind,
 					    struct task_struct *task, __u64 time)
 {
-	fill_header_ids_at(h, time, kind, task->pid, task->tgid, task->real_parent->tgid, task->comm);
+	fill_header_ids_at(h, time, kind, task->pid, task->tgid, task_walk(task)->real_parent->tgid, task->comm);
 	fill_ident_hot(h, task);
 }
 
@@ -642,7 +663,7 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	info.kind = kind;
 	info.parent_pid = pid;
 	info.parent_tgid = tgid;
-	info.parent_ppid = parent->real_parent->tgid;
+	info.parent_ppid = task_walk(parent)->real_parent->tgid;
 	__builtin_memcpy(info.parent_comm, parent->comm, KT_COMM_LEN);
 	info.parent_nspid = ns_number_typed(parent, NULL);
 	if (bpf_map_update_elem(&kt_children, &child_pid, &info, BPF_ANY) == 0)
@@ -768,8 +789,8 @@ int BPF_PROG(kt_process_exec, struct task_struct *task, pid_t old_pid, struct li
 	if (bpf_probe_read_kernel_str(rec->filename, sizeof(rec->filename), bprm->filename) ==
 	    sizeof(rec->filename))
 		rec->flags |= KT_EXEC_FILENAME_TRUNCATED;
-	start = task->mm->arg_start;
-	end = task->mm->arg_end;
+	start = task_walk(task)->mm->arg_start;
+	end = task_walk(task)->mm->arg_end;
 	len = end > start ? end - start : 0;
 	if (len > KT_ARGS_BUF) {
 		len = KT_ARGS_BUF;
@@ -841,14 +862,14 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 		struct kt_child_exit *rec = reserve(sizeof(*rec), kind);
 		if (rec) {
 			/* About the parent, as it was when it made the child. */
-			struct task_struct *parent = task->real_parent;
+			struct task_struct *parent = task_walk(task)->real_parent;
 
 			fill_header_ids(&rec->hdr, kind, info->parent_pid, info->parent_tgid,
 					info->parent_ppid, info->parent_comm);
 			/* The parent's identity while it is the child's parent still;
 			 * a thread's creator is in the same process as the thread. */
 			if (kind == KT_THREAD_EXIT || parent->tgid != info->parent_tgid)
-				parent = task->group_leader;
+				parent = task_walk(task)->group_leader;
 			fill_ident_hot(&rec->hdr, parent);
 			rec->hdr.nspid = info->parent_nspid;
 			rec->child_pid = pid;
@@ -882,7 +903,7 @@ int BPF_PROG(kt_process_exit, struct task_struct *task, bool group_dead)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(kt_process_exit_task_only, struct task_struct *task)
 {
-	return process_exit(task, task->signal->live.counter == 0, false);
+	return process_exit(task, task_walk(task)->signal->live.counter == 0, false);
 }
 
 /* task_struct's state field before 5.14 */
@@ -1062,7 +1083,7 @@ static __always_inline void runq_hist_add(struct kt_config *c, struct task_struc
 	if (!c->runq_hist || ns == KT_RUNQ_UNKNOWN)
 		return;
 	if (c->runq_hist == KT_RUNQ_HIST_CGROUP)   /* where it is now: a move counts at once */
-		key = t->cgroups->dfl_cgrp->kn->id;
+		key = task_walk(t)->cgroups->dfl_cgrp->kn->id;
 	else
 		key = c->runq_hist == KT_RUNQ_HIST_PID ? t->pid : t->tgid;
 	h = bpf_map_lookup_elem(&kt_runq_hist, &key);

@@ -51,6 +51,7 @@ int kt_kernel_shape_read(struct kt_kernel_shape *shape, char *err, int errlen)
 	}
 	exit_args = kt_tracepoint_nargs(btf, "sched_process_exit");
 	switch_args = kt_tracepoint_nargs(btf, "sched_switch");
+	shape->has_rdonly_cast = btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
 	btf__free(btf);
 	if (exit_args < 1 || switch_args < 3) {
 		snprintf(err, errlen, "this kernel's %s tracepoint has a shape keytime does not know "
@@ -63,6 +64,7 @@ int kt_kernel_shape_read(struct kt_kernel_shape *shape, char *err, int errlen)
 	if (old && !strcmp(old, "1")) {
 		shape->exit_has_group_dead = false;
 		shape->switch_has_prev_state = false;
+		shape->has_rdonly_cast = false;
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 struct kt_kernel_shape {
 	bool exit_has_group_dead;     /* sched_process_exit(task, group_dead): 2025 on */
 	bool switch_has_prev_state;   /* sched_switch(preempt, prev, next, prev_state): 5.18 on */
+	bool has_rdonly_cast;         /* the bpf_rdonly_cast kfunc: 6.2 on */
 };
 
 /* Reads the shapes from $KEYTIME_BTF or the kernel's own BTF. With

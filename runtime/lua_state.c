@@ -118,6 +118,8 @@ static void push_features(lua_State *L, struct kt_session *s)
 		lua_setfield(L, -2, "group_dead");
 		lua_pushstring(L, f.switch_prev_state ? "tracepoint" : "task");
 		lua_setfield(L, -2, "switch_state");
+		lua_pushboolean(L, f.rdonly_cast);
+		lua_setfield(L, -2, "rdonly_cast");
 		if (uname(&u) == 0) {
 			lua_pushstring(L, u.release);
 			lua_setfield(L, -2, "kernel");

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include "probes.h"          /* first: the skeleton names keytime.h's types */
 #include "keytime.skel.h"
+#include "keytime_cast.skel.h"
 #include "procfs.h"
 #include "kernel_shape.h"
 #include "load_log.h"
@@ -133,12 +134,17 @@ static int optional_of(const char *prog)
 /* Which variant of each program this kernel runs, and which optional ones
  * are off. For tests, KEYTIME_TEST_BREAK=PROG loads PROG (each variant:
  * the programs whose names start so) as a socket filter, which the kernel
- * rejects, as an older kernel rejects a program it cannot run. */
+ * rejects, as an older kernel rejects a program it cannot run;
+ * KEYTIME_TEST_BREAK=cast does so to kt_task_newtask in the cast build
+ * only (cast: the build opened). */
 static void choose_programs(struct keytime_bpf *skel, const struct kt_kernel_shape *shape,
-			    const bool off[OPT_COUNT])
+			    const bool off[OPT_COUNT], bool cast)
 {
 	const char *broken = getenv("KEYTIME_TEST_BREAK");
 	struct bpf_program *prog;
+
+	if (broken && !strcmp(broken, "cast"))
+		broken = cast ? "kt_task_newtask" : NULL;
 
 	bpf_program__set_autoload(skel->progs.kt_process_exit, shape->exit_has_group_dead);
 	bpf_program__set_autoload(skel->progs.kt_process_exit_task_only, !shape->exit_has_group_dead);
@@ -196,9 +202,36 @@ static bool build_id_stacks(char *why, size_t whylen)
 	return true;
 }
 
-static int open_skeleton(struct kt_probes *p, char *err, int errlen)
+/* keytime.skel.h's skeleton, on the bytes of the cast build of the probes
+ * (keytime_cast.bpf.o: task pointers cast read-only, which kernels with
+ * bpf_rdonly_cast verify in a fraction of the time) or of the plain one.
+ * The Makefile checks that the two have the same maps, programs and
+ * globals, which is all the skeleton knows of them. */
+static struct keytime_bpf *open_build(bool cast)
 {
-	struct keytime_bpf *skel = keytime_bpf__open();
+	struct keytime_bpf *skel = calloc(1, sizeof(*skel));
+	int e;
+
+	if (!skel) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	e = keytime_bpf__create_skeleton(skel);
+	if (!e && cast)
+		skel->skeleton->data = (void *)keytime_cast_bpf__elf_bytes(&skel->skeleton->data_sz);
+	if (!e)
+		e = bpf_object__open_skeleton(skel->skeleton, NULL);
+	if (e) {
+		keytime_bpf__destroy(skel);
+		errno = -e;
+		return NULL;
+	}
+	return skel;
+}
+
+static int open_skeleton(struct kt_probes *p, bool cast, char *err, int errlen)
+{
+	struct keytime_bpf *skel = open_build(cast);
 
 	if (!skel) {
 		snprintf(err, errlen, "cannot open the probes: %s", strerror(errno));
@@ -236,7 +269,7 @@ static int open_skeleton(struct kt_probes *p, char *err, int errlen)
 static int load_programs(struct kt_probes *p, char *err, int errlen)
 {
 	struct kt_kernel_shape shape;
-	bool off[OPT_COUNT] = { false };
+	bool off[OPT_COUNT] = { false }, cast;
 	char prog[64], reason[512];
 	int e;
 
@@ -248,14 +281,24 @@ static int load_programs(struct kt_probes *p, char *err, int errlen)
 		snprintf(p->ustacks_off, sizeof(p->ustacks_off), "KEYTIME_TEST_BREAK");
 		p->features.ustacks_build_id = false;
 	}
+	cast = shape.has_rdonly_cast;
 	for (int attempt = 0; attempt <= OPT_COUNT; attempt++) {
-		if (open_skeleton(p, err, errlen))
+		if (open_skeleton(p, cast, err, errlen))
 			return -1;
-		choose_programs(p->skel, &shape, off);
+		choose_programs(p->skel, &shape, off, cast);
 		load_log_len = 0;
 		load_log[0] = 0;
 		if (!(e = keytime_bpf__load(p->skel)))
 			break;
+		if (cast) {   /* a kernel that has the kfunc but refuses it here: the plain build */
+			if (verbosity >= 1)
+				kt_warn("the probes' cast build was refused; loading the plain one");
+			keytime_bpf__destroy(p->skel);
+			p->skel = NULL;
+			cast = false;
+			attempt--;
+			continue;
+		}
 		if (kt_load_log_failure(load_log, prog, sizeof(prog), reason, sizeof(reason))) {
 			snprintf(err, errlen, "cannot load the probes: %s (-vv shows libbpf's log)",
 				 strerror(-e));
@@ -280,6 +323,7 @@ static int load_programs(struct kt_probes *p, char *err, int errlen)
 	p->features.wakeups = !off[OPT_WAKE];
 	p->features.exit_group_dead = shape.exit_has_group_dead;
 	p->features.switch_prev_state = shape.switch_has_prev_state;
+	p->features.rdonly_cast = cast;
 	p->exit_prog = shape.exit_has_group_dead ? p->skel->progs.kt_process_exit
 						 : p->skel->progs.kt_process_exit_task_only;
 	p->switch_prog = shape.switch_has_prev_state ? p->skel->progs.kt_sched_switch

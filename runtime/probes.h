@@ -19,6 +19,7 @@ struct kt_features {
 	bool wakeups;             /* the wake-up programs loaded: wakeup, runq_latency */
 	bool ustacks;             /* user stacks (kt_ustacks) */
 	bool ustacks_build_id;    /* ... by build-id too (kt_ustacks_build_id) */
+	bool rdonly_cast;         /* the probes' cast build (quick to verify) loaded */
 };
 
 struct kt_probes {

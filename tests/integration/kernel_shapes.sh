@@ -10,22 +10,42 @@ source "$(dirname "$0")/../lib/common.sh"
 cat >"$WORK/features.lua" <<'LUA'
 kt.on("end", function()
   local f = kt.features
-  print(string.format("features cpu=%s exec_calls=%s group_dead=%s switch_state=%s",
-    f.cpu_events, f.exec_calls, f.group_dead, f.switch_state))
+  print(string.format("features cpu=%s exec_calls=%s group_dead=%s switch_state=%s rdonly_cast=%s",
+    f.cpu_events, f.exec_calls, f.group_dead, f.switch_state, f.rdonly_cast))
 end)
 LUA
 KEYTIME_OLD_SHAPES=1 "$KT" "$WORK/features.lua" -c true >"$WORK/f.out" 2>"$WORK/f.err" || fail "old shapes: $(cat "$WORK/f.err")"
-grep -qx "features cpu=true exec_calls=true group_dead=derived switch_state=task" "$WORK/f.out" ||
+grep -qx "features cpu=true exec_calls=true group_dead=derived switch_state=task rdonly_cast=false" "$WORK/f.out" ||
     fail "kt.features with the old shapes: $(cat "$WORK/f.out")"
 # On this kernel: what its BTF declares, as bpftool prints it.
 protos=$(bpftool btf dump file /sys/kernel/btf/vmlinux format c | grep -E "btf_trace_sched_(process_exit|switch)\)")
-group_dead=derived switch_state=task
+group_dead=derived switch_state=task rdonly_cast=false
 grep -q "btf_trace_sched_process_exit)(void \*, struct task_struct \*, bool);" <<<"$protos" && group_dead=tracepoint
 grep -q "btf_trace_sched_switch)(void \*, bool, struct task_struct \*, struct task_struct \*, unsigned int);" <<<"$protos" &&
     switch_state=tracepoint
+# The probes' cast build (task pointers followed read-only, quick to
+# verify) where the kernel has the kfunc it needs (6.2 on), else the plain
+# one; the old shapes above took the plain one here.
+bpftool btf dump file /sys/kernel/btf/vmlinux | grep -q "^\[[0-9]*\] FUNC 'bpf_rdonly_cast' " && rdonly_cast=true
 "$KT" "$WORK/features.lua" -c true >"$WORK/f.out" 2>"$WORK/f.err" || fail "features: $(cat "$WORK/f.err")"
-grep -qx "features cpu=true exec_calls=true group_dead=$group_dead switch_state=$switch_state" "$WORK/f.out" ||
+grep -qx "features cpu=true exec_calls=true group_dead=$group_dead switch_state=$switch_state rdonly_cast=$rdonly_cast" "$WORK/f.out" ||
     fail "kt.features on this kernel ($protos): $(cat "$WORK/f.out")"
+
+# The cast build refused (as a kernel might that has the kfunc): the plain
+# one is loaded instead, the same events.
+if [ "$rdonly_cast" = true ]; then
+    KEYTIME_TEST_BREAK=cast "$KT" -q "$WORK/features.lua" -c true >"$WORK/f.out" 2>"$WORK/f.err" ||
+        fail "cast build refused: $(cat "$WORK/f.err")"
+    grep -qx "features cpu=true exec_calls=true group_dead=$group_dead switch_state=$switch_state rdonly_cast=false" "$WORK/f.out" ||
+        fail "kt.features after the cast build was refused: $(cat "$WORK/f.out")"
+    [ -s "$WORK/f.err" ] && fail "cast build refused: said on stderr without -v: $(cat "$WORK/f.err")"
+    KEYTIME_TEST_BREAK=cast "$KT" "$TOP/scripts/keytime.lua" --json -x -k 1 --follow \
+        -c "$TB/lifecycle $WORK/plain.manifest" >"$WORK/plain.jsonl" 2>"$WORK/plain.err"
+    rc=$?
+    [ $rc -eq 7 ] || fail "plain build: exit $rc, expected 7: $(cat "$WORK/plain.err")"
+    check check_lifecycle.lua "$WORK/plain.jsonl" "$WORK/plain.manifest" cmd-follow "$TB/lifecycle" ||
+        fail "plain build: events differ"
+fi
 
 KEYTIME_OLD_SHAPES=1 "$KT" "$TOP/scripts/keytime.lua" --json -x -k 1 --follow \
     -c "$TB/lifecycle $WORK/old.manifest" >"$WORK/old.jsonl" 2>"$WORK/old.err"
