@@ -335,8 +335,7 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,
 		   char *err, int errlen)
 {
 	struct keytime_bpf *skel;
-	struct kt_config cfg = { .cpu_events = cpu_events, .self_tgid = getpid(),
-				 .wakeup_bytes = 256 << 10 };
+	struct kt_config cfg = { .cpu_events = cpu_events, .self_tgid = getpid() };
 	int e;
 
 	memset(p, 0, sizeof(*p));
@@ -359,6 +358,11 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,
 	p->events_fd = bpf_map__fd(skel->maps.kt_events);
 	if (!p->features.cpu_events)
 		cfg.cpu_events = 0;
+	/* A sixteenth of the ring buffer (256 KB of the default 4 MB): a CPU
+	 * wakes the reader long before the ring fills between its 50 ms drains,
+	 * whatever size KEYTIME_RINGBUF_KB chose (a 64 KB one with a fixed
+	 * 256 KB lost a fork storm's records, woken never). */
+	cfg.wakeup_bytes = bpf_map__max_entries(skel->maps.kt_events) / 16;
 	if (kt_config_set(p, &cfg)) {
 		snprintf(err, errlen, "cannot write the config map: %s", strerror(errno));
 		goto fail;
