@@ -24,7 +24,9 @@
 --    do_nanosleep (it asked to sleep), futex_* (a lock or a condition),
 --    pipe_read (data from a pipe), io_schedule (the disk).
 --  * The time off the CPU is measured from each offCPU to the thread's next
---    onCPU.
+--    onCPU. Now and then the kernel runs no probe for a switch-in: the next
+--    offCPU then comes with none between. The time the thread ran since
+--    (its runtime, as the kernel counts it) says when that switch-in was.
 local demo = require "keytime.demo"
 local args = demo.start("offcpu_reasons.lua", "demo_offcpu",
   "Why a thread leaves the CPU: sleep, I/O, lock, preemption.")
@@ -72,17 +74,9 @@ local function thread(e)
   return t
 end
 
-kt.on("offcpu", function(e)
-  thread(e)
-  if e.state == "X" then return end    -- its very last switch: it ended
-  off[e.pid] = { time = e.time, state = e.state, frames = e.kstack }
-end)
-
-kt.on("oncpu", function(e)
-  local t, o = thread(e), off[e.pid]
-  if not o then return end
-  off[e.pid] = nil
-  local ns = e.time - o.time
+-- The time off the CPU that began with o and ended at time `back`.
+local function count(t, o, back)
+  local ns = back - o.time
   local why = reason(o.state, o.frames)
   local r = t.reasons[why]
   if not r then
@@ -91,6 +85,23 @@ kt.on("oncpu", function(e)
   end
   r.times, r.total = r.times + 1, r.total + ns
   if ns >= r.longest then r.longest, r.where = ns, demo.path(o.frames, 3) end
+end
+
+kt.on("offcpu", function(e)
+  local t, o = thread(e), off[e.pid]
+  if o and e.runtime and o.runtime and e.runtime >= o.runtime then   -- its switch-in was not seen
+    count(t, o, math.max(o.time, e.time - (e.runtime - o.runtime)))
+  end
+  off[e.pid] = nil
+  if e.state == "X" then return end    -- its very last switch: it ended
+  off[e.pid] = { time = e.time, state = e.state, frames = e.kstack, runtime = e.runtime }
+end)
+
+kt.on("oncpu", function(e)
+  local t, o = thread(e), off[e.pid]
+  if not o then return end
+  off[e.pid] = nil
+  count(t, o, e.time)
 end)
 
 kt.on("end", function()
