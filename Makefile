@@ -65,7 +65,7 @@ bpf-object: bpf/keytime.bpf.c bpf/keytime.h bpf/kernel_types.h
 $(B)/keytime.skel.h: $(B)/keytime.bpf.o
 	$(BPFTOOL) gen skeleton $< name keytime_bpf > $@.tmp && mv $@.tmp $@
 
-# The same probes with their task pointers cast read-only (plain_task() in
+# The same probes with their task pointers cast read-only (task_walk() in
 # bpf/keytime.bpf.c), for kernels that have bpf_rdonly_cast: runtime/probes.c
 # opens keytime.skel.h's skeleton on these bytes, so the two objects must
 # have the same maps, programs and globals: their skeletons, made under one

@@ -134,20 +134,10 @@ run_busy() {   # mode round: untraced, with the other CPU kept busy
     row "$1" busy-loop "$2" "$(workload_elapsed)" - - - - - - -
 }
 
-run_keytime() {   # mode round config script [script args]
+run_keytime() {   # mode round config script [script args]; kt_bin run from kt_dir (keytime-run, the tree's top)
     local mode=$1 round=$2 config=$3 script=$4
     shift 4
-    "$B/measure" "$WORK/m.out" "$KT" "$script" "$@" --follow -c "$W $mode --cpu $WL_CPU --out $WORK/w.out" \
-        >/dev/null 2>"$WORK/err" || die "$config $mode failed: $(cat "$WORK/err")"
-    row "$mode" "$config" "$round" "$(workload_elapsed)" "$(attach_ms)" \
-        "$(kv events "$WORK/err")" "$(kv lost "$WORK/err")" "$(kv lifecycle "$WORK/err")" \
-        "$(kv cpu_ms "$WORK/m.out")" "$(kv maxrss_kb "$WORK/m.out")" "$(kv wakeups "$WORK/m.out")"
-}
-
-run_keytime_ref() {   # mode round config [keytime.lua args]: keytime.lua as at BENCH_REF
-    local mode=$1 round=$2 config=$3
-    shift 3
-    (cd "$WORK/ref" && "$B/measure" "$WORK/m.out" "$REF_KT" bench/keytime_counted.lua "$@" --follow \
+    (cd "${kt_dir:-$TOP}" && "$B/measure" "$WORK/m.out" "${kt_bin:-$KT}" "$script" "$@" --follow \
         -c "$W $mode --cpu $WL_CPU --out $WORK/w.out" >/dev/null 2>"$WORK/err") ||
         die "$config $mode failed: $(cat "$WORK/err")"
     row "$mode" "$config" "$round" "$(workload_elapsed)" "$(attach_ms)" \
@@ -305,8 +295,9 @@ run_config() {   # mode round config
     busy-loop)     run_busy "$1" "$2" ;;
     keytime.lua)   run_keytime "$1" "$2" keytime.lua bench/keytime_counted.lua ;;
     count.lua)     run_keytime "$1" "$2" count.lua bench/count.lua ;;
-    keytime.lua@ref)      run_keytime_ref "$1" "$2" "$3" ;;
-    keytime.lua-json@ref) run_keytime_ref "$1" "$2" "$3" --json ;;
+    # keytime.lua as at BENCH_REF, its own keytime-run in its own tree
+    keytime.lua@ref)      kt_dir=$WORK/ref kt_bin=$REF_KT run_keytime "$1" "$2" "$3" bench/keytime_counted.lua ;;
+    keytime.lua-json@ref) kt_dir=$WORK/ref kt_bin=$REF_KT run_keytime "$1" "$2" "$3" bench/keytime_counted.lua --json ;;
     # every other stock output, through bench/counted.lua
     keytime.lua-json)  run_keytime "$1" "$2" "$3" bench/counted.lua scripts/keytime.lua --json ;;
     forktree.lua)      run_keytime "$1" "$2" "$3" bench/counted.lua scripts/forktree.lua ;;

@@ -282,7 +282,9 @@ static int load_programs(struct kt_probes *p, char *err, int errlen)
 		p->features.ustacks_build_id = false;
 	}
 	cast = shape.has_rdonly_cast;
-	for (int attempt = 0; attempt <= OPT_COUNT; attempt++) {
+	/* one attempt with everything, one more per optional program turned off,
+	 * and one for the fallback from the cast build to the plain one */
+	for (int attempt = 0; attempt <= OPT_COUNT + 1; attempt++) {
 		if (open_skeleton(p, cast, err, errlen))
 			return -1;
 		choose_programs(p->skel, &shape, off, cast);
@@ -296,7 +298,6 @@ static int load_programs(struct kt_probes *p, char *err, int errlen)
 			keytime_bpf__destroy(p->skel);
 			p->skel = NULL;
 			cast = false;
-			attempt--;
 			continue;
 		}
 		if (kt_load_log_failure(load_log, prog, sizeof(prog), reason, sizeof(reason))) {
