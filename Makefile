@@ -166,6 +166,12 @@ tests: $(TB)/unit_backlog
 $(TB)/unit_backlog: tests/unit/test_backlog.c runtime/backlog.c runtime/backlog.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka
 
+# The ring buffer's reader (runtime/ring_reader.c), on a ring in memory.
+TEST_BINS += $(TB)/unit_ring_reader
+tests: $(TB)/unit_ring_reader
+$(TB)/unit_ring_reader: tests/unit/test_ring_reader.c runtime/ring_reader.c runtime/ring_reader.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -lbpf
+
 # Strings by 64-bit key (runtime/text_cache.c: stacks.c, usyms.c).
 TEST_BINS += $(TB)/unit_text_cache
 tests: $(TB)/unit_text_cache

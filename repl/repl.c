@@ -19,13 +19,13 @@
 #include <lauxlib.h>
 #include <readline/readline.h>
 #include <readline/history.h>
-#include <bpf/libbpf.h>
 #include "session.h"
 #include "source.h"
 #include "lua_call.h"
 #include "lua_filter.h"
 #include "events.h"
 #include "repl.h"
+#include "ring_reader.h"
 #include "warn.h"
 
 #define CHUNK_NAME   "=stdin"
@@ -421,7 +421,7 @@ static void take_interrupt(struct kt_session *s)
 	if (!s->interrupted || repl.skipping)
 		return;
 	flood = kt_output_recent(FLOOD_NS);
-	ring_buffer__consume(s->rb);
+	kt_ring_consume(s->rb);
 	repl.chunk.len = 0;
 	if (repl.tty && repl.at_prompt) {
 		kt_prompt_abandon();
@@ -441,7 +441,7 @@ static void take_interrupt(struct kt_session *s)
 int kt_repl_wait(struct kt_session *s, int timeout_ms)
 {
 	struct pollfd fds[2] = {
-		{ .fd = ring_buffer__epoll_fd(s->rb), .events = POLLIN },
+		{ .fd = kt_ring_fd(s->rb), .events = POLLIN },
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 	};
 	int nfds = repl.input_ended ? 1 : 2;

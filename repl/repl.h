@@ -14,7 +14,7 @@ struct kt_session;
 /* The session at the prompt (repl.c). */
 /* After the script (if any) ran: readline at a terminal, else lines from stdin. */
 void kt_repl_open(struct kt_session *s);
-/* The loop's wait: like ring_buffer__poll() without consuming; reads and
+/* The loop's wait: like kt_ring_poll() without reading the ring; reads and
  * runs the input that came meanwhile. 0, or -errno (-EINTR on a signal). */
 int kt_repl_wait(struct kt_session *s, int timeout_ms);
 /* Restores the terminal and the standard streams, saves the history. */

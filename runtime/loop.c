@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <time.h>
 #include <sys/wait.h>
-#include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "ustacks.h"
 #include "cgroups.h"
@@ -26,6 +25,7 @@
 #include "metrics_serve.h"
 #include "lost_rate.h"
 #include "backlog.h"
+#include "ring_reader.h"
 
 #define POLL_MS        50           /* drains records submitted without a wake-up */
 #define CHECK_EVERY_NS 100000000ULL /* targets-gone and lost checks */
@@ -226,7 +226,7 @@ void kt_loop_run(struct kt_session *s)
 {
 	bool asleep = false;
 
-	s->rb = ring_buffer__new(s->probes.events_fd, on_record, s, NULL);
+	s->rb = kt_ring_open(s->probes.events_fd, on_record, s);
 	if (!s->rb) {
 		kt_warn("cannot open the ring buffer: %s", strerror(errno));
 		s->exit_status = 1;
@@ -240,7 +240,7 @@ void kt_loop_run(struct kt_session *s)
 		drain_start(timeout * 1000000ULL + DRAIN_SLICE_NS);
 		if (asleep)
 			kt_guard_pause();   /* no script runs: no watchdog tick either */
-		r = s->interactive ? kt_repl_wait(s, timeout) : ring_buffer__poll(s->rb, timeout);
+		r = s->interactive ? kt_repl_wait(s, timeout) : kt_ring_poll(s->rb, timeout);
 		if (asleep)
 			kt_guard_resume();
 		if (r < 0 && r != -EINTR && !s->failed && !drain_yielded) {
@@ -252,7 +252,7 @@ void kt_loop_run(struct kt_session *s)
 		if (!s->stop) {
 			drain_start(s->interactive ? REPL_SLICE_NS : DRAIN_SLICE_NS);
 			/* records submitted without a wake-up */
-			got += delivered(ring_buffer__consume(s->rb));
+			got += delivered(kt_ring_consume(s->rb));
 			if (s->backlog)
 				got += deliver_backlog(s, BACKLOG_SLICE_NS);
 		}
@@ -266,7 +266,7 @@ void kt_loop_run(struct kt_session *s)
 			/* Nothing came: sleep. Said first, then drained once more, so a
 			 * record committed meanwhile is either read now or wakes us. */
 			set_asleep(s, true);
-			got = delivered(ring_buffer__consume(s->rb));
+			got = delivered(kt_ring_consume(s->rb));
 			if (got)
 				set_asleep(s, false);
 			else
@@ -287,7 +287,7 @@ void kt_loop_run(struct kt_session *s)
 	if (!s->failed) {   /* what is left, unless the script cannot keep up */
 		final_drain = true;
 		drain_start(FINAL_DRAIN_NS);
-		ring_buffer__consume(s->rb);
+		kt_ring_consume(s->rb);
 		if (drain_yielded)
 			kt_warn("the script is slower than the events: "
 				"the last ones were not delivered (%.0f s at the end)",
@@ -301,6 +301,6 @@ void kt_loop_run(struct kt_session *s)
 			(unsigned long long)s->backlog->dropped, s->backlog->limit >> 20);
 	if (!s->failed)
 		check_counters(s);
-	ring_buffer__free(s->rb);
+	kt_ring_close(s->rb);
 	s->rb = NULL;
 }

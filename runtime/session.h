@@ -12,7 +12,7 @@
 #include "probes.h"
 #include "command.h"
 
-struct ring_buffer;
+struct kt_ring;
 struct kt_source;
 struct kt_ksyms;
 struct kt_stacks;
@@ -42,7 +42,7 @@ struct kt_session {
 	struct kt_options *opts;
 	const struct kt_source *source;  /* live or recorded (source.h) */
 	struct kt_probes probes;         /* the live source's */
-	struct ring_buffer *rb;
+	struct kt_ring *rb;
 	struct kt_ksyms *ksyms;         /* loaded on first stack symbolized */
 	struct kt_stacks *stacks;        /* symbolized stacks (stacks.c) */
 	struct kt_ustacks *ustacks;      /* user stacks (ustacks.c); NULL: never asked */
