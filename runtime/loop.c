@@ -43,6 +43,7 @@
 /* With kt.backlog, how long the script takes the backlog before the ring
  * buffer is drained again: the ring buffer holds what comes meanwhile. */
 #define BACKLOG_SLICE_NS 10000000ULL
+#define BACKLOG_PULL_NS   1000000ULL   /* the ring buffer emptied into the backlog meanwhile */
 static uint64_t drain_until;    /* CLOCK_MONOTONIC ns */
 static bool drain_yielded;      /* on_record cut the last drain short */
 static bool final_drain;
@@ -198,7 +199,7 @@ static void set_asleep(struct kt_session *s, bool asleep)
  * slice_ns (all of them with 0); returns how many. */
 static int deliver_backlog(struct kt_session *s, uint64_t slice_ns)
 {
-	uint64_t until = kt_mono_ns() + slice_ns;
+	uint64_t now = kt_mono_ns(), until = now + slice_ns, pull_at = now + BACKLOG_PULL_NS;
 	const void *rec;
 	size_t size;
 	int n = 0;
@@ -209,7 +210,15 @@ static int deliver_backlog(struct kt_session *s, uint64_t slice_ns)
 		kt_lua_dispatch(s, rec, size);
 		kt_backlog_pop(s->backlog);
 		n++;
-		if (slice_ns && kt_mono_ns() >= until)
+		now = kt_mono_ns();
+		/* A slow script's slice is long enough for a storm to fill a small
+		 * ring buffer: it is emptied into the backlog every millisecond
+		 * (on_record queues there). */
+		if (now >= pull_at) {
+			kt_ring_consume(s->rb);
+			pull_at = now + BACKLOG_PULL_NS;
+		}
+		if (slice_ns && now >= until)
 			break;
 	}
 	return n;
