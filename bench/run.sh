@@ -14,6 +14,8 @@
 #   BENCH_REF=COMMIT: also keytime.lua (table and --json) as built from that
 #     commit, taking turns with today's: "no worse than before" measured in
 #     the same command, not against a figure from another day
+#   BENCH_REF_RINGBUF_KB=N: and again with an N KB ring buffer, as large as
+#     it takes for BENCH_REF's build to lose nothing: the same work as today's
 #   BENCH_START_S=30: how long a tool without -c may take to attach (BCC
 #   compiles its program first: minutes under emulation, make vmbench)
 set -u
@@ -26,6 +28,7 @@ CONFIGS=${BENCH_CONFIGS:-}
 PARTS=${BENCH_PARTS:-storms host idle}
 START_S=${BENCH_START_S:-30}
 REF=${BENCH_REF:-}
+REF_RING_KB=${BENCH_REF_RINGBUF_KB:-}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 KT=$TOP/keytime-run
 B=$TOP/build/bench
@@ -267,6 +270,7 @@ configs_for() {   # mode: the configurations that fit it, in the order they take
     local c=(untraced busy-loop keytime.lua keytime.lua-json forktree.lua forktree.lua-json timeline.lua
              crashes.lua forkrate.lua offcpu.lua exporter.lua count.lua)
     [ -n "$REF_KT" ] && c+=(keytime.lua@ref keytime.lua-json@ref)
+    [ -n "$REF_KT" ] && [ -n "$REF_RING_KB" ] && c+=(keytime.lua@ref-ring keytime.lua-json@ref-ring)
     $have_bpftrace && c+=(bpftrace)
     [ "$1" = exec ] && [ -n "$EXECSNOOP" ] && c+=(execsnoop)
     case $1 in fork|exec|thread) [ -n "$EXITSNOOP" ] && c+=(exitsnoop) ;; esac
@@ -298,6 +302,10 @@ run_config() {   # mode round config
     # keytime.lua as at BENCH_REF, its own keytime-run in its own tree
     keytime.lua@ref)      kt_dir=$WORK/ref kt_bin=$REF_KT run_keytime "$1" "$2" "$3" bench/keytime_counted.lua ;;
     keytime.lua-json@ref) kt_dir=$WORK/ref kt_bin=$REF_KT run_keytime "$1" "$2" "$3" bench/keytime_counted.lua --json ;;
+    keytime.lua@ref-ring) KEYTIME_RINGBUF_KB=$REF_RING_KB kt_dir=$WORK/ref kt_bin=$REF_KT \
+                              run_keytime "$1" "$2" "$3" bench/keytime_counted.lua ;;
+    keytime.lua-json@ref-ring) KEYTIME_RINGBUF_KB=$REF_RING_KB kt_dir=$WORK/ref kt_bin=$REF_KT \
+                              run_keytime "$1" "$2" "$3" bench/keytime_counted.lua --json ;;
     # every other stock output, through bench/counted.lua
     keytime.lua-json)  run_keytime "$1" "$2" "$3" bench/counted.lua scripts/keytime.lua --json ;;
     forktree.lua)      run_keytime "$1" "$2" "$3" bench/counted.lua scripts/forktree.lua ;;
@@ -399,6 +407,7 @@ fi
     echo "libbpf_tools=$(dpkg-query -W -f='${Version}' libbpf-tools 2>/dev/null || echo none)"
     echo "rounds=$ROUNDS"
     echo "ref=${REF:-}"
+    echo "ref_ringbuf_kb=${REF_RING_KB:-}"
     echo "foreign_probes=$foreign"
     echo "load=$load_before"
     echo "duration_s=$(($(date +%s) - started))"
