@@ -78,23 +78,41 @@ kt.on("exit", function(e)
 end)
 
 if cpu then
-  local function ran(e)
-    local before = runtime[e.pid]
-    if before and e.runtime > before then
-      cpu:inc({comm = label(e.comm)}, (e.runtime - before) / 1e9)
+  -- Switch events come by the million a second: each command name's (and
+  -- state's) label table is made once, not at every event.
+  local comm_labels, state_labels = {}, {}
+  local function by_comm(comm)
+    local l = comm_labels[comm]
+    if not l then l = {comm = label(comm)}; comm_labels[comm] = l end
+    return l
+  end
+  local function by_state(comm, state)
+    local of_comm = state_labels[comm]
+    if not of_comm then of_comm = {}; state_labels[comm] = of_comm end
+    local l = of_comm[state]
+    if not l then l = {comm = label(comm), state = state}; of_comm[state] = l end
+    return l
+  end
+  local function ran(e, pid, comm)
+    local before, now = runtime[pid], e.runtime
+    if before and now > before then
+      cpu:inc(by_comm(comm), (now - before) / 1e9)
     end
-    runtime[e.pid] = e.runtime
+    runtime[pid] = now
   end
   kt.on("offcpu", function(e)
-    ran(e)
-    left_at[e.pid], left_as[e.pid] = e.time, e.state_name
+    local pid = e.pid
+    ran(e, pid, e.comm)
+    left_at[pid], left_as[pid] = e.time, e.state_name
   end)
   kt.on("oncpu", function(e)
-    local t = left_at[e.pid]
-    if t and e.time > t then
-      offcpu:inc({comm = label(e.comm), state = left_as[e.pid]}, (e.time - t) / 1e9)
+    local pid, comm = e.pid, e.comm
+    local t = left_at[pid]
+    if t then
+      local now = e.time
+      if now > t then offcpu:inc(by_state(comm, left_as[pid]), (now - t) / 1e9) end
+      left_at[pid], left_as[pid] = nil, nil
     end
-    left_at[e.pid], left_as[e.pid] = nil, nil
-    ran(e)
+    ran(e, pid, comm)
   end)
 end
