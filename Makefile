@@ -139,8 +139,8 @@ $(TB)/unit_runtime: tests/unit/test_runtime.c runtime/events.c runtime/ksyms.c r
 $(TB)/unit_event_json: tests/unit/test_event_json.c runtime/event_json.c runtime/event_fields.c runtime/container_id.c runtime/events.c runtime/event_json.h runtime/event_fields.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $(filter %.c,$^) -lcmocka
 
-$(TB)/unit_probe_loading: tests/unit/test_probe_loading.c runtime/kernel_shape.c runtime/load_log.c runtime/kernel_shape.h runtime/load_log.h | $(TB)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka -lbpf
+$(TB)/unit_probe_loading: tests/unit/test_probe_loading.c runtime/kernel_shape.c runtime/load_log.c runtime/kernel_shape.h runtime/load_log.h runtime/probes.h | $(TB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -Ibpf -o $@ $(filter %.c,$^) -lcmocka -lbpf
 
 $(TB)/unit_script_path: tests/unit/test_script_path.c runtime/script_path.c runtime/script_path.h | $(TB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iruntime -o $@ $(filter %.c,$^) -lcmocka

@@ -44,7 +44,8 @@ char LICENSE[] SEC("license") = "GPL";
 struct kt_reader_state kt_reader SEC(".data.reader");
 
 /* 4 MB: the reader drains every 50 ms and is woken when a CPU has submitted
- * kt_config.wakeup_bytes (a sixteenth: 256 KB) since it last woke it (see submit()).
+ * kt_config.wakeup_bytes (a sixteenth, 256 KB, with up to 4 CPUs; less with
+ * more: kt_wakeup_bytes()) since it last woke it (see submit()).
  * It holds the backlog of a switch storm for keytime.lua's table; a script
  * slower than its events on and on loses some with any size (figures in
  * bench/RESULTS.md); the losses are counted and reported. The reader maps

@@ -359,11 +359,13 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,
 	p->events_fd = bpf_map__fd(skel->maps.kt_events);
 	if (!p->features.cpu_events)
 		cfg.cpu_events = 0;
-	/* A sixteenth of the ring buffer (256 KB of the default 4 MB): a CPU
-	 * wakes the reader long before the ring fills between its 50 ms drains,
-	 * whatever size KEYTIME_RINGBUF_KB chose (a 64 KB one with a fixed
-	 * 256 KB lost a fork storm's records, woken never). */
-	cfg.wakeup_bytes = bpf_map__max_entries(skel->maps.kt_events) / 16;
+	/* Relative to the ring buffer, whatever size KEYTIME_RINGBUF_KB chose
+	 * (a 64 KB one with a fixed 256 KB lost a fork storm's records, woken
+	 * never), and to the CPUs that may fill it: a fixed share per CPU
+	 * would let 64 CPUs fill 4 MB before any of them woke the reader. */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);   /* not possible CPUs: VMs declare hundreds */
+	cfg.wakeup_bytes = kt_wakeup_bytes(bpf_map__max_entries(skel->maps.kt_events),
+					   cpus > 0 ? (unsigned)cpus : 1);
 	if (kt_config_set(p, &cfg)) {
 		snprintf(err, errlen, "cannot write the config map: %s", strerror(errno));
 		goto fail;

@@ -65,7 +65,8 @@ end
 if t.expect(#mutex == 1, "mutex: one pair of a futex wait ended by an unlock", #mutex .. " " .. main_pairs()) then
   local p = mutex[1]
   t.expect(has_frame(p.kstack, "futex_wait") and p.count == 1 and p.waker_tgid == main and not p.irq,
-    "mutex: the worker blocked once, woken by the main thread", ("%d spells, waker %d irq %s"):format(p.count, p.waker_tgid, p.irq))
+    "mutex: the worker blocked once, woken by the main thread", ("%d spells, waker %d irq %s, stack %s <- %s"):format(
+      p.count, p.waker_tgid, p.irq, table.concat(p.kstack or {"none"}, ","), table.concat(p.waker_kstack or {"none"}, ",")))
   -- asleep on the mutex before the main thread's sleep began (wake.c waits for that)
   t.expect(p.ns >= SLEEP_NS and p.ns < SLEEP_NS + 2e9 * t.time_scale, "mutex: the wait lasted the main thread's 50 ms sleep",
     ("%d ns"):format(p.ns))

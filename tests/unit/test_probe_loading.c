@@ -12,6 +12,7 @@
 #include <bpf/btf.h>
 #include "kernel_shape.h"
 #include "load_log.h"
+#include "probes.h"
 
 /* typedef void (*btf_trace_<name>)(void *, <nargs arguments>); */
 static void add_tracepoint(struct btf *btf, const char *name, int nargs)
@@ -109,6 +110,24 @@ static void reason_is_cut_to_fit(void **state)
 	assert_int_equal(strlen(reason), sizeof(reason) - 1);
 }
 
+/* kt_wakeup_bytes: a sixteenth of the ring with few CPUs; with many, all of
+ * them just short of it still hold under a quarter of the ring. */
+static void wakeup_share(void **state)
+{
+	(void)state;
+	assert_int_equal(kt_wakeup_bytes(4u << 20, 2), 256u << 10);
+	assert_int_equal(kt_wakeup_bytes(4u << 20, 4), 256u << 10);
+	assert_int_equal(kt_wakeup_bytes(64u << 10, 2), 4u << 10);
+	for (unsigned cpus = 1; cpus <= 1024; cpus++) {
+		__u32 w = kt_wakeup_bytes(4u << 20, cpus);
+
+		assert_true(w >= 1);
+		assert_true((unsigned long)w * cpus <= (4ul << 20) / 4 || cpus <= 4);
+	}
+	assert_int_equal(kt_wakeup_bytes(4u << 20, 64), 16u << 10);
+	assert_int_equal(kt_wakeup_bytes(4096, 4096), 1);   /* never 0: every record */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +136,7 @@ int main(void)
 		cmocka_unit_test(libbpf_reason),
 		cmocka_unit_test(errno_only_and_no_program),
 		cmocka_unit_test(reason_is_cut_to_fit),
+		cmocka_unit_test(wakeup_share),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
