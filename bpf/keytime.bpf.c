@@ -615,7 +615,7 @@ static __always_inline void fill_ns_ids_cached(struct kt_header *h, struct task_
 	__u64 start = task->start_time;
 	struct kt_ns_ids *ids;
 
-	if (!cpu) {
+	if (!cpu || !start) {   /* start 0: an idle task (pid 0), which an empty slot would match */
 		fill_ns_ids(h, task);
 		return;
 	}

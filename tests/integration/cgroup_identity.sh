@@ -31,12 +31,22 @@ kt.on("exit", function(e)
     e.pid, e.nspid, e.nstgid, e.pidns, e.uid, e.gid, e.cgroup_id, tostring(e.cgroup), tostring(e.container_id)))
   io.stdout:flush()
 end)
+-- switch events (their ids come through the switch probe's per-CPU cache):
+-- each distinct identity of a thread once
+local seen = {}
+local function switched(e)
+  local line = ("switch pid=%d nspid=%d nstgid=%d pidns=%d uid=%d gid=%d cgroup_id=%d"):format(
+    e.pid, e.nspid, e.nstgid, e.pidns, e.uid, e.gid, e.cgroup_id)
+  if not seen[line] then seen[line] = true; print(line); io.stdout:flush() end
+end
+kt.on("offcpu", switched)
+kt.on("oncpu", switched)
 EOF2
 
 chmod o+x "$WORK"
 mkdir -m 777 "$WORK/shared"
 : >"$WORK/err"
-"$KT" -k0 "$WORK/ident.lua" --cgroup "kt-test-$$" >"$WORK/out" 2>"$WORK/err" & tracer=$!
+"$KT" -k1 "$WORK/ident.lua" --cgroup "kt-test-$$" >"$WORK/out" 2>"$WORK/err" & tracer=$!
 wait_for "$WORK/err" attached 30 || fail "tracer did not attach"
 unshare --pid --fork --mount-proc sh -c \
     "echo \$\$ >'$CGROOT/$CG/cgroup.procs' && exec setpriv --reuid=65534 --regid=65534 --clear-groups '$TB/cgmember' '$WORK/shared/ns' '$WORK/shared/go'" &
@@ -61,6 +71,30 @@ grep -qxF "$want" "$WORK/out" || fail "the workload's exit: wanted
 got $(cat "$WORK/out")"
 grep -qE "^exit pid=[0-9]+ nspid=$ns_child nstgid=$ns_child pidns=$pidns uid=65534 gid=65534 cgroup_id=$cg_id cgroup=/$CG container=$ID$" "$WORK/out" ||
     fail "its child's exit (nspid $ns_child): $(cat "$WORK/out")"
+# its switches: the same namespace ids every time (the uid was root's
+# until setpriv changed it)
+switches=$(grep "^switch pid=$host_pid " "$WORK/out")
+grep -qxF "switch pid=$host_pid nspid=$ns_pid nstgid=$ns_pid pidns=$pidns uid=65534 gid=65534 cgroup_id=$cg_id" <<<"$switches" &&
+    ! grep -v "^switch pid=$host_pid nspid=$ns_pid nstgid=$ns_pid pidns=$pidns uid=\(0\|65534\) gid=\(0\|65534\) cgroup_id=$cg_id$" <<<"$switches" ||
+    fail "the workload's switch events: $switches"
+
+# The idle tasks (pid 0, one per CPU) switch too: ids 0 in the initial pid
+# namespace, whose inode the kernel fixes (PROC_PID_INIT_INO, 0xEFFFFFFC;
+# include/linux/proc_ns.h). An empty slot of the switch probe's cache
+# would pass for theirs.
+cat >"$WORK/idle.lua" <<'EOF2'
+kt.filter.all = true
+local seen = {}
+kt.on("offcpu", function(e)
+  if e.pid ~= 0 then return end
+  local line = ("idle nspid=%d nstgid=%d pidns=%d"):format(e.nspid, e.nstgid, e.pidns)
+  if not seen[line] then seen[line] = true; print(line) end
+end)
+kt.after(300, function() kt.stop() end)
+EOF2
+"$KT" "$WORK/idle.lua" >"$WORK/idle" 2>"$WORK/err" || fail "all tasks: $(cat "$WORK/err")"
+[ "$(cat "$WORK/idle")" = "idle nspid=0 nstgid=0 pidns=$((0xEFFFFFFC))" ] ||
+    fail "the idle tasks' ids: $(cat "$WORK/idle")"
 
 # keytime.lua's columns, targeting the container by a prefix of its id
 : >"$WORK/err"
