@@ -229,25 +229,12 @@ struct kt_entries {
 	__u32 pad;
 };
 
-/* A thread's numbers in its pid namespace, as a switch record last read
- * them on this CPU: they are fixed for the thread's life, and reading them
- * (two pid structs, the namespace) was most of a switch record's identity.
- * By the same rule as kt_entries: the switch probe only. */
-struct kt_ns_ids {
-	__u64 start_time;         /* the thread, as in kt_entries; 0: empty */
-	__u32 pid;
-	__u32 nspid;
-	__u32 nstgid;
-	__u32 pidns;
-};
-
 /* Per CPU: what the probes keep between runs. */
 struct kt_cpu_state {
 	__u64 unannounced;        /* bytes submitted since this CPU last woke the reader */
 	__u64 ctx_addr;           /* scratch: see in_interrupt_context() */
 	__s64 irq_depth;          /* in interrupt entries seen and not left */
 	struct kt_entries slot[KT_ENTRY_SLOTS];
-	struct kt_ns_ids ns_ids[KT_ENTRY_SLOTS];
 };
 
 struct {
@@ -598,45 +585,7 @@ static __always_inline __u32 ns_number_typed(struct task_struct *task, __u32 *ns
 	return up.nr;
 }
 
-static __always_inline void fill_ns_ids(struct kt_header *h, struct task_struct *task)
-{
-	h->nspid = ns_number_typed(task, &h->pidns);
-	h->nstgid = task->pid == task->tgid ? h->nspid : ns_number_typed(task_walk(task)->group_leader, NULL);
-}
-
-/* The same through this CPU's kt_ns_ids (the switch probe's cpu state), or
- * read afresh with none. The uid, gid and cgroup are read each time: a
- * cred or css_set freed and made again at the same address could not be
- * told from the one cached. */
-static __always_inline void fill_ns_ids_cached(struct kt_header *h, struct task_struct *task,
-					       struct kt_cpu_state *cpu)
-{
-	__u32 pid = task->pid;
-	__u64 start = task->start_time;
-	struct kt_ns_ids *ids;
-
-	if (!cpu || !start) {   /* start 0: an idle task (pid 0), which an empty slot would match */
-		fill_ns_ids(h, task);
-		return;
-	}
-	ids = &cpu->ns_ids[pid & (KT_ENTRY_SLOTS - 1)];
-	if (ids->pid == pid && ids->start_time == start) {
-		h->nspid = ids->nspid;
-		h->nstgid = ids->nstgid;
-		h->pidns = ids->pidns;
-		return;
-	}
-	fill_ns_ids(h, task);
-	ids->start_time = start;
-	ids->pid = pid;
-	ids->nspid = h->nspid;
-	ids->nstgid = h->nstgid;
-	ids->pidns = h->pidns;
-}
-
-/* cpu: the switch probe's state, for kt_ns_ids; NULL elsewhere. */
-static __always_inline void fill_ident_hot(struct kt_header *h, struct task_struct *task,
-					   struct kt_cpu_state *cpu)
+static __always_inline void fill_ident_hot(struct kt_header *h, struct task_struct *task)
 {
 	struct task_struct *w = task_walk(task);
 	const struct cred *cred = w->cred;
@@ -644,18 +593,18 @@ static __always_inline void fill_ident_hot(struct kt_header *h, struct task_stru
 	h->cgroup_id = w->cgroups->dfl_cgrp->kn->id;
 	h->uid = cred->euid.val;
 	h->gid = cred->egid.val;
-	fill_ns_ids_cached(h, task, cpu);
+	h->nspid = ns_number_typed(task, &h->pidns);
+	h->nstgid = ns_number_typed(w->group_leader, NULL);
 	h->ident_reserved = 0;
 }
 
 /* time: a probe that needs the time for more than its record reads the
  * clock once (a read is about a tenth of a switch record's cost). */
 static __always_inline void fill_header_hot(struct kt_header *h, __u32 kind,
-					    struct task_struct *task, __u64 time,
-					    struct kt_cpu_state *cpu)
+					    struct task_struct *task, __u64 time)
 {
 	fill_header_ids_at(h, time, kind, task->pid, task->tgid, task_walk(task)->real_parent->tgid, task->comm);
-	fill_ident_hot(h, task, cpu);
+	fill_ident_hot(h, task);
 }
 
 /* ---- task creation ---------------------------------------------------- */
@@ -726,7 +675,7 @@ int BPF_PROG(kt_task_newtask, struct task_struct *task, u64 clone_flags)
 	rec = reserve(sizeof(*rec), kind);
 	if (!rec)
 		return 0;
-	fill_header_hot(&rec->hdr, kind, parent, bpf_ktime_get_ns(), NULL);
+	fill_header_hot(&rec->hdr, kind, parent, bpf_ktime_get_ns());
 	rec->child_pid = child_pid;
 	rec->child_tgid = child_tgid;
 	rec->clone_flags = clone_flags;
@@ -898,7 +847,7 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 	if (!never_traced(c, task) && verdict(c, task, pid_flags, tgid_flags) >= 0) {
 		struct kt_exit *rec = reserve(sizeof(*rec), KT_EXIT);
 		if (rec) {
-			fill_header_hot(&rec->hdr, KT_EXIT, task, bpf_ktime_get_ns(), NULL);
+			fill_header_hot(&rec->hdr, KT_EXIT, task, bpf_ktime_get_ns());
 			rec->exit_code = (status >> 8) & 0xff;
 			rec->signal = status & 0x7f;
 			rec->core_dumped = !!(status & 0x80);
@@ -922,7 +871,7 @@ static __always_inline int process_exit(struct task_struct *task, bool group_dea
 			 * a thread's creator is in the same process as the thread. */
 			if (kind == KT_THREAD_EXIT || parent->tgid != info->parent_tgid)
 				parent = task_walk(task)->group_leader;
-			fill_ident_hot(&rec->hdr, parent, NULL);
+			fill_ident_hot(&rec->hdr, parent);
 			rec->hdr.nspid = info->parent_nspid;
 			rec->child_pid = pid;
 			rec->child_tgid = tgid;
@@ -1286,7 +1235,7 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 			ustack = user_stack(ctx, c->ustacks);
 		rec = c->cpu_events ? reserve(sizeof(*rec), KT_OFFCPU) : NULL;
 		if (rec) {
-			fill_header_hot(&rec->hdr, KT_OFFCPU, prev, now, cpu_state());
+			fill_header_hot(&rec->hdr, KT_OFFCPU, prev, now);
 			rec->state = state;
 			rec->stack_id = c->stacks ? kstack : -1;
 			rec->runtime = prev->se.sum_exec_runtime;
@@ -1302,7 +1251,7 @@ static __always_inline int sched_switch(void *ctx, bool preempt, struct task_str
 			now = bpf_ktime_get_ns();
 		rec = c->cpu_events ? reserve(sizeof(*rec), KT_ONCPU) : NULL;
 		if (rec) {
-			fill_header_hot(&rec->hdr, KT_ONCPU, next, now, cpu_state());
+			fill_header_hot(&rec->hdr, KT_ONCPU, next, now);
 			rec->state = 0;
 			rec->stack_id = -1;
 			rec->runtime = next->se.sum_exec_runtime;
@@ -1443,7 +1392,7 @@ static __always_inline int wakeup(void *ctx, struct task_struct *p, __u32 flags)
 		ustack = irq ? -1 : user_stack(ctx, c->ustacks);
 	rec = c->wakeups ? reserve(sizeof(*rec), KT_WAKEUP) : NULL;
 	if (rec) {
-		fill_header_hot(&rec->hdr, KT_WAKEUP, p, now, NULL);
+		fill_header_hot(&rec->hdr, KT_WAKEUP, p, now);
 		rec->waker_pid = waker->pid;
 		rec->waker_tgid = waker->tgid;
 		__builtin_memcpy(rec->waker_comm, waker->comm, KT_COMM_LEN);
