@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <lauxlib.h>
@@ -18,42 +17,8 @@
 #include "metrics_http.h"
 #include "metrics_serve.h"
 #include "lua_metrics.h"
+#include "ring_reader.h"
 #include "warn.h"
-
-/* The ring buffer's consumer and producer positions, mapped read-only
- * beside libbpf's own mapping (its API has no fill level before 1.3). */
-static const volatile unsigned long *rb_consumer, *rb_producer;
-
-static void map_ringbuf_positions(int fd)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	void *c, *p;
-
-	if (fd < 0 || rb_consumer)
-		return;
-	c = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
-	p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, page);
-	if (c == MAP_FAILED || p == MAP_FAILED) {
-		if (c != MAP_FAILED)
-			munmap(c, page);
-		if (p != MAP_FAILED)
-			munmap(p, page);
-		return;
-	}
-	rb_consumer = c;
-	rb_producer = p;
-}
-
-static void unmap_ringbuf_positions(void)
-{
-	long page = sysconf(_SC_PAGESIZE);
-
-	if (!rb_consumer)
-		return;
-	munmap((void *)rb_consumer, page);
-	munmap((void *)rb_producer, page);
-	rb_consumer = rb_producer = NULL;
-}
 
 static void self_metric(FILE *out, const char *name, const char *type, const char *help)
 {
@@ -93,15 +58,10 @@ static void render_self(struct kt_session *s, FILE *out)
 	self_metric(out, "keytime_tracer_metric_series_refused_total", "counter",
 		    "Label sets refused because a metric had too many series.");
 	fprintf(out, "keytime_tracer_metric_series_refused_total %llu\n", kt_metrics_refused(s->metrics));
-	if (!s->source->recorded)
-		map_ringbuf_positions(s->probes.events_fd);
-	if (rb_consumer) {
-		/* What the probes wrote that the reader has not taken yet. */
-		unsigned long prod = __atomic_load_n(rb_producer, __ATOMIC_ACQUIRE);
-		unsigned long cons = __atomic_load_n(rb_consumer, __ATOMIC_ACQUIRE);
+	if (s->rb) {
 		self_metric(out, "keytime_tracer_ringbuf_pending_bytes", "gauge",
 			    "Bytes in the ring buffer not yet read, at the last refresh.");
-		fprintf(out, "keytime_tracer_ringbuf_pending_bytes %lu\n", prod - cons);
+		fprintf(out, "keytime_tracer_ringbuf_pending_bytes %lu\n", kt_ring_pending(s->rb));
 	}
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
 		self_metric(out, "keytime_tracer_cpu_seconds_total", "counter", "keytime-run's own CPU time, user and system.");
@@ -201,7 +161,6 @@ void kt_metrics_close(struct kt_session *s)
 {
 	kt_metrics_http_stop(s->metrics_http);
 	s->metrics_http = NULL;
-	unmap_ringbuf_positions();
 	kt_metrics_free(s->metrics);
 	s->metrics = NULL;
 }

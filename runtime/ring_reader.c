@@ -57,6 +57,14 @@ out:
 	return n;
 }
 
+unsigned long kt_ring_view_pending(const struct kt_ring_view *v)
+{
+	unsigned long cons = __atomic_load_n(v->consumer_pos, __ATOMIC_ACQUIRE);
+	unsigned long prod = __atomic_load_n(v->producer_pos, __ATOMIC_ACQUIRE);
+
+	return prod - cons;
+}
+
 struct kt_ring {
 	struct kt_ring_view view;
 	int fd;
@@ -134,4 +142,9 @@ int kt_ring_poll(struct kt_ring *r, int timeout_ms)
 	if (poll(&p, 1, timeout_ms) < 0)
 		return -errno;
 	return kt_ring_consume(r);
+}
+
+unsigned long kt_ring_pending(const struct kt_ring *r)
+{
+	return kt_ring_view_pending(&r->view);
 }

@@ -36,6 +36,9 @@ static inline unsigned long kt_ring_publish_every(unsigned long size)
  * callback's negative return (the position is then past that record). The
  * position is always published before it returns. */
 int kt_ring_read(struct kt_ring_view *v, kt_ring_fn fn, void *ctx);
+/* Bytes the probes have written that the reader has not published as read:
+ * the fill level, up to one publish step high while a read is under way. */
+unsigned long kt_ring_view_pending(const struct kt_ring_view *v);
 
 struct kt_ring;
 
@@ -49,5 +52,7 @@ int kt_ring_consume(struct kt_ring *r);
 /* Waits up to timeout_ms for records, then reads them: as kt_ring_consume,
  * or -errno when the wait failed (-EINTR for a signal). */
 int kt_ring_poll(struct kt_ring *r, int timeout_ms);
+/* kt_ring_view_pending() of the mapped ring. */
+unsigned long kt_ring_pending(const struct kt_ring *r);
 
 #endif

@@ -77,6 +77,9 @@ stored "keytime_process_starts_total{comm=\"kt_storm\",instance=\"127.0.0.1:$por
 lost=$(query "sum(keytime_tracer_lost_events_total{instance=\"127.0.0.1:$port2\"})")
 [ "$lost" = 0 ] || fail "exporter 2 lost $lost events in the storm"
 grep -q "^keytime_tracer_backlog_dropped_total 0$" "$WORK/storm.txt" || fail "no backlog drops line: $(grep backlog "$WORK/storm.txt")"
+# The ring's fill level: a byte count within the 4 MB ring.
+pending=$(sed -n 's/^keytime_tracer_ringbuf_pending_bytes \([0-9][0-9]*\)$/\1/p' "$WORK/storm.txt")
+[ -n "$pending" ] && [ "$pending" -le $((4 << 20)) ] || fail "ring fill level line: $(grep ringbuf "$WORK/storm.txt")"
 
 # ---- the end: SIGTERM, exit 0, nothing left ----------------------------------------
 kill -TERM $exp1 $exp2

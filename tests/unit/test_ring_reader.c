@@ -180,11 +180,14 @@ static void callback_stops_after_its_record(void **state)
 		if (i == 7)
 			after7 = f->producer_pos;
 	}
+	assert_int_equal(kt_ring_view_pending(&f->view), f->producer_pos);
 	assert_int_equal(kt_ring_read(&f->view, take, &s), -1);
 	assert_int_equal(f->consumer_pos, after7);
+	assert_int_equal(kt_ring_view_pending(&f->view), f->producer_pos - after7);
 	s.stop_at = 0;
 	assert_int_equal(kt_ring_read(&f->view, take, &s), 13);
 	assert_int_equal(s.next, 21);
+	assert_int_equal(kt_ring_view_pending(&f->view), 0);
 	free(f);
 }
 
