@@ -46,7 +46,6 @@ struct kt_probes {
 	unsigned max_targets;           /* entries the filter map holds */
 };
 
-/* Root/capabilities, BTF, tracefs and bpffs. 0, or -1 with a message in err. */
 /* How many bytes a CPU submits before it wakes the reader (kt_config's
  * wakeup_bytes): a sixteenth of the ring buffer, and less with many CPUs,
  * so that all of them together, each just short of it, hold under a
@@ -58,6 +57,7 @@ static inline __u32 kt_wakeup_bytes(__u32 ring_bytes, unsigned cpus)
 	return per_cpu ? per_cpu : 1;
 }
 
+/* Root/capabilities, BTF, tracefs and bpffs. 0, or -1 with a message in err. */
 int kt_probes_check_system(char *err, int errlen);
 /* How much of libbpf's messages to print: 0 none (unless KEYTIME_DEBUG
  * is set), 1 its warnings (-v), 2 its whole log, the verifier's too (-vv). */
