@@ -31,7 +31,7 @@ kt.on("exit", function(e)
     e.pid, e.nspid, e.nstgid, e.pidns, e.uid, e.gid, e.cgroup_id, tostring(e.cgroup), tostring(e.container_id)))
   io.stdout:flush()
 end)
--- switch events (their ids come through the switch probe's per-CPU cache):
+-- switch events (their ids are read by the switch probe, apart from the exit's):
 -- each distinct identity of a thread once
 local seen = {}
 local function switched(e)
@@ -80,8 +80,8 @@ grep -qxF "switch pid=$host_pid nspid=$ns_pid nstgid=$ns_pid pidns=$pidns uid=65
 
 # The idle tasks (pid 0, one per CPU) switch too: ids 0 in the initial pid
 # namespace, whose inode the kernel fixes (PROC_PID_INIT_INO, 0xEFFFFFFC;
-# include/linux/proc_ns.h). An empty slot of the switch probe's cache
-# would pass for theirs.
+# include/linux/proc_ns.h). A probe that took a zeroed record or
+# another task's ids for theirs fails this.
 cat >"$WORK/idle.lua" <<'EOF2'
 kt.filter.all = true
 local seen = {}
