@@ -43,9 +43,11 @@ char LICENSE[] SEC("license") = "GPL";
  * timer (see submit()). */
 struct kt_reader_state kt_reader SEC(".data.reader");
 
-/* 4 MB: the reader drains every 50 ms and is woken when a CPU has submitted
- * kt_config.wakeup_bytes (a sixteenth, 256 KB, with up to 4 CPUs; less with
- * more: kt_wakeup_bytes()) since it last woke it (see submit()).
+/* 4 MB: the reader drains every 50 ms and is woken sooner when a quarter of
+ * it waits unread (kt_config.wakeup_fill), as a CPU finds at its
+ * checkpoints (every kt_config.wakeup_bytes it submitted: a sixteenth,
+ * 256 KB, with up to 4 CPUs; less with more: kt_wakeup_bytes(); see
+ * submit()).
  * It holds the backlog of a switch storm for keytime.lua's table; a script
  * slower than its events on and on loses some with any size (figures in
  * bench/RESULTS.md); the losses are counted and reported. The reader maps
@@ -482,13 +484,20 @@ static __always_inline void *reserve(__u64 size, __u32 kind)
 }
 
 /* While events come, records go without waking the reader, which drains
- * every 50 ms; a CPU wakes it once per wakeup_bytes it submitted, so a
- * burst need not wait for the timer. Never a wake-up per record: each is
- * an interrupt (dear in a VM), and a reader slower than its targets, with
- * more than the threshold always waiting, would get one for every record.
- * When none came for a while the reader sleeps without a timer: then the
- * ring buffer's own policy wakes it for the first record (the one it has
- * caught up to), and it drains on its timer again. */
+ * every 50 ms. Each CPU looks at the ring's fill level once per
+ * wakeup_bytes it submitted and wakes the reader when wakeup_fill (a
+ * quarter of the ring) waits unread, so a burst need not wait for the
+ * timer, and a flow the timer keeps up with wakes no one: each wake-up
+ * is an interrupt on the traced CPU and another to wake the reader's,
+ * dear in a VM (half the wake-ups of a fixed share per CPU cost a
+ * pingpong storm about 2% here). By the time a checkpoint sees the
+ * quarter, the CPUs have added at most their wakeup_bytes each (a
+ * quarter of the ring in all): half the ring is left for the reader to
+ * wake. Never a wake-up per record: a reader slower than its targets
+ * would get one for every record. When none came for a while the
+ * reader sleeps without a timer: then the ring buffer's own policy wakes
+ * it for the first record (the one it has caught up to), and it drains
+ * on its timer again. */
 static __always_inline void submit(void *rec, __u32 size, struct kt_config *c)
 {
 	struct kt_cpu_state *cpu = cpu_state();
@@ -502,7 +511,9 @@ static __always_inline void submit(void *rec, __u32 size, struct kt_config *c)
 		cpu->unannounced += size;
 		if (cpu->unannounced >= c->wakeup_bytes) {
 			cpu->unannounced = 0;
-			flags = BPF_RB_FORCE_WAKEUP;
+			/* unread as the reader last said: up to its publish step more */
+			if (bpf_ringbuf_query(&kt_events, BPF_RB_AVAIL_DATA) >= c->wakeup_fill)
+				flags = BPF_RB_FORCE_WAKEUP;
 		}
 	}
 	bpf_ringbuf_submit(rec, flags);

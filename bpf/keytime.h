@@ -259,7 +259,7 @@ struct kt_config {
 	__u32 myproc;             /* trace the tool's own process too */
 	__u32 self_tgid;          /* the tool's own process */
 	__u32 stacks;             /* record kernel stacks at offCPU */
-	__u32 wakeup_bytes;       /* wake the reader once this much data waits */
+	__u32 wakeup_bytes;       /* a CPU looks at the fill level once per this much it submitted */
 	/* Set from outside (keytime-ctl) through the pinned map; the host reads
 	 * them, the probes do not. */
 	__u32 generation;         /* bumped on every change from outside */
@@ -280,6 +280,10 @@ struct kt_config {
 	 * the switch and wake-up programs run while it is on, records or not. */
 	__u32 offwake;
 	__u32 offwake_reserved;
+	/* A CPU's checkpoint (every wakeup_bytes it submitted) wakes the
+	 * reader only when this much waits unread (see submit()). */
+	__u32 wakeup_fill;
+	__u32 wakeup_fill_reserved;
 };
 
 /* Records kept in kt_children, so a child's end can be told to its parent. */

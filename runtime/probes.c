@@ -366,6 +366,7 @@ int kt_probes_open(struct kt_probes *p, bool cpu_events, unsigned max_targets,
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);   /* not possible CPUs: VMs declare hundreds */
 	cfg.wakeup_bytes = kt_wakeup_bytes(bpf_map__max_entries(skel->maps.kt_events),
 					   cpus > 0 ? (unsigned)cpus : 1);
+	cfg.wakeup_fill = kt_wakeup_fill(bpf_map__max_entries(skel->maps.kt_events));
 	if (kt_config_set(p, &cfg)) {
 		snprintf(err, errlen, "cannot write the config map: %s", strerror(errno));
 		goto fail;

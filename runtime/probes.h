@@ -46,15 +46,23 @@ struct kt_probes {
 	unsigned max_targets;           /* entries the filter map holds */
 };
 
-/* How many bytes a CPU submits before it wakes the reader (kt_config's
- * wakeup_bytes): a sixteenth of the ring buffer, and less with many CPUs,
- * so that all of them together, each just short of it, hold under a
- * quarter of the ring between the reader's 50 ms drains. */
+/* How many bytes a CPU submits between two looks at the ring's fill level
+ * (kt_config's wakeup_bytes): a sixteenth of the ring buffer, and less
+ * with many CPUs, so that all of them together, each just short of a
+ * look, hold under a quarter of the ring. */
 static inline __u32 kt_wakeup_bytes(__u32 ring_bytes, unsigned cpus)
 {
 	__u32 per_cpu = cpus > 4 ? ring_bytes / 4 / cpus : ring_bytes / 16;
 
 	return per_cpu ? per_cpu : 1;
+}
+
+/* The fill level at which a look wakes the reader (kt_config's
+ * wakeup_fill): a quarter of the ring, which the looks above reach
+ * before half of it is full. */
+static inline __u32 kt_wakeup_fill(__u32 ring_bytes)
+{
+	return ring_bytes / 4;
 }
 
 /* Root/capabilities, BTF, tracefs and bpffs. 0, or -1 with a message in err. */

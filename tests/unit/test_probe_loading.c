@@ -128,6 +128,20 @@ static void wakeup_share(void **state)
 	assert_int_equal(kt_wakeup_bytes(4096, 4096), 1);   /* never 0: every record */
 }
 
+/* kt_wakeup_fill: a quarter of the ring, and the CPUs' looks find it
+ * before half the ring is full, with any ring from 64 KB and up to 1024
+ * CPUs: the fill level plus every CPU's bytes since its last look. */
+static void wakeup_fill_leaves_half(void **state)
+{
+	(void)state;
+	assert_int_equal(kt_wakeup_fill(4u << 20), 1u << 20);
+	assert_int_equal(kt_wakeup_fill(64u << 10), 16u << 10);
+	for (__u32 ring = 64u << 10; ring && ring <= (1u << 30); ring <<= 1)
+		for (unsigned cpus = 1; cpus <= 1024; cpus++)
+			assert_true((unsigned long)kt_wakeup_fill(ring) +
+				    (unsigned long)cpus * kt_wakeup_bytes(ring, cpus) <= ring / 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +151,7 @@ int main(void)
 		cmocka_unit_test(errno_only_and_no_program),
 		cmocka_unit_test(reason_is_cut_to_fit),
 		cmocka_unit_test(wakeup_share),
+		cmocka_unit_test(wakeup_fill_leaves_half),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
