@@ -94,7 +94,7 @@ for _, line in ipairs(read_lines(runs_path)) do
       table.insert(order[mode], config)
     end
     table.insert(runs[mode][config], {
-      elapsed = num(f[4]), attach = num(f[5]), events = num(f[6]), lost = num(f[7]),
+      round = num(f[3]), elapsed = num(f[4]), attach = num(f[5]), events = num(f[6]), lost = num(f[7]),
       lifecycle = num(f[8]), cpu = num(f[9]), rss = num(f[10]), wakeups = num(f[11]),
     })
   end
@@ -117,11 +117,22 @@ end
 
 local function fmt(v, pattern) return v and pattern:format(v) or "-" end
 
+-- Each round's time over the untraced time of the same round, the median of
+-- those: the machine's pace drifts (here it moved between two states, 1.2 s
+-- and 1.55 s for the same untraced thread storm, from round to round), and a
+-- ratio of medians taken across rounds mixes them.
 local function ratio(mode, config)
-  local base = runs[mode] and runs[mode].untraced and median(runs[mode].untraced, "elapsed")
+  local base = runs[mode] and runs[mode].untraced
   local rows = runs[mode] and runs[mode][config]
-  local t = rows and median(rows, "elapsed")
-  return base and t and t / base or nil
+  if not (base and rows) then return nil end
+  local untraced_in = {}
+  for _, r in ipairs(base) do if r.round and r.elapsed then untraced_in[r.round] = r.elapsed end end
+  local ratios = {}
+  for _, r in ipairs(rows) do
+    local u = r.round and untraced_in[r.round]
+    if u and r.elapsed then ratios[#ratios + 1] = { v = r.elapsed / u } end
+  end
+  return median(ratios, "v")
 end
 
 local out = {}
@@ -284,7 +295,8 @@ say("")
 say("Each workload (bench/workload.c) is pinned to CPU 1 with sched_setaffinity and is held")
 say("until the tracer is attached (`-c`, or a gate for libbpf-tools); its timed loop is what")
 say("is measured. Per mode, the configurations take turns, ", meta.rounds, " rounds; the table")
-say("has medians, and the ratio is to the untraced median of the same command. Tracers trace")
+say("has medians, and the ratio is the median of each round's time over that round's untraced")
+say("time (the machine's pace drifts between rounds; a ratio of medians mixes them). Tracers trace")
 say("the workload and its descendants and print every lifecycle and switch event")
 say("(keytime.lua to /dev/null, bpftrace to a file). Events: as counted by the tracer itself")
 say("(keytime: delivered to the script; others: lines printed). Lost: keytime's kernel")
