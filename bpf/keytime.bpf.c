@@ -489,8 +489,8 @@ static __always_inline void *reserve(__u64 size, __u32 kind)
  * quarter of the ring) waits unread, so a burst need not wait for the
  * timer, and a flow the timer keeps up with wakes no one: each wake-up
  * is an interrupt on the traced CPU and another to wake the reader's,
- * dear in a VM (half the wake-ups of a fixed share per CPU cost a
- * pingpong storm about 2% here). By the time a checkpoint sees the
+ * dear in a VM (a wake-up at every checkpoint, 60 in a pingpong storm,
+ * slowed it about 4% more than these, 15). By the time a checkpoint sees the
  * quarter, the CPUs have added at most their wakeup_bytes each (a
  * quarter of the ring in all): half the ring is left for the reader to
  * wake. Never a wake-up per record: a reader slower than its targets
