@@ -202,15 +202,17 @@ bool kt_cgroup_gone(uint64_t id)
 
 const char *kt_cgroup_path(uint64_t id)
 {
-	const char *mnt = kt_cgroup_mount();
+	const char *mnt;
 	char rel[PATH_MAX];
 	struct cached_path *c;
 
 	if (!id)
 		return NULL;
+	/* Asked for every event: a hit is a hash probe, no getenv() */
 	if (cache_cap && (c = cache_slot(id))->id)
 		return *c->rel ? c->rel : NULL;
 	/* One look each: a cgroup gone before it was seen stays unknown. */
+	mnt = kt_cgroup_mount();
 	if (!mnt || path_by_handle(mnt, id, rel, sizeof(rel)))
 		rel[0] = 0;
 	kt_cgroup_remember(id, rel);

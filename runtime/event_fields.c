@@ -40,10 +40,15 @@ const enum kt_field kt_identity_fields[] = {
 };
 
 static const char *(*cgroup_path_of)(uint64_t id);
+/* The last path's container id, kept: a path_of string stays as it is for
+ * the run, and a storm comes from one cgroup (no six strstr() an event). */
+static const char *last_path;
+static bool last_has_id;
 
 void kt_fields_set_cgroup_path(const char *(*path_of)(uint64_t id))
 {
 	cgroup_path_of = path_of;
+	last_path = NULL;
 }
 static const enum kt_field exec_enter_fields[] = { KT_F_FILENAME, KT_F_ARGV, KT_F_ARGC, KT_F_ARGV_TRUNCATED, KT_F_NONE };
 static const enum kt_field exec_exit_fields[] = { KT_F_RET, KT_F_NONE };
@@ -152,7 +157,13 @@ struct kt_value kt_field_get(const void *rec, enum kt_field f)
 
 		if (f == KT_F_CGROUP)
 			return path ? v_cstr(path) : none;
-		return path && kt_container_id(path, id) ? v_cstr(id) : none;
+		if (!path)
+			return none;
+		if (path != last_path) {
+			last_has_id = kt_container_id(path, id) != NULL;
+			last_path = path;
+		}
+		return last_has_id ? v_cstr(id) : none;
 	}
 	default: break;
 	}

@@ -36,7 +36,8 @@ extern const enum kt_field kt_common_fields[];
 extern const enum kt_field kt_identity_fields[];   /* uid ... pidns */
 
 /* How a cgroup id becomes its path (cgroups.c on a live host); unset, the
- * cgroup and container_id fields are absent. */
+ * cgroup and container_id fields are absent. A path it returns must stay
+ * as it is for the run (the container id found in it is kept by address). */
 void kt_fields_set_cgroup_path(const char *(*path_of)(uint64_t id));
 const enum kt_field *kt_kind_fields(unsigned kind);
 

@@ -89,6 +89,10 @@ static void identity(void **state)
 	assert_non_null(strstr(encode(&x), "\"cgroup_id\":8,\"cgroup\":\"/user.slice\",\"nspid\":2,"));
 	x.hdr.cgroup_id = 9;   /* unknown: no path, no container */
 	assert_non_null(strstr(encode(&x), "\"cgroup_id\":9,\"nspid\":2,"));
+	x.hdr.cgroup_id = 7;   /* the container again, after two without one */
+	assert_non_null(strstr(encode(&x), "\"container_id\":\"" CONTAINER "\","));
+	x.hdr.cgroup_id = 8;
+	assert_null(strstr(encode(&x), "container_id"));
 	kt_fields_set_cgroup_path(NULL);
 }
 
