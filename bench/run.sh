@@ -18,6 +18,8 @@
 #     it takes for BENCH_REF's build to lose nothing: the same work as today's
 #   BENCH_START_S=30: how long a tool without -c may take to attach (BCC
 #   compiles its program first: minutes under emulation, make vmbench)
+#   BENCH_KEEP=DIR: keep the raw rows (runs.tsv, meta.txt, ...) there, to
+#     write the report again: lua5.4 bench/report.lua DIR/meta.txt DIR/runs.tsv ...
 set -u
 cd "$(dirname "$0")/.."
 TOP=$PWD
@@ -111,6 +113,7 @@ cleanup() {
     [ -n "$busy_pid" ] && kill "$busy_pid" 2>/dev/null
     [ -n "$bg_pid" ] && kill "$bg_pid" 2>/dev/null
     wait 2>/dev/null
+    [ -n "${BENCH_KEEP:-}" ] && mkdir -p "$BENCH_KEEP" && cp -r "$WORK"/. "$BENCH_KEEP"/
     rm -rf "$WORK"
 }
 trap cleanup EXIT
