@@ -296,6 +296,19 @@ configs_for() {   # mode: the configurations that fit it, in the order they take
     echo "${c[@]}"
 }
 
+# The order of the turns moves by one each round, so that no configuration
+# always runs first or always follows the same one: a run can leave the
+# machine busier (freed maps, a kworker) or quieter for the next.
+rotated() {   # k items...: the items from the k-th (mod their count) on, then the others
+    local k=$1
+    shift
+    local n=$#
+    [ "$n" -gt 0 ] || return 0
+    local items=("$@")
+    k=$((k % n))
+    echo "${items[@]:k}" "${items[@]:0:k}"
+}
+
 run_config() {   # mode round config
     case $3 in
     untraced)      run_untraced "$1" "$2" ;;
@@ -356,7 +369,7 @@ part storms || MODES=
 for mode in $MODES; do
     for ((r = 1; r <= ROUNDS; r++)); do
         lock
-        for c in $(configs_for "$mode"); do
+        for c in $(rotated $((r - 1)) $(configs_for "$mode")); do
             echo "bench: $mode round $r/$ROUNDS: $c" >&2
             run_config "$mode" "$r" "$c"
         done
