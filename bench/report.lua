@@ -104,10 +104,7 @@ end
 local function median(rows, key)
   local v = {}
   for _, r in ipairs(rows) do if r[key] then v[#v + 1] = r[key] end end
-  if #v == 0 then return nil end
-  table.sort(v)
-  if #v % 2 == 1 then return v[(#v + 1) // 2] end
-  return (v[#v // 2] + v[#v // 2 + 1]) / 2
+  return paired.median(v)
 end
 
 local function maximum(rows, key)
