@@ -4,6 +4,7 @@
  * Both stop the script at its next instruction with a message naming the
  * file and line; the run then ends cleanly. Neither costs anything per
  * event: the watchdog is a once-a-second timer signal. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 static struct kt_session *guarded;
 static uint64_t watched_call;      /* the call the watchdog has seen running */
 static unsigned watched_seconds;
+static bool ticking;               /* the timer is armed */
 
 /* Raises the runaway error where the script is now. */
 static void runaway_hook(lua_State *L, lua_Debug *ar)
@@ -79,6 +81,7 @@ void kt_guard_stop(void)
 {
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	setitimer(ITIMER_REAL, &off, NULL);
+	ticking = false;
 }
 
 /* While the loop sleeps with no script running, the watchdog need not
@@ -93,8 +96,20 @@ void kt_guard_resume(void)
 {
 	struct itimerval every_second = { { 1, 0 }, { 1, 0 } };
 
-	if (guarded && guarded->opts->handler_timeout_s > 0)
+	if (!ticking && guarded && guarded->opts->handler_timeout_s > 0) {
 		setitimer(ITIMER_REAL, &every_second, NULL);
+		ticking = true;
+	}
+}
+
+/* Every call into the script: the records that wake a sleeping loop are
+ * handed to the script inside the very poll that slept, so the call that
+ * finds the watchdog paused arms it again (a handler that never returned
+ * there once ran with no watchdog at all). */
+void kt_guard_enter(void)
+{
+	if (!ticking)
+		kt_guard_resume();
 }
 
 /* Lua's allocator, counting. Past the limit the script is stopped at its

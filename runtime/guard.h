@@ -11,6 +11,7 @@ void kt_guard_start(struct kt_session *s);
 void kt_guard_stop(void);
 void kt_guard_pause(void);    /* while the loop sleeps */
 void kt_guard_resume(void);
+void kt_guard_enter(void);   /* before each call into the script */
 void *kt_guard_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 
 #endif

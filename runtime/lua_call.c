@@ -6,6 +6,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include "session.h"
+#include "guard.h"
 #include "lua_call.h"
 #include "warn.h"
 
@@ -96,6 +97,7 @@ bool kt_lua_pcall_at(struct kt_session *s, int nargs, int msgh)
 	lua_State *L = s->L;
 	int r;
 
+	kt_guard_enter();
 	s->in_lua++;
 	s->call_seq++;   /* the watchdog tells calls apart by this */
 	r = lua_pcall(L, nargs, 0, msgh);

@@ -34,6 +34,19 @@ grep -q "spin.lua:3: the script ran for more than 1 s without returning: stopped
 [ $(($(date +%s) - start)) -lt 15 ] || fail "the runaway handler was stopped late"
 pgrep -f "^sleep 31.7$" >/dev/null && fail "the -c child outlived a stopped script"
 
+# ... also when its event is the one that wakes a tracer asleep after 3
+# quiet seconds (the call then runs inside the poll that slept: on a slow
+# guest kernel this once ran with no watchdog and never ended).
+printf 'kt.on("exec", function(e)\n  if e.comm ~= "sleep" then return end\n  while true do end\nend)\n' >"$WORK/spin_asleep.lua"
+start=$(date +%s)
+timeout 60 "$KT" "$WORK/spin_asleep.lua" --handler-timeout 1 \
+    -c "perl -e 'select(undef, undef, undef, 3); exec \"/bin/sleep\", \"31.8\"'" >"$WORK/out" 2>"$WORK/err"
+rc=$?; [ $rc -eq 1 ] || fail "runaway handler woken from sleep: exit $rc: $(cat "$WORK/err")"
+grep -q "spin_asleep.lua:3: the script ran for more than 1 s without returning: stopped" "$WORK/err" ||
+    fail "runaway message after sleep: $(cat "$WORK/err")"
+[ $(($(date +%s) - start)) -lt 20 ] || fail "the runaway handler woken from sleep was stopped late"
+pgrep -f "^/bin/sleep 31.8$" >/dev/null && fail "the -c child outlived a stopped script (after sleep)"
+
 # A handler that eats memory: stopped at the limit, with its line.
 printf 'local keep = {}\nkt.on("exec_exit", function(e)\n  while true do keep[#keep + 1] = string.rep("x", 4096) .. #keep end\nend)\n' >"$WORK/hog.lua"
 "$KT" "$WORK/hog.lua" --memory-limit 32 -c /bin/true >"$WORK/out" 2>"$WORK/err"
