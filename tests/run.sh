@@ -25,7 +25,7 @@ attempt() {   # command...: sets out and rc
     [ $rc -eq 124 ] && out+=$'\n'"timed out after ${TEST_TIMEOUT:-900} s"
 }
 run_one() {   # name, command...
-    local name=$1 out rc try
+    local name=$1 out rc try start=$SECONDS took
     shift
     attempt "$@"
     for ((try = 1; try <= ${KEYTIME_TEST_RETRIES:-0}; try++)); do
@@ -33,12 +33,13 @@ run_one() {   # name, command...
         echo "RETRY $name (attempt $try failed):"; sed 's/^/    /' <<<"$out"
         attempt "$@"
     done
+    took="($((SECONDS - start)) s)"   # retries included: what sets TEST_TIMEOUT
     if [ $rc -eq 0 ]; then
-        passed=$((passed + 1)); echo "PASS $name"
+        passed=$((passed + 1)); echo "PASS $name $took"
     elif [ $rc -eq 77 ]; then
-        skipped=$((skipped + 1)); echo "SKIP $name: $(tail -n1 <<<"$out")"
+        skipped=$((skipped + 1)); echo "SKIP $name $took: $(tail -n1 <<<"$out")"
     else
-        failed=$((failed + 1)); echo "FAIL $name"; sed 's/^/    /' <<<"$out"
+        failed=$((failed + 1)); echo "FAIL $name $took"; sed 's/^/    /' <<<"$out"
     fi
 }
 

@@ -26,9 +26,10 @@ grep -q "errors in handlers" "$WORK/err" && fail "--strict went on: $(cat "$WORK
 [ -s "$WORK/out" ] && fail "--strict ran the end hook after an error: $(cat "$WORK/out")"
 
 # A handler that never returns: stopped by the watchdog, with its line.
+# (timeout: a watchdog that fails is a failure here, not a hung suite)
 printf 'kt.on("exec_exit", function(e)\n  local n = 0\n  while true do n = n + 1 end\nend)\n' >"$WORK/spin.lua"
 start=$(date +%s)
-"$KT" "$WORK/spin.lua" --handler-timeout 1 -c "sleep 31.7" >"$WORK/out" 2>"$WORK/err"
+timeout 60 "$KT" "$WORK/spin.lua" --handler-timeout 1 -c "sleep 31.7" >"$WORK/out" 2>"$WORK/err"
 rc=$?; [ $rc -eq 1 ] || fail "runaway handler: exit $rc: $(cat "$WORK/err")"
 grep -q "spin.lua:3: the script ran for more than 1 s without returning: stopped" "$WORK/err" || fail "runaway message: $(cat "$WORK/err")"
 [ $(($(date +%s) - start)) -lt 15 ] || fail "the runaway handler was stopped late"
@@ -49,7 +50,7 @@ pgrep -f "^/bin/sleep 31.8$" >/dev/null && fail "the -c child outlived a stopped
 
 # A handler that eats memory: stopped at the limit, with its line.
 printf 'local keep = {}\nkt.on("exec_exit", function(e)\n  while true do keep[#keep + 1] = string.rep("x", 4096) .. #keep end\nend)\n' >"$WORK/hog.lua"
-"$KT" "$WORK/hog.lua" --memory-limit 32 -c /bin/true >"$WORK/out" 2>"$WORK/err"
+timeout 60 "$KT" "$WORK/hog.lua" --memory-limit 32 -c /bin/true >"$WORK/out" 2>"$WORK/err"
 rc=$?; [ $rc -eq 1 ] || fail "memory hog: exit $rc: $(cat "$WORK/err")"
 grep -q "hog.lua:3: memory limit of 32 MB reached: script stopped" "$WORK/err" || fail "memory message: $(cat "$WORK/err")"
 
