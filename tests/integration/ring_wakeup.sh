@@ -7,9 +7,9 @@
 # record either. Counted against the workload's own wait statuses.
 # A woken reader still has to get a CPU before the other three quarters
 # fill, about 75 records later: a scheduler that keeps it off for longer
-# costs a few events now and then (3-262 in 9 of 65 runs here while a CI
-# run kept the other CPU busy; 49 once in a quiet one), counted and said,
-# so the bound is 2% and not 0.
+# costs a few events now and then (3-262 in 9 of 65 runs on this quiet
+# 2-CPU machine, 49 in a CI run), counted and said, so the bound is 2%
+# and not 0.
 source "$(dirname "$0")/../lib/common.sh"
 cat >"$WORK/count.lua" <<'LUA'
 kt.filter.cpu = true   -- the switches too: about 10 records a fork
