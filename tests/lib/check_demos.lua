@@ -140,6 +140,7 @@ elseif demo == "offcpu_reasons" then
   end
 
 elseif demo == "cpu_vs_wall" then
+  local stolen_ms = tonumber(os.getenv("KEYTIME_DEMO_STOLEN_MS")) or 0
   -- THREAD TID WALL CPU CPU% WAITING READY
   local sum_kernel = 0
   for name, tid, cpu_ms in err:gmatch("thread (%S+) tid=(%d+) cpu_ms=([%d.]+)") do
@@ -153,11 +154,11 @@ elseif demo == "cpu_vs_wall" then
       -- thread (taken a moment before the thread's end), switch-ins the
       -- kernel did not report included: the demo mends them from e.runtime.
       -- (8% below: the workload reads its count a moment before its end;
-      -- 6% above: the intervals take in interrupt time and time the host
-      -- stole from this VM, which the kernel's count leaves out: "half",
-      -- on and off the CPU 60 times, came to 96.3 ms against 92.9 in one
-      -- CI run. oncpu_accuracy holds the model to 2% on long spells.)
-      local lo, hi = cpu_ms - math.max(1, 0.08 * cpu_ms), cpu_ms + math.max(2, 0.06 * cpu_ms)
+      -- oncpu_accuracy holds the model to 2%. Above, 3% and the interrupt
+      -- and stolen time of the run as /proc/stat counted it (demos.sh): a
+      -- switch interval holds them, the kernel's count leaves them out; a
+      -- host busy with other VMs once put spin2 11 ms above its count.)
+      local lo, hi = cpu_ms - math.max(1, 0.08 * cpu_ms), cpu_ms + math.max(2, 0.03 * cpu_ms) + stolen_ms
       t.expect_clocks_agree(cpu and cpu >= lo and cpu <= hi,
         name .. ": CPU time as the kernel counted it (" .. cpu_ms .. " ms)",
         ("%s not within [%g, %g]"):format(tostring(cpu), lo, hi))
@@ -177,9 +178,9 @@ elseif demo == "cpu_vs_wall" then
   local _, cpu, wall = expect_line("the process total",
     "^process %d+ %(demo_cpu_wall%): ([%d.]+) ms of CPU time in ([%d.]+) ms of wall time")
   cpu, wall = tonumber(cpu), tonumber(wall)
-  t.expect_clocks_agree(cpu and cpu >= sum_kernel - 0.03 * sum_kernel and cpu <= sum_kernel * 1.03 + 10,
+  t.expect_clocks_agree(cpu and cpu >= sum_kernel - 0.03 * sum_kernel and cpu <= sum_kernel * 1.03 + 10 + stolen_ms,
     "process CPU is the threads' sum (as the kernel counted them)",
-    ("%s not within [%g, %g]"):format(tostring(cpu), sum_kernel * 0.97, sum_kernel * 1.03 + 10))
+    ("%s not within [%g, %g]"):format(tostring(cpu), sum_kernel * 0.97, sum_kernel * 1.03 + 10 + stolen_ms))
   if cpu and wall then
     t.expect((find("more CPU than wall time") ~= nil) == (cpu > wall),
       "says 'more CPU than wall time' exactly when it is", out)
