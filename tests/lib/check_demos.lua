@@ -140,7 +140,7 @@ elseif demo == "offcpu_reasons" then
   end
 
 elseif demo == "cpu_vs_wall" then
-  local stolen_ms = tonumber(os.getenv("KEYTIME_DEMO_STOLEN_MS")) or 0
+  local stolen_ms = tonumber(os.getenv("KEYTIME_TEST_STOLEN_MS")) or 0
   -- THREAD TID WALL CPU CPU% WAITING READY
   local sum_kernel = 0
   for name, tid, cpu_ms in err:gmatch("thread (%S+) tid=(%d+) cpu_ms=([%d.]+)") do
@@ -155,7 +155,7 @@ elseif demo == "cpu_vs_wall" then
       -- kernel did not report included: the demo mends them from e.runtime.
       -- (8% below: the workload reads its count a moment before its end;
       -- oncpu_accuracy holds the model to 2%. Above, 3% and the interrupt
-      -- and stolen time of the run as /proc/stat counted it (demos.sh): a
+      -- and stolen time of the run as /proc/stat counted it (stolen_ms in common.sh): a
       -- switch interval holds them, the kernel's count leaves them out; a
       -- host busy with other VMs once put spin2 11 ms above its count.)
       local lo, hi = cpu_ms - math.max(1, 0.08 * cpu_ms), cpu_ms + math.max(2, 0.03 * cpu_ms) + stolen_ms

@@ -30,8 +30,12 @@ for _, name in ipairs({ "steady", "switchy" }) do
     local err = (n.oncpu - kernel) / kernel
     print(("%s: model %.3f ms, schedstat %.3f ms, error %+.3f%%, %d switches (%d preempted, %d switch-ins not seen)"):format(
       name, n.oncpu / 1e6, kernel / 1e6, err * 100, n.switches, n.preempted, n.missed))
-    t.expect_clocks_agree(math.abs(err) < 0.02, name .. ": on-CPU within 2% of the kernel's count",
-      ("model %d ns, schedstat %d ns"):format(n.oncpu, kernel))
+    -- Above, the run's interrupt and stolen time too (stolen_ms in
+    -- common.sh): a switch interval holds it, the kernel's count does not.
+    local stolen = (tonumber(os.getenv("KEYTIME_TEST_STOLEN_MS")) or 0) * 1e6
+    t.expect_clocks_agree(err > -0.02 and n.oncpu - kernel < 0.02 * kernel + stolen,
+      name .. ": on-CPU within 2% of the kernel's count (above it, by the stolen time too)",
+      ("model %d ns, schedstat %d ns, interrupt and stolen time %d ns"):format(n.oncpu, kernel, stolen))
   end
 end
 local switchy = find(doc.roots, m.switchy_tid)

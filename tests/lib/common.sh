@@ -85,3 +85,17 @@ require_probes() {
 check() {
     lua5.4 "$TOP/tests/lib/$1" "${@:2}"
 }
+
+# Interrupt and stolen time, all CPUs, in ms (/proc/stat: irq, softirq,
+# steal). The kernel leaves it out of a thread's CPU time, but a switch
+# interval holds it: a check of keytime's on-CPU sums against the kernel's
+# count allows what stolen_ms grew by over the run (a host busy with other
+# VMs once put a thread 8% above its count).
+stolen_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '/^cpu /{print int(($7 + $8 + $9) * 1000 / hz)}' /proc/stat
+}
+# stolen_since MS: what stolen_ms grew by since MS, and a tick of rounding
+# for each of the three counters.
+stolen_since() {
+    echo $(($(stolen_ms) - $1 + 3 * 1000 / $(getconf CLK_TCK)))
+}
