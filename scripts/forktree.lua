@@ -31,7 +31,9 @@ if args.exec_failures then kt.filter.exec_calls = true end
 -- The tree is printed at the end: a burst may wait in keytime-run's memory
 -- rather than be lost (not with --live, which prints as things happen).
 if not args.live then kt.backlog() end
-local tree = proctree.attach { stacks = args.json, wakers = args.json }
+-- Kernel stacks and wakers only for --json, the one output that shows them
+-- (longest_off): a stack costs the traced task at every switch-out.
+local tree = proctree.attach { stacks = args.json == true, wakers = args.json == true }
 
 -- ---- text --------------------------------------------------------------------
 
