@@ -26,6 +26,8 @@ check check_forktree.lua text "$WORK/text.out" "$WORK/text.manifest" "$W" "$WORK
     fail "text: the tree differs"
 
 run live --threads --live
+check check_forktree.lua threads-live "$WORK/live.out" "$WORK/live.manifest" "$W" "$WORK/live.manifest" ||
+    fail "--threads --live: the output differs"
 
 # Kernel stacks (one per switch-out, a cost to the traced task) only for
 # --json, the one output that shows them (longest_off.kstack).
@@ -37,13 +39,13 @@ for out in text json; do
     "$KT" --replay "$WORK/stacks_$out.kt" "$TOP/tests/lib/count_stacks.lua" >"$WORK/stacks_$out.count" 2>&1 ||
         fail "stacks, $out: replay: $(cat "$WORK/stacks_$out.count")"
 done
-read -r off stacked < <(sed -n 's/^offcpu=\([0-9]*\) stacked=\([0-9]*\)$/\1 \2/p' "$WORK/stacks_text.count")
+# stack_counts OUT: "OFFCPU STACKED" from count_stacks.lua's line.
+stack_counts() { sed -n 's/^offcpu=\([0-9]*\) stacked=\([0-9]*\)$/\1 \2/p' "$WORK/stacks_$1.count"; }
+read -r off stacked < <(stack_counts text)
 [ "${off:-0}" -gt 0 ] || fail "the text run recorded no offCPU event: $(cat "$WORK/stacks_text.count")"
 [ "$stacked" -eq 0 ] || fail "the text tree took $stacked kernel stacks of $off switch-outs: it shows none"
-read -r off stacked < <(sed -n 's/^offcpu=\([0-9]*\) stacked=\([0-9]*\)$/\1 \2/p' "$WORK/stacks_json.count")
+read -r off stacked < <(stack_counts json)
 [ "${stacked:-0}" -gt 0 ] || fail "--json took no kernel stack for longest_off: $(cat "$WORK/stacks_json.count")"
-check check_forktree.lua threads-live "$WORK/live.out" "$WORK/live.manifest" "$W" "$WORK/live.manifest" ||
-    fail "--threads --live: the output differs"
 
 # Attached to a running process by --tgid: its command line comes from /proc.
 mkfifo "$WORK/gate"
